@@ -1,0 +1,71 @@
+"""Gal-Friday's domain: attrs entities and the trading rules, free of any ORM.
+
+Nothing in this package imports sqlalchemy, alembic or psycopg.
+"""
+
+from domain.configuration import Configuration, canonical_json, config_hash
+from domain.enums import (
+    LiquidityType,
+    OrderStatus,
+    OrderType,
+    Side,
+    SignalStatus,
+    TradeGrouping,
+    TradeSide,
+)
+from domain.errors import (
+    ConcurrencyError,
+    DomainError,
+    DuplicateFillError,
+    FillMismatchError,
+    InvalidTransitionError,
+    InvalidValueError,
+    MissingConversionRateError,
+    NonPositiveEquityError,
+    NotFoundError,
+    OverfillError,
+)
+from domain.fill import Fill
+from domain.logs import EventLog, Log, SystemLog, json_safe
+from domain.order import ALLOWED_TRANSITIONS, Order
+from domain.portfolio import Drawdowns, PortfolioSnapshot, compute_drawdowns, exposure_pct
+from domain.signal import Signal
+from domain.trade import Trade
+from domain.trade_builder import build_trades
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "ConcurrencyError",
+    "Configuration",
+    "DomainError",
+    "Drawdowns",
+    "DuplicateFillError",
+    "EventLog",
+    "Fill",
+    "FillMismatchError",
+    "InvalidTransitionError",
+    "InvalidValueError",
+    "LiquidityType",
+    "Log",
+    "MissingConversionRateError",
+    "NonPositiveEquityError",
+    "NotFoundError",
+    "Order",
+    "OrderStatus",
+    "OrderType",
+    "OverfillError",
+    "PortfolioSnapshot",
+    "Side",
+    "Signal",
+    "SignalStatus",
+    "SystemLog",
+    "Trade",
+    "TradeGrouping",
+    "TradeSide",
+    "build_trades",
+    "canonical_json",
+    "compute_drawdowns",
+    "config_hash",
+    "exposure_pct",
+    "json_safe",
+]

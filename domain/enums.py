@@ -1,0 +1,86 @@
+"""String-valued enumerations shared by the entities (their values are what is stored)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    """The side of an order or a fill."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def sign(self) -> int:
+        """+1 for a buy, -1 for a sell: the sign of the base quantity it moves."""
+        return 1 if self is Side.BUY else -1
+
+    @property
+    def opposite(self) -> Side:
+        """The other side."""
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class OrderType(StrEnum):
+    """Order types Gal-Friday places."""
+
+    LIMIT = "LIMIT"
+    MARKET = "MARKET"
+    STOP_LOSS = "STOP_LOSS"
+    STOP_LOSS_LIMIT = "STOP_LOSS_LIMIT"
+    TAKE_PROFIT = "TAKE_PROFIT"
+    TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
+
+
+class OrderStatus(StrEnum):
+    """An order's lifecycle states (see ``domain.order`` for the transitions)."""
+
+    PENDING_SUBMIT = "PENDING_SUBMIT"
+    OPEN = "OPEN"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+    @property
+    def is_open(self) -> bool:
+        """True while the order can still receive fills from the exchange."""
+        return self in (OrderStatus.PENDING_SUBMIT, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
+class SignalStatus(StrEnum):
+    """A signal's outcome."""
+
+    PROPOSED = "PROPOSED"
+    APPROVED = "APPROVED"
+    REJECTED_RISK = "REJECTED_RISK"
+    REJECTED_ERROR = "REJECTED_ERROR"
+
+
+class TradeSide(StrEnum):
+    """Direction of a round trip: LONG opened with a BUY, SHORT with a SELL."""
+
+    LONG = "LONG"
+    SHORT = "SHORT"
+
+    @classmethod
+    def opened_by(cls, side: Side) -> TradeSide:
+        """The trade side that a first fill on ``side`` opens."""
+        return cls.LONG if side is Side.BUY else cls.SHORT
+
+
+class LiquidityType(StrEnum):
+    """Whether a fill added (MAKER) or took (TAKER) liquidity."""
+
+    MAKER = "MAKER"
+    TAKER = "TAKER"
+
+
+class TradeGrouping(StrEnum):
+    """How fills are grouped into round-trip trades."""
+
+    FLAT_TO_FLAT = "FLAT_TO_FLAT"
+    FIFO = "FIFO"
+    LIFO = "LIFO"

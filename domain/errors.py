@@ -1,0 +1,59 @@
+"""The domain's error hierarchy: every rule violation is a ``DomainError``."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every error raised by a business rule."""
+
+
+class InvalidValueError(DomainError, ValueError):
+    """A field holds a value the domain refuses; the message names the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class InvalidTransitionError(DomainError):
+    """A status change that the lifecycle table does not allow."""
+
+    def __init__(self, entity: str, current: str, target: str, detail: str = "") -> None:
+        self.current = current
+        self.target = target
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(f"{entity} cannot go from {current} to {target}{suffix}")
+
+
+class FillMismatchError(DomainError):
+    """A fill that does not belong to the order it is applied to."""
+
+
+class DuplicateFillError(DomainError):
+    """A fill id that is already known with different data (or already stored)."""
+
+    def __init__(self, fill_id: str, detail: str = "") -> None:
+        self.fill_id = fill_id
+        suffix = f": {detail}" if detail else ""
+        super().__init__(f"duplicate fill id {fill_id!r}{suffix}")
+
+
+class OverfillError(DomainError):
+    """A fill that would take the filled quantity above the ordered quantity."""
+
+
+class MissingConversionRateError(DomainError):
+    """A commission in a third asset with no rate to value it in the quote asset."""
+
+
+class NonPositiveEquityError(DomainError):
+    """An equity point at or below zero, where drawdowns are undefined."""
+
+
+class ConcurrencyError(DomainError):
+    """Another writer changed the same record first; reload and retry."""
+
+
+class NotFoundError(DomainError):
+    """A record that was asked for by key does not exist."""

@@ -1,0 +1,74 @@
+"""A fill: one execution reported by the exchange for (part of) an order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from domain import values as v
+from domain.enums import LiquidityType, Side
+
+
+@attrs.define(slots=False, eq=False, field_transformer=v.apply_checks)
+class Fill:
+    """One execution. ``quantity_filled`` is in the base asset, ``fill_price`` in the quote.
+
+    ``commission`` is paid in ``commission_asset``: the quote asset, the base
+    asset, or a third asset (see ``domain.trades`` for how each is valued).
+    """
+
+    fill_id: str = attrs.field(metadata=v.check(v.non_empty))
+    trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
+    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
+    quantity_filled: Decimal = attrs.field(metadata=v.check(v.money))
+    fill_price: Decimal = attrs.field(metadata=v.check(v.money))
+    commission: Decimal = attrs.field(metadata=v.check(v.money_or_zero))
+    commission_asset: str = attrs.field(metadata=v.check(v.upper_code))
+    filled_at: datetime = attrs.field(metadata=v.check(v.utc))
+    liquidity_type: LiquidityType | None = attrs.field(
+        default=None,
+        metadata=v.check(v.enum_of(LiquidityType), optional=True),
+    )
+    exchange_order_id: str | None = attrs.field(
+        default=None, metadata=v.check(v.non_empty, optional=True)
+    )
+    fill_pk: int | None = attrs.field(default=None, kw_only=True)
+    order_pk: int | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def base_asset(self) -> str:
+        """The asset bought or sold (``BTC`` in ``BTC/USD``)."""
+        return v.split_pair(self.trading_pair)[0]
+
+    @property
+    def quote_asset(self) -> str:
+        """The asset prices are quoted in (``USD`` in ``BTC/USD``)."""
+        return v.split_pair(self.trading_pair)[1]
+
+    @property
+    def notional(self) -> Decimal:
+        """``quantity_filled * fill_price``, exact."""
+        with v.exact():
+            return self.quantity_filled * self.fill_price
+
+    def same_execution(self, other: Fill) -> bool:
+        """True when ``other`` reports the same execution with the same data (a replay)."""
+        return (
+            self.fill_id == other.fill_id
+            and self.trading_pair == other.trading_pair
+            and self.exchange == other.exchange
+            and self.side == other.side
+            and self.quantity_filled == other.quantity_filled
+            and self.fill_price == other.fill_price
+            and self.commission == other.commission
+            and self.commission_asset == other.commission_asset
+            and self.filled_at == other.filled_at
+        )
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        """Time order, ties broken by fill id."""
+        return (self.filled_at, self.fill_id)

@@ -1,0 +1,273 @@
+"""An order and its lifecycle: status transitions and fill aggregation.
+
+Rules (``shared/design/trading-rules.md``):
+
+* Transitions follow :data:`ALLOWED_TRANSITIONS`; anything else raises
+  :class:`InvalidTransitionError` naming both states.
+* An acknowledgement that arrives after a fill (the order is already
+  PARTIALLY_FILLED or FILLED) records ``submitted_at`` and
+  ``exchange_order_id`` and leaves the status alone.
+* A fill must match the order's pair, exchange, side and, when both are
+  known, exchange order id. Replaying an identical fill is a no-op; the same
+  ``fill_id`` with other data is a :class:`DuplicateFillError`; a fill that
+  would overfill is an :class:`OverfillError`. Neither changes anything.
+* A CANCELLED or EXPIRED order still takes a late fill that happened at or
+  before the moment it closed (``closed_at``); its status stays. A fill
+  stamped after that moment is refused: it contradicts the recorded cancel
+  and needs a human to look at it.
+* ``filled_quantity`` and ``average_fill_price`` are kept on the order (the
+  row carries them so that every fill changes the row and its version);
+  both are recomputed from ``fills``, never updated incrementally. The
+  average is the exact VWAP rounded half-even to 18 places.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import attrs
+
+from domain import values as v
+from domain.enums import OrderStatus, OrderType, Side
+from domain.errors import (
+    DuplicateFillError,
+    FillMismatchError,
+    InvalidTransitionError,
+    InvalidValueError,
+    OverfillError,
+)
+from domain.fill import Fill
+
+S = OrderStatus
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_SUBMIT: frozenset({S.OPEN, S.REJECTED, S.CANCELLED, S.PARTIALLY_FILLED, S.FILLED}),
+    S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED}),
+    S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED}),
+    S.FILLED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+
+_NEEDS_LIMIT = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
+_NEEDS_STOP = {
+    OrderType.STOP_LOSS,
+    OrderType.STOP_LOSS_LIMIT,
+    OrderType.TAKE_PROFIT,
+    OrderType.TAKE_PROFIT_LIMIT,
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_transition(current: OrderStatus, target: OrderStatus) -> None:
+    """Raise :class:`InvalidTransitionError` unless ``current -> target`` is allowed."""
+    if target not in ALLOWED_TRANSITIONS[current]:
+        raise InvalidTransitionError("order", current.value, target.value)
+
+
+@attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
+class Order:
+    """An order placed by Gal-Friday, with the fills the exchange reported for it."""
+
+    trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
+    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
+    order_type: OrderType = attrs.field(metadata=v.check(v.enum_of(OrderType)))
+    quantity_ordered: Decimal = attrs.field(metadata=v.check(v.money))
+    limit_price: Decimal | None = attrs.field(
+        default=None, metadata=v.check(v.money, optional=True)
+    )
+    stop_price: Decimal | None = attrs.field(default=None, metadata=v.check(v.money, optional=True))
+    client_order_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
+    exchange_order_id: str | None = attrs.field(
+        default=None, metadata=v.check(v.non_empty, optional=True)
+    )
+    signal_id: uuid.UUID | None = attrs.field(
+        default=None, metadata=v.check(v.to_uuid, optional=True)
+    )
+    status: OrderStatus = attrs.field(
+        default=OrderStatus.PENDING_SUBMIT,
+        metadata=v.check(v.enum_of(OrderStatus)),
+    )
+    error_message: str | None = None
+    created_at: datetime = attrs.field(factory=_now, metadata=v.check(v.utc))
+    submitted_at: datetime | None = attrs.field(
+        default=None, metadata=v.check(v.utc, optional=True)
+    )
+    last_updated_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.created_at, takes_self=True),
+        metadata=v.check(v.utc),
+    )
+    closed_at: datetime | None = attrs.field(default=None, metadata=v.check(v.utc, optional=True))
+    filled_quantity: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
+    average_fill_price: Decimal | None = attrs.field(
+        default=None, metadata=v.check(v.money, optional=True)
+    )
+    fills: list[Fill] = attrs.field(factory=list)
+    order_pk: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.order_type in _NEEDS_LIMIT and self.limit_price is None:
+            raise InvalidValueError("limit_price", f"a {self.order_type} order needs a limit price")
+        if self.order_type in _NEEDS_STOP and self.stop_price is None:
+            raise InvalidValueError("stop_price", f"a {self.order_type} order needs a stop price")
+        if self.order_type is OrderType.MARKET and self.limit_price is not None:
+            raise InvalidValueError("limit_price", "a MARKET order has no limit price")
+        if self.fills:
+            given, self.fills = list(self.fills), []
+            for fill in given:
+                self.apply_fill(fill)
+
+    # -- derived figures -------------------------------------------------------------------
+
+    @property
+    def remaining_quantity(self) -> Decimal:
+        """``quantity_ordered - filled_quantity``."""
+        with v.exact():
+            return self.quantity_ordered - self.filled_quantity
+
+    @property
+    def commissions(self) -> dict[str, Decimal]:
+        """Commissions paid so far, per asset (never summed across assets)."""
+        totals: dict[str, Decimal] = {}
+        with v.exact():
+            for fill in self.fills:
+                totals[fill.commission_asset] = (
+                    totals.get(fill.commission_asset, Decimal(0)) + fill.commission
+                )
+        return totals
+
+    @property
+    def is_open(self) -> bool:
+        """True while the exchange may still fill the order."""
+        return self.status.is_open
+
+    def fill_by_id(self, fill_id: str) -> Fill | None:
+        """The fill with ``fill_id``, if the order has it."""
+        return next((f for f in self.fills if f.fill_id == fill_id), None)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def mark_submitted(self, exchange_order_id: str, at: datetime) -> None:
+        """The exchange acknowledged the order: PENDING_SUBMIT -> OPEN."""
+        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        at = v.utc(at, "at")
+        if self.exchange_order_id not in (None, exchange_order_id):
+            raise FillMismatchError(
+                f"order {self.client_order_id} already has exchange id "
+                f"{self.exchange_order_id!r}, not {exchange_order_id!r}"
+            )
+        if self.status in (S.PARTIALLY_FILLED, S.FILLED) and self.submitted_at is None:
+            pass  # the acknowledgement arrived after a fill: record it, keep the status
+        else:
+            check_transition(self.status, S.OPEN)
+            self.status = S.OPEN
+        self.exchange_order_id = exchange_order_id
+        self.submitted_at = at
+        self._touch(at)
+
+    def cancel(self, at: datetime) -> None:
+        """The order was cancelled; fills that happened before ``at`` may still arrive."""
+        self._close(S.CANCELLED, at)
+
+    def expire(self, at: datetime) -> None:
+        """The order expired on the exchange."""
+        self._close(S.EXPIRED, at)
+
+    def reject(self, reason: str, at: datetime) -> None:
+        """The exchange or the system refused the order."""
+        reason = v.non_empty(reason, "reason", max_length=10_000)
+        self._close(S.REJECTED, at)
+        self.error_message = reason
+
+    def _close(self, target: OrderStatus, at: datetime) -> None:
+        at = v.utc(at, "at")
+        check_transition(self.status, target)
+        self.status = target
+        self.closed_at = at
+        self._touch(at)
+
+    def _touch(self, at: datetime) -> None:
+        self.last_updated_at = max(self.last_updated_at, at)
+
+    # -- fills -----------------------------------------------------------------------------
+
+    def apply_fill(self, fill: Fill) -> bool:
+        """Apply one fill; return False when it is an identical replay (nothing changes)."""
+        self._check_belongs(fill)
+        known = self.fill_by_id(fill.fill_id)
+        if known is not None:
+            if known is fill or known.same_execution(fill):
+                return False
+            raise DuplicateFillError(
+                fill.fill_id, f"order {self.client_order_id} has it with different data"
+            )
+        self._check_accepts_fill(fill)
+        with v.exact():
+            new_filled = self.filled_quantity + fill.quantity_filled
+        if new_filled > self.quantity_ordered:
+            raise OverfillError(
+                f"fill {fill.fill_id!r} of {fill.quantity_filled} would fill {new_filled} "
+                f"of the {self.quantity_ordered} ordered on order {self.client_order_id}"
+            )
+        if fill.exchange_order_id is None:
+            fill.exchange_order_id = self.exchange_order_id
+        elif self.exchange_order_id is None:
+            self.exchange_order_id = fill.exchange_order_id
+        bisect.insort(self.fills, fill, key=lambda f: f.sort_key)
+        self._recompute_aggregates()
+        if self.status.is_open:
+            target = (
+                S.FILLED if self.filled_quantity == self.quantity_ordered else S.PARTIALLY_FILLED
+            )
+            check_transition(self.status, target)
+            self.status = target
+            if target is S.FILLED:
+                self.closed_at = fill.filled_at
+        self._touch(fill.filled_at)
+        return True
+
+    def _check_belongs(self, fill: Fill) -> None:
+        for name in ("trading_pair", "exchange", "side"):
+            if getattr(fill, name) != getattr(self, name):
+                raise FillMismatchError(
+                    f"fill {fill.fill_id!r} has {name} {getattr(fill, name)!s}, "
+                    f"order {self.client_order_id} has {getattr(self, name)!s}"
+                )
+        if (
+            fill.exchange_order_id is not None
+            and self.exchange_order_id is not None
+            and fill.exchange_order_id != self.exchange_order_id
+        ):
+            raise FillMismatchError(
+                f"fill {fill.fill_id!r} belongs to exchange order {fill.exchange_order_id!r}, "
+                f"not {self.exchange_order_id!r}"
+            )
+
+    def _check_accepts_fill(self, fill: Fill) -> None:
+        if self.status is S.REJECTED:
+            raise InvalidTransitionError(
+                "order", S.REJECTED.value, "a fill", f"fill {fill.fill_id!r} on a rejected order"
+            )
+        closed_at = self.closed_at
+        if self.status in (S.CANCELLED, S.EXPIRED) and closed_at and fill.filled_at > closed_at:
+            raise InvalidTransitionError(
+                "order",
+                self.status.value,
+                "a fill",
+                f"fill {fill.fill_id!r} at {fill.filled_at.isoformat()} is after the order "
+                f"was {self.status.value.lower()} at {closed_at.isoformat()}",
+            )
+
+    def _recompute_aggregates(self) -> None:
+        with v.exact():
+            quantity = sum((f.quantity_filled for f in self.fills), Decimal(0))
+            notional = sum((f.notional for f in self.fills), Decimal(0))
+            self.filled_quantity = v.tidy(quantity)
+            self.average_fill_price = v.quantize_computed(notional / quantity) if quantity else None

@@ -1,0 +1,69 @@
+"""A round-trip trade: entry fills matched with exit fills (built by ``domain.trade_builder``).
+
+Amounts are in the quote asset. ``quantity`` is the base quantity entered
+(for FIFO/LIFO, the quantity of the lot piece); ``open_quantity`` is what is
+still held (zero once the trade is closed). For an open trade
+``exit_timestamp``, ``average_exit_price`` and ``realized_pnl_pct`` are None
+and ``realized_pnl`` is what partial exits realized so far, net of every
+commission paid so far.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from domain import values as v
+from domain.enums import TradeGrouping, TradeSide
+
+
+@attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
+class Trade:
+    """One round trip of a pair on an exchange."""
+
+    trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
+    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    side: TradeSide = attrs.field(metadata=v.check(v.enum_of(TradeSide)))
+    entry_timestamp: datetime = attrs.field(metadata=v.check(v.utc))
+    quantity: Decimal = attrs.field(metadata=v.check(v.money))
+    average_entry_price: Decimal = attrs.field(metadata=v.check(v.money))
+    total_commission: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
+    realized_pnl: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.signed_money))
+    open_quantity: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
+    exit_timestamp: datetime | None = attrs.field(
+        default=None, metadata=v.check(v.utc, optional=True)
+    )
+    average_exit_price: Decimal | None = attrs.field(
+        default=None, metadata=v.check(v.money, optional=True)
+    )
+    realized_pnl_pct: Decimal | None = attrs.field(
+        default=None,
+        metadata=v.check(v.signed_money, optional=True),
+    )
+    trade_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
+    grouping: TradeGrouping = attrs.field(
+        default=TradeGrouping.FLAT_TO_FLAT,
+        metadata=v.check(v.enum_of(TradeGrouping)),
+    )
+    strategy_id: str | None = None
+    signal_id: uuid.UUID | None = attrs.field(
+        default=None, metadata=v.check(v.to_uuid, optional=True)
+    )
+    entry_order_pk: int | None = None
+    exit_order_pk: int | None = None
+    exit_reason: str | None = None
+    trade_pk: int | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the position of this trade is flat."""
+        return self.exit_timestamp is not None
+
+    @property
+    def gross_pnl(self) -> Decimal:
+        """``realized_pnl + total_commission``: the PnL before any commission."""
+        with v.exact():
+            return self.realized_pnl + self.total_commission

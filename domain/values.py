@@ -1,0 +1,236 @@
+"""Boundary checks for money, time, identifiers and trading pairs.
+
+Money is ``Decimal``: ``float``, ``bool``, NaN and infinities are refused with an
+error naming the field. Stored amounts have at most 18 decimal places and 38
+digits in all (``Numeric(38, 18)``); an input with more is an error, never a
+silent rounding. Values the domain *computes* (averages, percentages) are
+rounded to 18 places, half-even, by :func:`quantize_computed`.
+
+Timestamps must be timezone-aware; they are converted to UTC.
+"""
+
+from __future__ import annotations
+
+import decimal
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import attrs
+
+from domain.errors import InvalidValueError
+
+MONEY_SCALE = 18
+MONEY_PRECISION = 38
+_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+_MAX_INTEGER_DIGITS = MONEY_PRECISION - MONEY_SCALE
+ARITHMETIC_PRECISION = 80
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@contextmanager
+def exact() -> Iterator[decimal.Context]:
+    """A local decimal context wide enough that sums and products of stored values are exact."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = ARITHMETIC_PRECISION
+        ctx.rounding = decimal.ROUND_HALF_EVEN
+        ctx.traps[decimal.Inexact] = False
+        yield ctx
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """Convert an int, str or Decimal to a finite Decimal; refuse floats, bools and the rest."""
+    if isinstance(value, (bool, float)):
+        raise InvalidValueError(field, f"must be a Decimal, not {type(value).__name__} {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise InvalidValueError(field, f"{value!r} is not a decimal number") from None
+    else:
+        raise InvalidValueError(field, f"must be a Decimal, not {type(value).__name__}")
+    if not result.is_finite():
+        raise InvalidValueError(field, f"must be finite, got {result}")
+    return result
+
+
+def check_storable(value: Decimal, field: str) -> Decimal:
+    """Refuse a Decimal that ``Numeric(38, 18)`` cannot hold exactly."""
+    _sign, _digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked by to_decimal
+    places = max(0, -exponent)
+    if places > MONEY_SCALE:
+        normalized = value.normalize()
+        n_exp = normalized.as_tuple().exponent
+        assert isinstance(n_exp, int)
+        if -n_exp > MONEY_SCALE:
+            raise InvalidValueError(field, f"{value} has more than {MONEY_SCALE} decimal places")
+        value = normalized
+    integer_digits = value.adjusted() + 1
+    if integer_digits > _MAX_INTEGER_DIGITS:
+        raise InvalidValueError(
+            field, f"{value} has more than {_MAX_INTEGER_DIGITS} digits before the point"
+        )
+    return value
+
+
+def money(
+    value: object, field: str, *, allow_zero: bool = False, allow_negative: bool = False
+) -> Decimal:
+    """A storable Decimal amount, positive unless zero or negative values are allowed."""
+    result = check_storable(to_decimal(value, field), field)
+    if result < 0 and not allow_negative:
+        raise InvalidValueError(field, f"must not be negative, got {result}")
+    if result == 0 and not (allow_zero or allow_negative):
+        raise InvalidValueError(field, "must be greater than zero")
+    if result == 0:
+        result = Decimal(0)  # drop a negative zero's sign
+    return result
+
+
+def tidy(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
+    if not value:
+        return Decimal(0)
+    result = value.normalize()
+    exponent = result.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return result.quantize(Decimal(1)) if exponent > 0 else result
+
+
+def quantize_computed(value: Decimal) -> Decimal:
+    """Round a computed value to the stored scale (18 places, half-even)."""
+    with exact():
+        return tidy(value.quantize(_QUANTUM))
+
+
+def utc(value: object, field: str) -> datetime:
+    """An aware datetime converted to UTC; a naive one is an error."""
+    if not isinstance(value, datetime):
+        raise InvalidValueError(field, f"must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise InvalidValueError(
+            field, f"{value.isoformat()} is naive; give a timezone-aware UTC time"
+        )
+    return value.astimezone(UTC)
+
+
+def optional_utc(value: object, field: str) -> datetime | None:
+    """Like :func:`utc`, letting ``None`` through."""
+    return None if value is None else utc(value, field)
+
+
+def enum_value(enum: type[E], value: object, field: str) -> E:
+    """Convert a string to a member of ``enum``; the error lists the allowed values."""
+    if isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        try:
+            return enum(value.strip().upper())
+        except ValueError:
+            pass
+    allowed = ", ".join(member.value for member in enum)
+    raise InvalidValueError(field, f"{value!r} is not one of {allowed}")
+
+
+def to_uuid(value: object, field: str) -> uuid.UUID:
+    """A UUID from a UUID or its string form."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    raise InvalidValueError(field, f"{value!r} is not a UUID")
+
+
+def non_empty(value: object, field: str, *, max_length: int = 255) -> str:
+    """A stripped, non-empty string of bounded length."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(field, "must be a non-empty string")
+    text = value.strip()
+    if len(text) > max_length:
+        raise InvalidValueError(field, f"is longer than {max_length} characters")
+    return text
+
+
+def trading_pair(value: object, field: str = "trading_pair") -> str:
+    """A ``BASE/QUOTE`` pair in upper case."""
+    text = non_empty(value, field, max_length=32).upper()
+    base, sep, quote = text.partition("/")
+    if not sep or not base or not quote or "/" in quote:
+        raise InvalidValueError(field, f"{value!r} is not of the form BASE/QUOTE")
+    return text
+
+
+def split_pair(pair: str) -> tuple[str, str]:
+    """``"BTC/USD"`` -> ``("BTC", "USD")``."""
+    base, _, quote = pair.partition("/")
+    return base, quote
+
+
+def money_or_zero(value: object, field: str) -> Decimal:
+    """A storable amount that may be zero but not negative (commissions, percentages)."""
+    return money(value, field, allow_zero=True)
+
+
+def signed_money(value: object, field: str) -> Decimal:
+    """A storable amount of any sign (PnL)."""
+    return money(value, field, allow_negative=True)
+
+
+def enum_of(enum: type[E]) -> Callable[[object, str], E]:
+    """A check converting strings to members of ``enum``."""
+
+    def check_enum(value: object, field: str) -> E:
+        return enum_value(enum, value, field)
+
+    return check_enum
+
+
+def upper_code(value: object, field: str) -> str:
+    """A short upper-case code (an asset, a log level)."""
+    return non_empty(value, field, max_length=16).upper()
+
+
+_CHECK = "domain.check"
+
+
+def check(fn: Callable[[object, str], Any], *, optional: bool = False) -> dict[str, Any]:
+    """Field metadata asking :func:`apply_checks` to run ``fn(value, field_name)`` on the field.
+
+    With ``optional=True`` a ``None`` is let through unchecked.
+    """
+    return {_CHECK: (fn, optional)}
+
+
+def _bound(fn: Callable[[object, str], Any], name: str, optional: bool) -> Callable[[object], Any]:
+    if optional:
+        return lambda value: None if value is None else fn(value, name)
+    return lambda value: fn(value, name)
+
+
+def apply_checks(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """An attrs ``field_transformer``: turn :func:`check` metadata into converters.
+
+    Converters run in ``__init__`` and on every later assignment, and their
+    errors name the field.
+    """
+    result = []
+    for attribute in fields:
+        spec = attribute.metadata.get(_CHECK)
+        if spec is not None:
+            fn, is_optional = spec
+            attribute = attribute.evolve(converter=_bound(fn, attribute.name, is_optional))
+        result.append(attribute)
+    return result

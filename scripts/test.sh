@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, unit, property and integration tests (SQLite and PostgreSQL).
+# Creates or updates the virtual environment at $VENV (default .venv) from the repo's own files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[test,plot]'
+
+bash scripts/ensure-postgres.sh
+
+echo "== ruff"
+"$VENV/bin/ruff" check .
+echo "== mypy"
+"$VENV/bin/mypy" domain persistence services cli importers
+echo "== pytest"
+"$VENV/bin/pytest" "$@"
