@@ -84,7 +84,11 @@ def _format_exception(record: logging.LogRecord) -> str | None:
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
 class Log:
-    """One application log record as stored in the ``logs`` table."""
+    """One application log record as stored in the ``logs`` table.
+
+    ``record_id`` identifies the record across retries and replays, so a writer
+    that sends the same record twice stores it once.
+    """
 
     timestamp: datetime = attrs.field(metadata=v.check(v.utc))
     logger_name: str
@@ -97,6 +101,7 @@ class Log:
     func_name: str | None = None
     context_json: dict[str, Any] | None = None
     exception_text: str | None = None
+    record_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
     id: int | None = None
 
     @classmethod

@@ -65,11 +65,14 @@ def to_decimal(value: object, field: str) -> Decimal:
 
 def check_storable(value: Decimal, field: str) -> Decimal:
     """Refuse a Decimal that ``Numeric(38, 18)`` cannot hold exactly."""
-    _sign, _digits, exponent = value.as_tuple()
+    _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked by to_decimal
+    if len(digits) > ARITHMETIC_PRECISION:
+        raise InvalidValueError(field, f"has {len(digits)} digits; at most {MONEY_PRECISION} fit")
     places = max(0, -exponent)
     if places > MONEY_SCALE:
-        normalized = value.normalize()
+        with exact():
+            normalized = value.normalize()
         n_exp = normalized.as_tuple().exponent
         assert isinstance(n_exp, int)
         if -n_exp > MONEY_SCALE:
@@ -101,10 +104,11 @@ def tidy(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
     if not value:
         return Decimal(0)
-    result = value.normalize()
-    exponent = result.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return result.quantize(Decimal(1)) if exponent > 0 else result
+    with exact():
+        result = value.normalize()
+        exponent = result.as_tuple().exponent
+        assert isinstance(exponent, int)
+        return result.quantize(Decimal(1)) if exponent > 0 else result
 
 
 def quantize_computed(value: Decimal) -> Decimal:

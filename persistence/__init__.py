@@ -1,0 +1,1 @@
+"""Gal-Friday's persistence: tables, the imperative mapping, engines, repositories, migrations."""
