@@ -1,0 +1,36 @@
+"""How autogenerate writes our column types into migration files (plain SQLAlchemy types).
+
+Migrations must not import application types: a revision has to keep working
+after the application's types change. Each type is rendered as the DDL it
+produces on both backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.types import JSON
+
+from persistence.types import SQLITE_MONEY_LENGTH, EnumText, Money, UTCDateTime
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic's ``render_item`` hook."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, Money):
+        return (
+            "sa.Numeric(precision=38, scale=18)"
+            f'.with_variant(sa.String(length={SQLITE_MONEY_LENGTH}), "sqlite")'
+        )
+    if isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
+    if isinstance(obj, JSON):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return (
+            "sa.JSON(none_as_null=True)"
+            '.with_variant(postgresql.JSONB(none_as_null=True), "postgresql")'
+        )
+    return False
