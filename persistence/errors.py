@@ -54,22 +54,52 @@ def _constraint_name(exc: DBAPIError) -> str | None:
     return None
 
 
-def _fill_id(params: Any) -> str:
-    if isinstance(params, Mapping):
-        return str(params.get("fill_id", "?"))
-    if isinstance(params, (list, tuple)) and params and isinstance(params[0], Mapping):
-        return ", ".join(str(p.get("fill_id", "?")) for p in params[:5])
-    return "?"
+_INSERT_COLUMNS = re.compile(r"INSERT\s+INTO\s+\S+\s*\(([^)]*)\)", re.IGNORECASE)
+
+
+def _bound_values(exc: DBAPIError, column: str) -> list[str]:
+    """The values bound for ``column`` in the failed statement (first few rows)."""
+    params = exc.params
+    rows: list[Any] = params[:5] if isinstance(params, list) else [params]
+    columns: list[str] = []
+    if match := _INSERT_COLUMNS.search(exc.statement or ""):
+        columns = [c.strip().strip('"') for c in match.group(1).split(",")]
+    values = []
+    for row in rows:
+        if isinstance(row, Mapping) and column in row:
+            values.append(str(row[column]))
+        elif isinstance(row, (list, tuple)) and column in columns:
+            values.append(str(row[columns.index(column)]))
+    return values
+
+
+def _fill_id(exc: DBAPIError) -> str:
+    detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None) or ""
+    if match := re.search(r"\(exchange, fill_id\)=\((.*?), (.*)\) already exists", detail):
+        return match.group(2)
+    values = _bound_values(exc, "fill_id")
+    return values[0] if len(values) == 1 else ", ".join(values) or "?"
 
 
 def translate_integrity_error(exc: IntegrityError) -> DomainError:
     """The domain-level error for a constraint violation."""
     name = _constraint_name(exc)
     if name == FILL_UNIQUE:
-        return DuplicateFillError(_fill_id(exc.params), "a fill with this id is already stored")
+        return DuplicateFillError(_fill_id(exc), "a fill with this id is already stored")
     first_line = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
     label = name or "a database constraint"
     return ConstraintViolationError(name, f"the database refused the row ({label}): {first_line}")
+
+
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+
+
+def _is_write_conflict(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: a writer whose read snapshot is stale, or a lock held past the busy timeout.
+    return "database is locked" in str(exc.orig)
 
 
 def translate_error(exc: BaseException) -> BaseException:
@@ -79,6 +109,10 @@ def translate_error(exc: BaseException) -> BaseException:
     if isinstance(exc, StaleDataError):
         return ConcurrencyError(
             f"another writer changed the record first; reload and retry ({exc})"
+        )
+    if isinstance(exc, DBAPIError) and _is_write_conflict(exc):
+        return ConcurrencyError(
+            "another writer holds or changed the same data; nothing was committed, retry"
         )
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return DatabaseUnavailableError(

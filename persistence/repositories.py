@@ -1,0 +1,376 @@
+"""Repositories: the queries Gal-Friday runs, written once against a synchronous ``Session``.
+
+The asyncio unit of work runs these same methods through ``AsyncSession.run_sync``.
+Time ranges are half-open, ``[start, end)``, on indexed columns. Nothing here
+commits: the unit of work owns the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, distinct, func, select, update
+from sqlalchemy.orm import Session
+
+from domain import (
+    Configuration,
+    EventLog,
+    Fill,
+    Log,
+    Order,
+    OrderStatus,
+    PortfolioSnapshot,
+    Signal,
+    SignalStatus,
+    SystemLog,
+    Trade,
+)
+from persistence import tables as t
+
+T = TypeVar("T")
+OPEN_STATUSES = [s for s in OrderStatus if s.is_open]
+IN_LIST_CHUNK = 1000
+STREAM_BATCH = 5000
+
+
+def _between(stmt: Select[Any], column: Any, start: datetime | None, end: datetime | None) -> Any:
+    if start is not None:
+        stmt = stmt.where(column >= start)
+    if end is not None:
+        stmt = stmt.where(column < end)
+    return stmt
+
+
+class _Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _all(self, stmt: Select[Any]) -> list[Any]:
+        return list(self.session.scalars(stmt))
+
+
+class OrderRepository(_Repository):
+    """Orders, with their fills loaded alongside (selectin)."""
+
+    def add(self, order: Order) -> None:
+        """Stage a new order (and its fills)."""
+        self.session.add(order)
+
+    def get(self, order_pk: int) -> Order | None:
+        """The order with this primary key."""
+        return self.session.get(Order, order_pk)
+
+    def get_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
+        """The order with Gal-Friday's own id."""
+        stmt = select(Order).where(t.orders.c.client_order_id == client_order_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def get_by_exchange_id(self, exchange: str, exchange_order_id: str) -> Order | None:
+        """The order the exchange knows by ``exchange_order_id``."""
+        stmt = select(Order).where(
+            t.orders.c.exchange_order_id == exchange_order_id, t.orders.c.exchange == exchange
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def get_for_update(self, order_pk: int) -> Order | None:
+        """The order, re-read and locked for this transaction (SELECT ... FOR UPDATE).
+
+        On SQLite the lock is a no-op: SQLite serialises writers on its own.
+        """
+        stmt = (
+            select(Order)
+            .where(t.orders.c.order_pk == order_pk)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def list_open(
+        self, trading_pair: str | None = None, exchange: str | None = None
+    ) -> list[Order]:
+        """Orders the exchange may still fill, oldest first."""
+        stmt = select(Order).where(t.orders.c.status.in_(OPEN_STATUSES))
+        if trading_pair is not None:
+            stmt = stmt.where(t.orders.c.trading_pair == trading_pair)
+        if exchange is not None:
+            stmt = stmt.where(t.orders.c.exchange == exchange)
+        return self._all(stmt.order_by(t.orders.c.created_at, t.orders.c.order_pk))
+
+
+class FillRepository(_Repository):
+    """Fills: the executions that every figure is derived from."""
+
+    def add(self, fill: Fill) -> None:
+        """Stage a fill (normally added through ``Order.apply_fill`` and the order)."""
+        self.session.add(fill)
+
+    def get(self, exchange: str, fill_id: str) -> Fill | None:
+        """The fill the exchange identifies by ``fill_id``."""
+        stmt = select(Fill).where(t.fills.c.exchange == exchange, t.fills.c.fill_id == fill_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def for_order(self, order_pk: int) -> list[Fill]:
+        """An order's fills in time order."""
+        stmt = (
+            select(Fill)
+            .where(t.fills.c.order_pk == order_pk)
+            .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
+        )
+        return self._all(stmt)
+
+    def existing_ids(self, exchange: str, fill_ids: Iterable[str]) -> set[str]:
+        """Which of ``fill_ids`` are already stored for ``exchange``."""
+        found: set[str] = set()
+        for chunk in chunked(list(dict.fromkeys(fill_ids)), IN_LIST_CHUNK):
+            stmt = select(t.fills.c.fill_id).where(
+                t.fills.c.exchange == exchange, t.fills.c.fill_id.in_(chunk)
+            )
+            found.update(self.session.scalars(stmt))
+        return found
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every ``(exchange, trading_pair)`` that has fills."""
+        stmt = (
+            select(t.fills.c.exchange, t.fills.c.trading_pair)
+            .distinct()
+            .order_by(t.fills.c.exchange, t.fills.c.trading_pair)
+        )
+        return [(row.exchange, row.trading_pair) for row in self.session.execute(stmt)]
+
+    def count(self) -> int:
+        """How many fills are stored."""
+        return int(self.session.scalar(select(func.count()).select_from(t.fills)) or 0)
+
+    def stream(
+        self, exchange: str, trading_pair: str, batch_size: int = STREAM_BATCH
+    ) -> Iterator[Fill]:
+        """The fills of one pair in ``(filled_at, fill_id)`` order, fetched in batches.
+
+        Rows come through a server-side cursor on PostgreSQL; objects not held by the
+        caller are released (the identity map holds weak references), so memory stays flat.
+        """
+        stmt = (
+            select(Fill)
+            .where(t.fills.c.exchange == exchange, t.fills.c.trading_pair == trading_pair)
+            .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
+            .execution_options(yield_per=batch_size)
+        )
+        yield from self.session.scalars(stmt)
+
+
+class SignalRepository(_Repository):
+    """Trading signals."""
+
+    def add(self, signal: Signal) -> None:
+        """Stage a new signal."""
+        self.session.add(signal)
+
+    def get(self, signal_id: uuid.UUID) -> Signal | None:
+        """The signal with this id."""
+        return self.session.get(Signal, signal_id)
+
+    def by_status(self, status: SignalStatus, trading_pair: str | None = None) -> list[Signal]:
+        """Signals in ``status``, oldest first."""
+        stmt = select(Signal).where(t.signals.c.status == status)
+        if trading_pair is not None:
+            stmt = stmt.where(t.signals.c.trading_pair == trading_pair)
+        return self._all(stmt.order_by(t.signals.c.created_at))
+
+
+class TradeRepository(_Repository):
+    """Round-trip trades (derived from fills; rebuilds replace them)."""
+
+    def add_all(self, trades: Iterable[Trade]) -> None:
+        """Stage trades."""
+        self.session.add_all(trades)
+
+    def by_pair(
+        self, trading_pair: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]:
+        """A pair's trades entered in ``[since, until)``, in entry order."""
+        stmt = select(Trade).where(t.trades.c.trading_pair == trading_pair)
+        stmt = _between(stmt, t.trades.c.entry_timestamp, since, until)
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
+
+    def by_strategy(self, strategy_id: str) -> list[Trade]:
+        """A strategy's trades in entry order."""
+        stmt = select(Trade).where(t.trades.c.strategy_id == strategy_id)
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
+
+    def in_period(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]:
+        """Every trade entered in ``[since, until)``, in entry order."""
+        stmt = _between(select(Trade), t.trades.c.entry_timestamp, since, until)
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
+
+    def all(self, trading_pair: str | None = None) -> list[Trade]:
+        """Every trade (optionally of one pair), by pair then entry time."""
+        stmt = select(Trade)
+        if trading_pair is not None:
+            stmt = stmt.where(t.trades.c.trading_pair == trading_pair)
+        order = (t.trades.c.exchange, t.trades.c.trading_pair, t.trades.c.entry_timestamp)
+        return self._all(stmt.order_by(*order, t.trades.c.trade_pk))
+
+    def open(self, trading_pair: str | None = None) -> list[Trade]:
+        """Trades whose position is not flat yet."""
+        stmt = select(Trade).where(t.trades.c.exit_timestamp.is_(None))
+        if trading_pair is not None:
+            stmt = stmt.where(t.trades.c.trading_pair == trading_pair)
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp))
+
+    def delete_for(self, exchange: str, trading_pair: str) -> int:
+        """Remove a pair's trades (before rebuilding them); returns how many."""
+        result = self.session.execute(
+            delete(t.trades).where(
+                t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SnapshotRepository(_Repository):
+    """Portfolio snapshots."""
+
+    def add(self, snapshot: PortfolioSnapshot) -> None:
+        """Stage a snapshot."""
+        self.session.add(snapshot)
+
+    def latest(self) -> PortfolioSnapshot | None:
+        """The most recent snapshot."""
+        stmt = select(PortfolioSnapshot).order_by(
+            t.portfolio_snapshots.c.snapshot_timestamp.desc(),
+            t.portfolio_snapshots.c.snapshot_pk.desc(),
+        )
+        return self.session.scalars(stmt.limit(1)).first()
+
+    def between(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> list[PortfolioSnapshot]:
+        """Snapshots taken in ``[start, end)``, oldest first."""
+        column = t.portfolio_snapshots.c.snapshot_timestamp
+        stmt = _between(select(PortfolioSnapshot), column, start, end)
+        return self._all(stmt.order_by(column, t.portfolio_snapshots.c.snapshot_pk))
+
+
+class ConfigurationRepository(_Repository):
+    """Configuration versions: stored once per content hash, at most one active."""
+
+    def get_by_hash(self, config_hash: str) -> Configuration | None:
+        """The version with this content hash."""
+        stmt = select(Configuration).where(t.configurations.c.config_hash == config_hash)
+        return self.session.scalars(stmt).one_or_none()
+
+    def add(self, config: Configuration) -> Configuration:
+        """Store ``config`` unless its content is already stored; return the stored version."""
+        existing = self.get_by_hash(config.config_hash)
+        if existing is not None:
+            return existing
+        self.session.add(config)
+        return config
+
+    def active(self) -> Configuration | None:
+        """The active version, if any."""
+        stmt = select(Configuration).where(t.configurations.c.is_active.is_(True))
+        return self.session.scalars(stmt).one_or_none()
+
+    def activate(self, config: Configuration) -> Configuration:
+        """Make ``config`` (stored if new) the only active version, in this transaction."""
+        stored = self.add(config)
+        self.session.flush()
+        self.session.execute(
+            update(t.configurations)
+            .where(
+                t.configurations.c.is_active.is_(True),
+                t.configurations.c.config_pk != stored.config_pk,
+            )
+            .values(is_active=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        stored.is_active = True
+        self.session.flush()
+        return stored
+
+    def all(self) -> list[Configuration]:
+        """Every version, oldest first."""
+        return self._all(select(Configuration).order_by(t.configurations.c.config_pk))
+
+
+class LogRepository(_Repository):
+    """Application log records."""
+
+    def add(self, log: Log) -> None:
+        """Stage a record."""
+        self.session.add(log)
+
+    def add_all(self, logs: Iterable[Log]) -> None:
+        """Stage records."""
+        self.session.add_all(logs)
+
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        logger_name: str | None = None,
+        min_level: int | None = None,
+    ) -> list[Log]:
+        """Records in ``[start, end)``, optionally of one logger or at least a level."""
+        stmt = _between(select(Log), t.logs.c.timestamp, start, end)
+        if logger_name is not None:
+            stmt = stmt.where(t.logs.c.logger_name == logger_name)
+        if min_level is not None:
+            stmt = stmt.where(t.logs.c.level_no >= min_level)
+        return self._all(stmt.order_by(t.logs.c.timestamp, t.logs.c.id))
+
+
+class SystemLogRepository(_Repository):
+    """Structured subsystem logs."""
+
+    def add(self, entry: SystemLog) -> None:
+        """Stage an entry."""
+        self.session.add(entry)
+
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        source_module: str | None = None,
+        log_level: str | None = None,
+    ) -> list[SystemLog]:
+        """Entries in ``[start, end)``, optionally of one module or level."""
+        stmt = _between(select(SystemLog), t.system_logs.c.log_timestamp, start, end)
+        if source_module is not None:
+            stmt = stmt.where(t.system_logs.c.source_module == source_module)
+        if log_level is not None:
+            stmt = stmt.where(t.system_logs.c.log_level == log_level.upper())
+        return self._all(stmt.order_by(t.system_logs.c.log_timestamp, t.system_logs.c.log_pk))
+
+
+class EventRepository(_Repository):
+    """The append-only event log: no update, no delete."""
+
+    def append(self, events: Iterable[EventLog]) -> None:
+        """Stage events."""
+        self.session.add_all(events)
+
+    def by_type(
+        self, event_type: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[EventLog]:
+        """Events of one type that occurred in ``[since, until)``, in order."""
+        stmt = select(EventLog).where(t.event_logs.c.event_type == event_type)
+        stmt = _between(stmt, t.event_logs.c.occurred_at, since, until)
+        return self._all(stmt.order_by(t.event_logs.c.occurred_at, t.event_logs.c.event_pk))
+
+    def types(self) -> list[str]:
+        """Every event type stored."""
+        stmt = select(distinct(t.event_logs.c.event_type)).order_by(t.event_logs.c.event_type)
+        return list(self.session.scalars(stmt))
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,179 @@
+"""The unit of work: one transaction, the repositories on it, commit or roll back.
+
+``with UnitOfWork(url) as uow: ...; uow.commit()`` — leaving the block without
+``commit()`` rolls back. Database errors raised by ``commit``/``flush`` come out as
+domain-level errors (:mod:`persistence.errors`) with the transaction rolled back.
+
+:class:`AsyncUnitOfWork` gives asyncio code the same repositories without a second
+copy of the queries: ``await uow.run(lambda u: u.orders.get(pk))`` runs the
+synchronous repositories inside ``AsyncSession.run_sync``.
+
+One engine is kept per URL (:func:`engine_for`), never one per unit of work.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from persistence import repositories as r
+from persistence.database import (
+    async_session_factory,
+    create_async_engine,
+    create_engine,
+    resolve_url,
+    session_factory,
+)
+from persistence.errors import translate_error
+
+T = TypeVar("T")
+
+_engines: dict[str, Engine] = {}
+_async_engines: dict[str, AsyncEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(url: str | URL | None = None) -> Engine:
+    """The shared engine for ``url`` (created on first use)."""
+    key = resolve_url(url).render_as_string(hide_password=False)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = create_engine(key)
+        return _engines[key]
+
+
+def async_engine_for(url: str | URL | None = None) -> AsyncEngine:
+    """The shared asyncio engine for ``url`` (created on first use)."""
+    key = resolve_url(url).render_as_string(hide_password=False)
+    with _engines_lock:
+        if key not in _async_engines:
+            _async_engines[key] = create_async_engine(key)
+        return _async_engines[key]
+
+
+class Repositories:
+    """The repositories of one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.orders = r.OrderRepository(session)
+        self.fills = r.FillRepository(session)
+        self.signals = r.SignalRepository(session)
+        self.trades = r.TradeRepository(session)
+        self.snapshots = r.SnapshotRepository(session)
+        self.configurations = r.ConfigurationRepository(session)
+        self.logs = r.LogRepository(session)
+        self.system_logs = r.SystemLogRepository(session)
+        self.events = r.EventRepository(session)
+
+
+class UnitOfWork(Repositories):
+    """A transaction with its repositories; commit explicitly, otherwise it rolls back."""
+
+    def __init__(self, engine_or_url: Engine | str | URL | None = None) -> None:
+        engine = engine_or_url if isinstance(engine_or_url, Engine) else engine_for(engine_or_url)
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def __enter__(self) -> Self:
+        super().__init__(self._sessions())
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection (for the bulk path, which bypasses the ORM)."""
+        return self.session.connection()
+
+    def flush(self) -> None:
+        """Send pending changes; database errors become domain errors (and roll back)."""
+        self._guard(self.session.flush)
+
+    def commit(self) -> None:
+        """Commit; database errors become domain errors (and roll back)."""
+        self._guard(self.session.commit)
+
+    def rollback(self) -> None:
+        """Discard everything since the last commit."""
+        self.session.rollback()
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except (DBAPIError, StaleDataError) as exc:
+            self.session.rollback()
+            translated = translate_error(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+
+class AsyncUnitOfWork:
+    """The asyncio unit of work: the same repositories, run through ``run_sync``."""
+
+    def __init__(self, engine_or_url: AsyncEngine | str | URL | None = None) -> None:
+        if isinstance(engine_or_url, AsyncEngine):
+            self.engine = engine_or_url
+        else:
+            self.engine = async_engine_for(engine_or_url)
+        self._sessions = async_session_factory(self.engine)
+
+    async def __aenter__(self) -> Self:
+        self.session: AsyncSession = self._sessions()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def run(self, work: Callable[[Repositories], T]) -> T:
+        """Run ``work`` with the repositories of this transaction, without blocking the loop."""
+        return await self.session.run_sync(lambda session: work(Repositories(session)))
+
+    async def flush(self) -> None:
+        """Send pending changes; database errors become domain errors (and roll back)."""
+        await self._guard(self.session.flush)
+
+    async def commit(self) -> None:
+        """Commit; database errors become domain errors (and roll back)."""
+        await self._guard(self.session.commit)
+
+    async def rollback(self) -> None:
+        """Discard everything since the last commit."""
+        await self.session.rollback()
+
+    async def _guard(self, action: Callable[[], object]) -> None:
+        try:
+            await action()  # type: ignore[misc]
+        except (DBAPIError, StaleDataError) as exc:
+            await self.session.rollback()
+            translated = translate_error(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
