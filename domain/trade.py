@@ -66,4 +66,4 @@ class Trade:
     def gross_pnl(self) -> Decimal:
         """``realized_pnl + total_commission``: the PnL before any commission."""
         with v.exact():
-            return self.realized_pnl + self.total_commission
+            return v.tidy(self.realized_pnl + self.total_commission)

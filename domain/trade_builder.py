@@ -1,13 +1,386 @@
-"""Round-trip trades from fills (being written: see the trade-builder work)."""
+"""Round-trip trades and realized PnL, built from fills.
+
+Fills are grouped by ``(exchange, trading_pair)`` and taken in time order
+(ties: ``fill_id``). The result lists each group's closed trades in entry order
+(then exit order), followed by its open trade(s); groups come in
+``(exchange, trading_pair)`` order.
+
+Commissions (``shared/design/trading-rules.md``):
+
+* in the quote asset: cash paid, in quote;
+* in the base asset: the fill moves ``quantity - fee`` (buy) or removes
+  ``quantity + fee`` (sell) of the base asset; valued at ``fee * fill_price``
+  in ``total_commission`` but never subtracted from PnL a second time;
+* in any other asset: converted with ``conversion_rates["ASSET/QUOTE"]`` (quote
+  per unit of the asset); a missing rate is a :class:`MissingConversionRateError`.
+
+Meaning of the figures:
+
+* ``quantity``: the base quantity of the entry fills as the exchange reported
+  them (before base-asset fees); ``average_entry_price`` / ``average_exit_price``
+  are weighted by fill quantity. For FIFO/LIFO a trade is one piece of one
+  entry lot, so its entry price is the lot's price.
+* A position is flat when its net base quantity (after base-asset fees) is
+  exactly zero. An exit larger than the position is split pro rata by the
+  quantity it moves: one part closes, the rest opens the opposite position at
+  the same price, commission split in the same proportion (the remainder is
+  computed by subtraction, so quantity and commission are conserved exactly).
+* ``realized_pnl`` of a closed trade is its net cash flow in quote: exit
+  proceeds minus entry cost (mirrored for SHORT) minus quote and converted
+  commissions. For an open trade it is what partial exits realized on an
+  average-cost basis minus the cash commissions paid so far.
+* ``realized_pnl_pct = 100 * realized_pnl / entry_cash`` with ``entry_cash`` the
+  entry notional plus (LONG) or minus (SHORT) the entry commissions in quote.
+
+Arithmetic is exact (80 significant digits); every figure is rounded
+half-even to 18 places once, when the Trade is made.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections import deque
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
-from domain.enums import TradeGrouping
+from domain import values as v
+from domain.enums import Side, TradeGrouping, TradeSide
+from domain.errors import InvalidValueError, MissingConversionRateError
 from domain.fill import Fill
 from domain.trade import Trade
+
+TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
+ZERO = Decimal(0)
+
+
+class _Leg:
+    """A fill, or the part of one that a zero crossing split off, with its costs in quote."""
+
+    __slots__ = (
+        "base_fee",
+        "cash_fee",
+        "commission_value",
+        "fill_id",
+        "is_buy",
+        "order_pk",
+        "price",
+        "quantity",
+        "time",
+        "units",
+    )
+
+    def __init__(
+        self,
+        fill_id: str,
+        is_buy: bool,
+        quantity: Decimal,
+        price: Decimal,
+        cash_fee: Decimal,
+        base_fee: Decimal,
+        time: datetime,
+        order_pk: int | None,
+    ) -> None:
+        self.fill_id = fill_id
+        self.is_buy = is_buy
+        self.quantity = quantity
+        self.price = price
+        self.cash_fee = cash_fee
+        self.base_fee = base_fee
+        self.commission_value = cash_fee + base_fee * price
+        # Net base units the leg adds to (buy) or removes from (sell) the holdings.
+        self.units = quantity - base_fee if is_buy else quantity + base_fee
+        self.time = time
+        self.order_pk = order_pk
+
+    @property
+    def notional(self) -> Decimal:
+        return self.quantity * self.price
+
+    def split(self, units: Decimal) -> tuple[_Leg, _Leg]:
+        """The part of this leg that moves ``units`` net base units, and the rest."""
+        share = units / self.units
+        quantity = self.quantity * share
+        first = _Leg(
+            self.fill_id,
+            self.is_buy,
+            quantity,
+            self.price,
+            self.cash_fee * share,
+            self.base_fee * share,
+            self.time,
+            self.order_pk,
+        )
+        first.units = units
+        rest = _Leg(
+            self.fill_id,
+            self.is_buy,
+            self.quantity - quantity,
+            self.price,
+            self.cash_fee - first.cash_fee,
+            self.base_fee - first.base_fee,
+            self.time,
+            self.order_pk,
+        )
+        rest.units = self.units - units
+        return first, rest
+
+
+def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill: Fill) -> Decimal:
+    key = f"{asset}/{quote}"
+    if key not in rates:
+        raise MissingConversionRateError(
+            f"fill {fill.fill_id!r} paid its commission in {asset}; "
+            f"give conversion_rates[{key!r}] (quote per {asset}) to value it"
+        )
+    rate = v.to_decimal(rates[key], f"conversion_rates[{key!r}]")
+    if rate <= 0:
+        raise InvalidValueError(f"conversion_rates[{key!r}]", "must be greater than zero")
+    return rate
+
+
+def _leg(fill: Fill, rates: Mapping[str, Decimal]) -> _Leg:
+    base, _, quote = fill.trading_pair.partition("/")
+    asset = fill.commission_asset
+    cash_fee, base_fee = ZERO, ZERO
+    if asset == quote:
+        cash_fee = fill.commission
+    elif asset == base:
+        base_fee = fill.commission
+    elif fill.commission:
+        cash_fee = fill.commission * _rate(rates, asset, quote, fill)
+    return _Leg(
+        fill.fill_id,
+        fill.side is Side.BUY,
+        fill.quantity_filled,
+        fill.fill_price,
+        cash_fee,
+        base_fee,
+        fill.filled_at,
+        fill.order_pk,
+    )
+
+
+def _trade_id(
+    exchange: str, pair: str, grouping: TradeGrouping, fill_id: str, piece: int
+) -> uuid.UUID:
+    return uuid.uuid5(TRADE_ID_NAMESPACE, f"{exchange}|{pair}|{grouping.value}|{fill_id}|{piece}")
+
+
+def _pct(pnl: Decimal, entry_cash: Decimal) -> Decimal | None:
+    return 100 * pnl / entry_cash if entry_cash > 0 else None
+
+
+def _q(value: Decimal) -> Decimal:
+    return v.quantize_computed(value)
+
+
+class _Cycle:
+    """One flat-to-flat position, tracked on an average-cost basis while open."""
+
+    def __init__(self, first: _Leg) -> None:
+        self.long = first.is_buy
+        self.first = first
+        self.units = ZERO  # net base units held (LONG) or owed (SHORT)
+        self.basis = ZERO  # entry notional still attached to the units held
+        self.realized_gross = ZERO
+        self.cash_fees = ZERO
+        self.commission = ZERO
+        self.entry_qty = ZERO
+        self.entry_notional = ZERO
+        self.entry_commission = ZERO
+        self.exit_qty = ZERO
+        self.exit_notional = ZERO
+        self.last_exit: _Leg | None = None
+
+    def enter(self, leg: _Leg) -> None:
+        self.units += leg.units
+        self.basis += leg.notional
+        self.entry_qty += leg.quantity
+        self.entry_notional += leg.notional
+        self.entry_commission += leg.commission_value
+        self._pay(leg)
+
+    def exit(self, leg: _Leg) -> None:
+        """Apply an exit leg that moves at most the units held."""
+        released = self.basis if leg.units == self.units else self.basis * leg.units / self.units
+        proceeds = leg.notional
+        self.realized_gross += proceeds - released if self.long else released - proceeds
+        self.basis -= released
+        self.units -= leg.units
+        self.exit_qty += leg.quantity
+        self.exit_notional += proceeds
+        self.last_exit = leg
+        self._pay(leg)
+
+    def _pay(self, leg: _Leg) -> None:
+        self.cash_fees += leg.cash_fee
+        self.commission += leg.commission_value
+
+    def trade(self, exchange: str, pair: str, grouping: TradeGrouping) -> Trade:
+        closed = self.units == 0
+        side = TradeSide.LONG if self.long else TradeSide.SHORT
+        entry_cash = (
+            self.entry_notional + self.entry_commission
+            if self.long
+            else self.entry_notional - self.entry_commission
+        )
+        if closed:
+            flow = self.exit_notional - self.entry_notional
+            pnl = (flow if self.long else -flow) - self.cash_fees
+        else:
+            pnl = self.realized_gross - self.cash_fees
+        last = self.last_exit
+        return Trade(
+            trade_id=_trade_id(exchange, pair, grouping, self.first.fill_id, 0),
+            trading_pair=pair,
+            exchange=exchange,
+            side=side,
+            grouping=grouping,
+            entry_timestamp=self.first.time,
+            exit_timestamp=last.time if closed and last else None,
+            quantity=_q(self.entry_qty),
+            open_quantity=_q(self.units),
+            average_entry_price=_q(self.entry_notional / self.entry_qty),
+            average_exit_price=(
+                _q(self.exit_notional / self.exit_qty) if closed and self.exit_qty else None
+            ),
+            total_commission=_q(self.commission),
+            realized_pnl=_q(pnl),
+            realized_pnl_pct=_q(pct) if closed and (pct := _pct(pnl, entry_cash)) else None,
+            entry_order_pk=self.first.order_pk,
+            exit_order_pk=last.order_pk if last else None,
+        )
+
+
+def _flat_to_flat(legs: list[_Leg], exchange: str, pair: str) -> list[Trade]:
+    trades: list[Trade] = []
+    cycle: _Cycle | None = None
+    for leg in legs:
+        while True:
+            if cycle is None:
+                cycle = _Cycle(leg)
+            if leg.is_buy == cycle.long:
+                cycle.enter(leg)
+                break
+            if leg.units <= cycle.units:
+                cycle.exit(leg)
+                if cycle.units == 0:
+                    trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
+                    cycle = None
+                break
+            closing, leg = leg.split(cycle.units)
+            cycle.exit(closing)
+            trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
+            cycle = None
+    if cycle is not None:
+        trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
+    return trades
+
+
+class _Lot:
+    """What is still held of one entry leg, for FIFO/LIFO matching."""
+
+    __slots__ = ("fill_id", "leg", "pieces")
+
+    def __init__(self, leg: _Leg) -> None:
+        self.fill_id = leg.fill_id
+        self.leg: _Leg | None = leg
+        self.pieces = 0
+
+    @property
+    def units(self) -> Decimal:
+        return self.leg.units if self.leg is not None else ZERO
+
+    def take(self, units: Decimal) -> _Leg:
+        """Detach the part of the lot that ``units`` stand for (the rest stays held)."""
+        assert self.leg is not None
+        if units == self.leg.units:
+            part, self.leg = self.leg, None
+        else:
+            part, self.leg = self.leg.split(units)
+        return part
+
+
+def _lot_trade(
+    lot: _Lot,
+    entry: _Leg,
+    exit_leg: _Leg | None,
+    long: bool,
+    exchange: str,
+    pair: str,
+    grouping: TradeGrouping,
+) -> Trade:
+    """The trade of one piece of a lot (``entry``), closed by ``exit_leg`` or still open."""
+    entry_notional = entry.notional
+    cash_fees = entry.cash_fee
+    commission = entry.commission_value
+    pnl = -cash_fees
+    if exit_leg is not None:
+        cash_fees += exit_leg.cash_fee
+        commission += exit_leg.commission_value
+        flow = exit_leg.notional - entry_notional
+        pnl = (flow if long else -flow) - cash_fees
+    entry_commission = entry.commission_value
+    entry_cash = entry_notional + entry_commission if long else entry_notional - entry_commission
+    piece = lot.pieces
+    lot.pieces += 1
+    return Trade(
+        trade_id=_trade_id(exchange, pair, grouping, lot.fill_id, piece),
+        trading_pair=pair,
+        exchange=exchange,
+        side=TradeSide.LONG if long else TradeSide.SHORT,
+        grouping=grouping,
+        entry_timestamp=entry.time,
+        exit_timestamp=exit_leg.time if exit_leg else None,
+        quantity=_q(entry.quantity),
+        open_quantity=ZERO if exit_leg else _q(entry.units),
+        average_entry_price=entry.price,
+        average_exit_price=exit_leg.price if exit_leg else None,
+        total_commission=_q(commission),
+        realized_pnl=_q(pnl),
+        realized_pnl_pct=_q(pct) if exit_leg and (pct := _pct(pnl, entry_cash)) else None,
+        entry_order_pk=entry.order_pk,
+        exit_order_pk=exit_leg.order_pk if exit_leg else None,
+    )
+
+
+def _lots(legs: list[_Leg], exchange: str, pair: str, grouping: TradeGrouping) -> list[Trade]:
+    closed: list[Trade] = []
+    lots: deque[_Lot] = deque()
+    long = True
+    fifo = grouping is TradeGrouping.FIFO
+    for leg in legs:
+        if not lots or leg.is_buy == long:
+            long = leg.is_buy
+            lots.append(_Lot(leg))
+            continue
+        remaining: _Leg | None = leg
+        while remaining is not None and lots:
+            lot = lots[0] if fifo else lots[-1]
+            take = min(remaining.units, lot.units)
+            if take < remaining.units:
+                exit_part, remaining = remaining.split(take)
+            else:
+                exit_part, remaining = remaining, None
+            closed.append(
+                _lot_trade(lot, lot.take(take), exit_part, long, exchange, pair, grouping)
+            )
+            if lot.leg is None:
+                if fifo:
+                    lots.popleft()
+                else:
+                    lots.pop()
+        if remaining is not None:  # crossed zero: the rest opens the other side
+            long = remaining.is_buy
+            lots.append(_Lot(remaining))
+    closed.sort(key=lambda trade: (trade.entry_timestamp, trade.exit_timestamp))
+    still_open = [
+        _lot_trade(lot, lot.leg, None, long, exchange, pair, grouping)
+        for lot in lots
+        if lot.leg is not None
+    ]
+    return closed + still_open
 
 
 def build_trades(
@@ -15,5 +388,19 @@ def build_trades(
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
     conversion_rates: Mapping[str, Decimal] | None = None,
 ) -> list[Trade]:
-    """Group fills into round-trip trades."""
-    raise NotImplementedError("build_trades is being written")
+    """Group ``fills`` into round-trip trades (see the module docstring for every rule)."""
+    grouping = v.enum_value(TradeGrouping, grouping, "grouping")
+    rates = conversion_rates or {}
+    groups: dict[tuple[str, str], list[Fill]] = {}
+    for fill in fills:
+        groups.setdefault((fill.exchange, fill.trading_pair), []).append(fill)
+    trades: list[Trade] = []
+    with v.exact():
+        for (exchange, pair), group in sorted(groups.items()):
+            group.sort(key=lambda f: (f.filled_at, f.fill_id))
+            legs = [_leg(fill, rates) for fill in group]
+            if grouping is TradeGrouping.FLAT_TO_FLAT:
+                trades.extend(_flat_to_flat(legs, exchange, pair))
+            else:
+                trades.extend(_lots(legs, exchange, pair, grouping))
+    return trades
