@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
 from persistence import migrations
@@ -57,15 +58,19 @@ def create_postgres_database(template: str | None = None) -> URL:
     """Create an empty (or templated) database and return its URL."""
     name = f"gf_test_{uuid.uuid4().hex[:12]}"
     with admin_connection() as conn:
-        suffix = f" TEMPLATE {template}" if template else ""
-        conn.execute(f'CREATE DATABASE "{name}"{suffix}')  # names are generated, not input
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+        conn.execute(statement)
     return admin_url().set(database=name)
 
 
 def drop_postgres_database(url: URL) -> None:
     """Drop a test database, closing whatever still connects to it."""
     with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database))
+        )
 
 
 def migrated_postgres_template() -> URL:

@@ -1,0 +1,231 @@
+"""The bulk write path: ``COPY ... FROM STDIN`` on PostgreSQL, batched Core inserts on SQLite.
+
+Every function takes a SQLAlchemy ``Connection`` that is already inside the
+caller's transaction (``uow.connection``), so a bulk write commits or rolls back
+with the rest of the unit of work. On PostgreSQL the rows go through psycopg's
+``COPY`` on that same connection; on SQLite through Core ``insert()`` with the
+tables' own types. Rows are built from the domain objects column by column (the
+column names are the attribute names), so they carry exactly what the mapped
+path stores; a test compares the two.
+
+Constraint violations raise the same domain-level errors as the mapped path:
+a duplicate ``(exchange, fill_id)`` is a :class:`DuplicateFillError`, anything
+else a :class:`~persistence.errors.ConstraintViolationError`. With
+``skip_duplicates=True`` rows whose natural key is already stored are skipped on
+purpose (idempotent ingestion) and the count of rows really inserted is returned.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from domain import EventLog, Fill, Log, Order, SystemLog, Trade
+from domain.errors import DomainError, DuplicateFillError
+from persistence import tables as t
+from persistence.errors import FILL_UNIQUE, ConstraintViolationError
+from persistence.repositories import chunked
+
+SQLITE_BATCH = 500
+Row = dict[str, Any]
+
+
+def _is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _rows(table: Table, objects: Iterable[Any], *, skip: Iterable[str] = ()) -> list[Row]:
+    """One dict per object, keyed by the table's columns (attribute names), ``skip`` left out."""
+    names = [c.name for c in table.columns if c.name not in set(skip)]
+    return [{name: getattr(obj, name) for name in names} for obj in objects]
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return Jsonb(value)
+    return value
+
+
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver
+
+
+def _identifiers(names: Iterable[str]) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(name) for name in names)
+
+
+def _copy(conn: Connection, table_name: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table_name), _identifiers(columns)
+    )
+    with _driver(conn).cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[name]) for name in columns])
+
+
+def _translate_copy_error(exc: psycopg.Error) -> DomainError:
+    diag = exc.diag
+    constraint = diag.constraint_name
+    detail = diag.message_detail or ""
+    if constraint == FILL_UNIQUE:
+        match = re.search(r"\(exchange, fill_id\)=\((.*?), (.*)\) already exists", detail)
+        fill_id = match.group(2) if match else "?"
+        return DuplicateFillError(fill_id, "a fill with this id is already stored")
+    first_line = (diag.message_primary or str(exc)).strip()
+    label = constraint or "a database constraint"
+    return ConstraintViolationError(
+        constraint, f"the database refused the row ({label}): {first_line}"
+    )
+
+
+def _postgres_insert(
+    conn: Connection, table: Table, rows: Sequence[Row], conflict: Sequence[str] | None
+) -> int:
+    columns = list(rows[0])
+    try:
+        if conflict is None:
+            _copy(conn, table.name, columns, rows)
+            return len(rows)
+        staging = f"staging_{table.name}_{uuid.uuid4().hex[:8]}"
+        driver = _driver(conn)
+        driver.execute(
+            sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+                sql.Identifier(staging), sql.Identifier(table.name)
+            )
+        )
+        _copy(conn, staging, columns, rows)
+        cursor = driver.execute(
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO NOTHING").format(
+                sql.Identifier(table.name),
+                _identifiers(columns),
+                _identifiers(columns),
+                sql.Identifier(staging),
+                _identifiers(conflict),
+            )
+        )
+        inserted = cursor.rowcount
+        driver.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(staging)))
+        return inserted
+    except psycopg.errors.IntegrityError as exc:
+        raise _translate_copy_error(exc) from None
+
+
+def _sqlite_insert(
+    conn: Connection, table: Table, rows: Sequence[Row], conflict: Sequence[str] | None
+) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from persistence.errors import translate_integrity_error
+
+    statement: Any = insert(table)
+    if conflict is not None:
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    inserted = 0
+    try:
+        for batch in chunked(rows, SQLITE_BATCH):
+            result = conn.execute(statement, list(batch))
+            inserted += max(result.rowcount, 0)
+    except IntegrityError as exc:
+        raise translate_integrity_error(exc) from None
+    return inserted
+
+
+def insert_rows(
+    conn: Connection, table: Table, rows: Sequence[Row], conflict: Sequence[str] | None = None
+) -> int:
+    """Insert ``rows`` into ``table``; with ``conflict`` columns, skip rows already stored there."""
+    if not rows:
+        return 0
+    if _is_postgres(conn):
+        return _postgres_insert(conn, table, rows, conflict)
+    return _sqlite_insert(conn, table, rows, conflict)
+
+
+def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> list[int]:
+    """``count`` fresh keys from the column's sequence (PostgreSQL)."""
+    cursor = _driver(conn).execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        (table.name, column, count),
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def insert_orders(conn: Connection, orders: Sequence[Order]) -> None:
+    """Insert new orders and set each one's ``order_pk`` (version 1, as the mapped path does)."""
+    if not orders:
+        return
+    rows = _rows(t.orders, orders, skip=("order_pk", "version"))
+    for row in rows:
+        row["version"] = 1
+    if _is_postgres(conn):
+        keys = _allocate_keys(conn, t.orders, "order_pk", len(orders))
+        for row, key in zip(rows, keys, strict=True):
+            row["order_pk"] = key
+        insert_rows(conn, t.orders, rows)
+    else:
+        keys = []
+        statement = insert(t.orders).returning(t.orders.c.order_pk, sort_by_parameter_order=True)
+        for batch in chunked(rows, SQLITE_BATCH):
+            keys.extend(conn.execute(statement, list(batch)).scalars())
+    for order, key in zip(orders, keys, strict=True):
+        order.order_pk = key
+
+
+def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:
+    """Insert fills (each with its ``order_pk``); returns how many rows were inserted.
+
+    A fill id already stored for its exchange is a :class:`DuplicateFillError`, or is
+    skipped when ``skip_duplicates`` is true.
+    """
+    missing = [fill.fill_id for fill in fills if fill.order_pk is None]
+    if missing:
+        raise ConstraintViolationError(
+            "fills.order_pk", f"fills without an order cannot be stored: {missing[:5]}"
+        )
+    rows = _rows(t.fills, fills, skip=("fill_pk",))
+    return insert_rows(conn, t.fills, rows, ("exchange", "fill_id") if skip_duplicates else None)
+
+
+def insert_trades(conn: Connection, trades: Sequence[Trade]) -> int:
+    """Insert trades (derived data)."""
+    return insert_rows(conn, t.trades, _rows(t.trades, trades, skip=("trade_pk",)))
+
+
+def insert_logs(conn: Connection, logs: Sequence[Log], *, skip_duplicates: bool = False) -> int:
+    """Insert log records; with ``skip_duplicates`` a ``record_id`` already stored is skipped."""
+    rows = _rows(t.logs, logs, skip=("id",))
+    return insert_rows(conn, t.logs, rows, ("record_id",) if skip_duplicates else None)
+
+
+def insert_system_logs(conn: Connection, entries: Sequence[SystemLog]) -> int:
+    """Insert system log entries."""
+    return insert_rows(conn, t.system_logs, _rows(t.system_logs, entries, skip=("log_pk",)))
+
+
+def insert_events(
+    conn: Connection, events: Sequence[EventLog], *, skip_duplicates: bool = False
+) -> int:
+    """Append events; with ``skip_duplicates`` an ``event_id`` already stored is skipped."""
+    rows = _rows(t.event_logs, events, skip=("event_pk",))
+    return insert_rows(conn, t.event_logs, rows, ("event_id",) if skip_duplicates else None)
+
+
+def stream_rows(conn: Connection, table: Table, batch_size: int = 10_000) -> Iterator[Any]:
+    """Every row of ``table`` through a server-side cursor (for tools and benchmarks)."""
+    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+        select(table)
+    )
+    yield from result
