@@ -240,6 +240,7 @@ class _Cycle:
             entry_timestamp=self.first.time,
             exit_timestamp=last.time if closed and last else None,
             quantity=_q(self.entry_qty),
+            entry_cash=_q(entry_cash),
             open_quantity=_q(self.units),
             average_entry_price=_q(self.entry_notional / self.entry_qty),
             average_exit_price=(
@@ -334,6 +335,7 @@ def _lot_trade(
         entry_timestamp=entry.time,
         exit_timestamp=exit_leg.time if exit_leg else None,
         quantity=_q(entry.quantity),
+        entry_cash=_q(entry_cash),
         open_quantity=ZERO if exit_leg else _q(entry.units),
         average_entry_price=entry.price,
         average_exit_price=exit_leg.price if exit_leg else None,

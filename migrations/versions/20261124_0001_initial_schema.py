@@ -492,6 +492,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
+            "entry_cash",
+            sa.Numeric(precision=38, scale=18).with_variant(sa.String(length=48), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column(
             "open_quantity",
             sa.Numeric(precision=38, scale=18).with_variant(sa.String(length=48), "sqlite"),
             server_default=sa.text("'0'"),
@@ -537,6 +542,9 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint(
             "CAST(open_quantity AS NUMERIC) >= 0", name=op.f("ck_trades_open_quantity_not_negative")
+        ),
+        sa.CheckConstraint(
+            "CAST(entry_cash AS NUMERIC) >= 0", name=op.f("ck_trades_entry_cash_not_negative")
         ),
         sa.CheckConstraint(
             "CAST(quantity AS NUMERIC) > 0", name=op.f("ck_trades_quantity_positive")

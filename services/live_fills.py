@@ -1,0 +1,89 @@
+"""Record one fill reported live by the exchange, safely under concurrent writers.
+
+The order is re-read with a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite serialises writers itself), the fill applied by the domain, stored with
+the order's new aggregates and version, and committed. A write conflict
+(another writer got there first) is retried with a fresh unit of work, a bounded
+number of times. Replaying a fill already stored with the same data is a no-op;
+the same id with different data, a fill for an unknown order, or an overfill
+is refused with a domain error and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from enum import StrEnum
+
+from domain import ConcurrencyError, DuplicateFillError, Fill, NotFoundError, Order
+from persistence.errors import DatabaseUnavailableError
+from persistence.unit_of_work import UnitOfWork
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF_S = 0.005
+
+
+class FillOutcome(StrEnum):
+    """What recording a fill did."""
+
+    RECORDED = "RECORDED"
+    ALREADY_RECORDED = "ALREADY_RECORDED"
+
+
+def _find_order(uow: UnitOfWork, fill: Fill, client_order_id: uuid.UUID | None) -> Order:
+    found: Order | None = None
+    if client_order_id is not None:
+        found = uow.orders.get_by_client_id(client_order_id)
+    elif fill.exchange_order_id is not None:
+        found = uow.orders.get_by_exchange_id(fill.exchange, fill.exchange_order_id)
+    if found is None or found.order_pk is None:
+        key = client_order_id or fill.exchange_order_id
+        raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
+    locked = uow.orders.get_for_update(found.order_pk)
+    assert locked is not None
+    return locked
+
+
+def record_fill(
+    uow_factory: Callable[[], UnitOfWork],
+    fill: Fill,
+    *,
+    client_order_id: uuid.UUID | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> FillOutcome:
+    """Apply and store ``fill`` on its order (found by client id, else by exchange order id)."""
+    for attempt in range(1, max_attempts + 1):
+        try:
+            with uow_factory() as uow:
+                order = _find_order(uow, fill, client_order_id)
+                copy = Fill(
+                    fill_id=fill.fill_id,
+                    trading_pair=fill.trading_pair,
+                    exchange=fill.exchange,
+                    side=fill.side,
+                    quantity_filled=fill.quantity_filled,
+                    fill_price=fill.fill_price,
+                    commission=fill.commission,
+                    commission_asset=fill.commission_asset,
+                    filled_at=fill.filled_at,
+                    liquidity_type=fill.liquidity_type,
+                    exchange_order_id=fill.exchange_order_id,
+                )
+                if not order.apply_fill(copy):
+                    return FillOutcome.ALREADY_RECORDED
+                uow.commit()
+                return FillOutcome.RECORDED
+        except DuplicateFillError:
+            # Another order (or a writer racing us) stored this fill id: same data is a replay.
+            with uow_factory() as uow:
+                stored = uow.fills.get(fill.exchange, fill.fill_id)
+            if stored is not None and stored.same_execution(fill):
+                return FillOutcome.ALREADY_RECORDED
+            raise
+        except (ConcurrencyError, DatabaseUnavailableError):
+            if attempt == max_attempts:
+                raise
+            time.sleep(BASE_BACKOFF_S * attempt * (1 + random.random()))
+    raise AssertionError("unreachable")

@@ -1,0 +1,39 @@
+"""Take a portfolio snapshot whose drawdowns cover every stored snapshot's equity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain import PortfolioSnapshot
+from persistence.unit_of_work import UnitOfWork
+
+
+def take_snapshot(
+    uow: UnitOfWork,
+    *,
+    at: datetime,
+    total_equity: Decimal,
+    available_balance: Mapping[str, Decimal],
+    positions: Mapping[str, Mapping[str, Any]],
+    starting_equity: Decimal | None = None,
+) -> PortfolioSnapshot:
+    """A new snapshot at ``at``, its drawdowns computed over the stored history plus this point.
+
+    ``starting_equity`` (the capital at the first snapshot) is only needed when no
+    snapshot is stored yet; without it the first point is this one.
+    """
+    history = [(s.snapshot_timestamp, s.total_equity) for s in uow.snapshots.between(None, at)]
+    if not history and starting_equity is not None:
+        history = [(at, starting_equity)]
+    snapshot = PortfolioSnapshot.take(
+        at=at,
+        total_equity=total_equity,
+        available_balance=available_balance,
+        positions=positions,
+        equity_history=history,
+    )
+    uow.snapshots.add(snapshot)
+    return snapshot

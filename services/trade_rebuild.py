@@ -1,0 +1,58 @@
+"""Rebuild round-trip trades from the stored fills (trades are derived data).
+
+Each ``(exchange, trading_pair)`` is rebuilt in the caller's unit of work: its
+trades are deleted, its fills streamed in time order and grouped again, and the
+new trades inserted in bulk. Nothing is committed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from domain import TradeGrouping, build_trades
+from persistence import bulk
+from persistence.unit_of_work import UnitOfWork
+
+
+@attrs.frozen
+class RebuildSummary:
+    """What a rebuild did, per pair."""
+
+    grouping: TradeGrouping
+    trades_by_pair: dict[tuple[str, str], int]
+
+    @property
+    def total_trades(self) -> int:
+        """Trades written over every pair."""
+        return sum(self.trades_by_pair.values())
+
+
+def rebuild_pairs(
+    uow: UnitOfWork,
+    pairs: Iterable[tuple[str, str]],
+    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+) -> RebuildSummary:
+    """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills."""
+    counts: dict[tuple[str, str], int] = {}
+    for exchange, pair in sorted(set(pairs)):
+        uow.trades.delete_for(exchange, pair)
+        trades = build_trades(uow.fills.stream(exchange, pair), grouping)
+        bulk.insert_trades(uow.connection, trades)
+        counts[(exchange, pair)] = len(trades)
+    return RebuildSummary(grouping=grouping, trades_by_pair=counts)
+
+
+def rebuild_trades(
+    uow: UnitOfWork,
+    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    trading_pair: str | None = None,
+) -> RebuildSummary:
+    """Rebuild every pair (or one ``trading_pair`` on every exchange) in this unit of work."""
+    pairs = [
+        (exchange, pair)
+        for exchange, pair in uow.fills.pairs()
+        if trading_pair is None or pair == trading_pair
+    ]
+    return rebuild_pairs(uow, pairs, grouping)
