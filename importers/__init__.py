@@ -1,0 +1,32 @@
+"""Exchange trade-history importers: parse and validate a whole file into domain fills."""
+
+from collections.abc import Callable
+
+from importers.ccxt import parse_ccxt_trades
+from importers.common import Progress, Source
+from importers.errors import ImportFormatError
+from importers.kraken import parse_kraken_trades
+from importers.pairs import normalize_pair
+from importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
+
+Parser = Callable[..., ImportBatch]
+
+#: ``--format`` name -> parser ``(source, exchange=..., progress=...) -> ImportBatch``.
+FORMATS: dict[str, Parser] = {
+    "kraken-trades": parse_kraken_trades,
+    "ccxt-trades": parse_ccxt_trades,
+}
+
+__all__ = [
+    "FORMATS",
+    "ImportBatch",
+    "ImportFormatError",
+    "ImportedFill",
+    "OrderGroup",
+    "Progress",
+    "Source",
+    "group_orders",
+    "normalize_pair",
+    "parse_ccxt_trades",
+    "parse_kraken_trades",
+]

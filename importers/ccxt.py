@@ -1,0 +1,221 @@
+"""ccxt's unified trades (``fetch_my_trades`` output saved as JSON).
+
+The file holds a list of trades, or an object ``{"exchange": NAME, "trades": [...]}``.
+Each trade: ``id``, ``order`` (fills sharing it belong to one order; without it
+the fill is its own order), ``timestamp`` (epoch milliseconds; else ``datetime``
+ISO 8601), ``symbol`` (``BASE/QUOTE``; a derivatives symbol ``BASE/QUOTE:SETTLE``
+is refused: only spot trades make sense here), ``side``, ``type``,
+``takerOrMaker``, ``price``, ``amount``, ``cost``, ``fee {cost, currency}`` and
+``fees[]``. Numbers are read straight into ``Decimal`` (never through float).
+
+Commissions: the entries of ``fees`` (or ``fee`` when ``fees`` is absent) with a
+non-zero cost. One fill has one commission asset, so fees in one currency are
+summed and fees in several currencies are an error; no fee is a zero commission
+in the quote asset. The exchange is the ``exchange`` argument, else the file's
+``exchange`` field, else an error.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain import Fill, LiquidityType, OrderType
+from domain.errors import InvalidValueError
+from domain.values import enum_value
+from importers.common import ORDER_TYPES, Progress, Source, decode_utf8, read_bytes, side
+from importers.errors import ImportFormatError
+from importers.pairs import normalize_pair
+from importers.records import ImportBatch, ImportedFill
+
+FIELD_NAMES = {
+    "fill_id": "id",
+    "trading_pair": "symbol",
+    "pair": "symbol",
+    "filled_at": "timestamp",
+    "side": "side",
+    "quantity_filled": "amount",
+    "fill_price": "price",
+    "commission": "fee",
+    "commission_asset": "fee",
+    "liquidity_type": "takerOrMaker",
+    "exchange": "exchange",
+    "order_type": "type",
+}
+
+
+def _reject_constant(value: str) -> Any:
+    raise InvalidValueError("number", f"{value} is not a finite number")
+
+
+def _load(name: str, text: str) -> Any:
+    try:
+        return json.loads(
+            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    except InvalidValueError as exc:
+        raise ImportFormatError(name, exc.problem) from None
+
+
+def _number(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, str)):
+        raise InvalidValueError(field, f"{value!r} is not a number")
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise InvalidValueError(field, f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise InvalidValueError(field, f"{value!r} is not a finite number")
+    return number
+
+
+def _time(trade: dict[str, Any]) -> datetime:
+    stamp = trade.get("timestamp")
+    if stamp is not None:
+        millis = _number(stamp, "filled_at")
+        if millis != millis.to_integral_value() or millis < 0:
+            raise InvalidValueError("filled_at", f"{stamp} is not epoch milliseconds")
+        seconds, rest = divmod(int(millis), 1000)
+        try:
+            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest * 1000)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidValueError("filled_at", f"{stamp} is out of range") from None
+    text = trade.get("datetime")
+    if not isinstance(text, str):
+        raise InvalidValueError("filled_at", "has neither timestamp nor datetime")
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidValueError("filled_at", f"{text!r} is not ISO 8601") from None
+    if parsed.tzinfo is None:
+        raise InvalidValueError("filled_at", f"{text!r} has no timezone")
+    return parsed
+
+
+def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
+    fees = trade.get("fees")
+    entries = fees if isinstance(fees, list) and fees else [trade.get("fee")]
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise InvalidValueError("commission", f"{entry!r} is not a {{cost, currency}} object")
+        cost = entry.get("cost")
+        if cost is None:
+            continue
+        amount = _number(cost, "commission")
+        if amount == 0:
+            continue
+        currency = entry.get("currency")
+        if not isinstance(currency, str) or not currency.strip():
+            raise InvalidValueError("commission", "a non-zero fee needs its currency")
+        code = currency.strip().upper()
+        totals[code] = totals.get(code, Decimal(0)) + amount
+    if len(totals) > 1:
+        raise InvalidValueError(
+            "commission", f"fees in several currencies ({', '.join(sorted(totals))})"
+        )
+    if not totals:
+        return Decimal(0), quote
+    ((asset, amount),) = totals.items()
+    return amount, asset
+
+
+def _order_type(trade: dict[str, Any]) -> OrderType:
+    kind = trade.get("type")
+    if kind is None:
+        return OrderType.MARKET
+    if not isinstance(kind, str) or kind.strip().lower() not in ORDER_TYPES:
+        raise InvalidValueError("order_type", f"{kind!r} is not a known order type")
+    return ORDER_TYPES[kind.strip().lower()]
+
+
+def _identifier(value: Any, field: str) -> str:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise InvalidValueError(field, f"{value!r} is not an id")
+
+
+def _record(trade: Any, exchange: str) -> ImportedFill:
+    if not isinstance(trade, dict):
+        raise InvalidValueError("trade", "is not an object")
+    symbol = trade.get("symbol")
+    if not isinstance(symbol, str):
+        raise InvalidValueError("symbol", f"{symbol!r} is not a symbol")
+    if ":" in symbol:
+        raise InvalidValueError("symbol", f"{symbol!r} is a derivatives contract, not a spot pair")
+    pair = normalize_pair(symbol)
+    amount, asset = _commission(trade, pair.partition("/")[2])
+    maker = trade.get("takerOrMaker")
+    fill_id = _identifier(trade.get("id"), "fill_id")
+    order = trade.get("order")
+    order_ref = fill_id if order is None else _identifier(order, "order")
+    fill = Fill(
+        fill_id=fill_id,
+        trading_pair=pair,
+        exchange=exchange,
+        side=side(str(trade.get("side", "")), "side"),
+        quantity_filled=_number(trade.get("amount"), "quantity_filled"),
+        fill_price=_number(trade.get("price"), "fill_price"),
+        commission=amount,
+        commission_asset=asset,
+        filled_at=_time(trade),
+        liquidity_type=None
+        if maker is None
+        else enum_value(LiquidityType, maker, "liquidity_type"),
+        exchange_order_id=order_ref,
+    )
+    return ImportedFill(line=0, fill=fill, order_ref=order_ref, order_type=_order_type(trade))
+
+
+def parse_ccxt_trades(
+    source: Source, exchange: str | None = None, progress: Progress | None = None
+) -> ImportBatch:
+    """Every fill of a ccxt trades JSON file, validated (see the module docstring)."""
+    name, data = read_bytes(source)
+    document = _load(name, decode_utf8(name, data))
+    trades = document
+    if isinstance(document, dict):
+        exchange = exchange or (
+            document.get("exchange") if isinstance(document.get("exchange"), str) else None
+        )
+        trades = document.get("trades")
+    if not isinstance(trades, list):
+        raise ImportFormatError(name, 'expected a list of trades or {"trades": [...]}')
+    if not exchange:
+        raise ImportFormatError(name, "the exchange is not in the file: give --exchange NAME")
+    records: list[ImportedFill] = []
+    seen: dict[str, ImportedFill] = {}
+    duplicates = 0
+    for number, trade in enumerate(trades, start=1):
+        try:
+            record = _record(trade, exchange)
+        except InvalidValueError as exc:
+            raise ImportFormatError(
+                name, exc.problem, entry=number, column=FIELD_NAMES.get(exc.field, exc.field)
+            ) from None
+        record = ImportedFill(
+            line=number, fill=record.fill, order_ref=record.order_ref, order_type=record.order_type
+        )
+        previous = seen.get(record.fill.fill_id)
+        if previous is not None:
+            if previous.fill.same_execution(record.fill):
+                duplicates += 1
+                continue
+            raise ImportFormatError(
+                name, f"appears as entry {previous.line} with other data", entry=number, column="id"
+            )
+        seen[record.fill.fill_id] = record
+        records.append(record)
+        if progress is not None and number % 1000 == 0:
+            progress(number)
+    if progress is not None:
+        progress(len(records))
+    return ImportBatch(path=name, records=records, duplicates_in_file=duplicates)

@@ -1,0 +1,173 @@
+"""Kraken's trades export (``trades.csv``), in every header layout seen in real exports.
+
+Columns are found by name, so the classic 13-column layout, the 22-column one
+(``postxid, posstatus, cprice, ...``) and the 2024+ 24-column one (``aclass,
+subclass``, ``posttxid, posstatuscode``) all work, and so do extra columns. Used:
+``txid`` (the fill id), ``ordertxid`` (fills sharing it belong to one order),
+``pair``, ``time`` (UTC, ``YYYY-MM-DD HH:MM:SS`` with 0-4 fractional digits),
+``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) and ``fee``
+(in the quote currency). Empty fields may be quoted or not; quoted fields may
+hold commas (``ledgers``) and newlines; a UTF-8 BOM and CRLF line ends are fine.
+
+The whole file is validated before anything is returned: the first bad row
+raises :class:`ImportFormatError` with its line and column. A row repeated with
+identical data is kept once (and counted); the same ``txid`` with other data is
+an error naming both lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from domain import Fill
+from domain.errors import InvalidValueError
+from importers.common import (
+    Progress,
+    Source,
+    decode_utf8,
+    order_type,
+    parse_decimal,
+    read_bytes,
+    side,
+)
+from importers.errors import ImportFormatError
+from importers.pairs import normalize_pair
+from importers.records import ImportBatch, ImportedFill
+
+REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
+
+#: Which CSV column a domain field error is about.
+FIELD_COLUMNS = {
+    "fill_id": "txid",
+    "exchange_order_id": "ordertxid",
+    "trading_pair": "pair",
+    "pair": "pair",
+    "filled_at": "time",
+    "side": "type",
+    "order_type": "ordertype",
+    "fill_price": "price",
+    "quantity_filled": "vol",
+    "commission": "fee",
+}
+
+PROGRESS_EVERY = 1000
+
+
+def parse_time(text: str) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS[.f{1,4}]`` in UTC."""
+    value = text.strip()
+    length = len(value)
+    if (
+        not (length == 19 or 21 <= length <= 24)
+        or value[10] != " "
+        or (length > 19 and value[19] != ".")
+    ):
+        raise InvalidValueError("filled_at", f"{text!r} is not YYYY-MM-DD HH:MM:SS[.ffff]")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidValueError("filled_at", f"{text!r} is not a valid time") from None
+    return parsed.replace(tzinfo=UTC)
+
+
+def _header(name: str, row: list[str]) -> dict[str, int]:
+    columns = {cell.strip().strip('"').lower(): index for index, cell in enumerate(row)}
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise ImportFormatError(
+            name,
+            "not a Kraken trades export: the header lacks " + ", ".join(missing),
+            line=1,
+        )
+    return columns
+
+
+def parse_kraken_trades(
+    source: Source, exchange: str = "kraken", progress: Progress | None = None
+) -> ImportBatch:
+    """Every fill of a Kraken trades export, validated (see the module docstring)."""
+    name, data = read_bytes(source)
+    text = decode_utf8(name, data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise ImportFormatError(name, "the file is empty", line=1)
+    columns = _header(name, header)
+    width = len(header)
+    index = {column: columns[column] for column in REQUIRED}
+    records: list[ImportedFill] = []
+    seen: dict[str, ImportedFill] = {}
+    duplicates = 0
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
+        if row is None:
+            break
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != width:
+            raise ImportFormatError(
+                name, f"expected {width} fields as in the header, found {len(row)}", line=start
+            )
+        record = _record(name, start, row, index, exchange)
+        previous = seen.get(record.fill.fill_id)
+        if previous is not None:
+            if previous.fill.same_execution(record.fill) and previous.order_ref == record.order_ref:
+                duplicates += 1
+                continue
+            raise ImportFormatError(
+                name,
+                f"txid {record.fill.fill_id!r} appears on line {previous.line} with other data",
+                line=start,
+                column="txid",
+                column_index=index["txid"] + 1,
+            )
+        seen[record.fill.fill_id] = record
+        records.append(record)
+        if progress is not None and len(records) % PROGRESS_EVERY == 0:
+            progress(len(records))
+    if progress is not None:
+        progress(len(records))
+    return ImportBatch(path=name, records=records, duplicates_in_file=duplicates)
+
+
+def _record(
+    name: str, line: int, row: list[str], index: dict[str, int], exchange: str
+) -> ImportedFill:
+    try:
+        pair = normalize_pair(row[index["pair"]])
+        fill = Fill(
+            fill_id=row[index["txid"]],
+            trading_pair=pair,
+            exchange=exchange,
+            side=side(row[index["type"]], "side"),
+            quantity_filled=parse_decimal(row[index["vol"]], "quantity_filled"),
+            fill_price=parse_decimal(row[index["price"]], "fill_price"),
+            commission=parse_decimal(row[index["fee"]], "commission"),
+            commission_asset=pair.partition("/")[2],
+            filled_at=parse_time(row[index["time"]]),
+            exchange_order_id=row[index["ordertxid"]],
+        )
+        kind = order_type(row[index["ordertype"]], "order_type")
+    except InvalidValueError as exc:
+        column = FIELD_COLUMNS.get(exc.field, exc.field)
+        position = index.get(column)
+        raise ImportFormatError(
+            name,
+            exc.problem,
+            line=line,
+            column=column,
+            column_index=position + 1 if position is not None else None,
+        ) from None
+    assert fill.exchange_order_id is not None
+    return ImportedFill(line=line, fill=fill, order_ref=fill.exchange_order_id, order_type=kind)
