@@ -1,0 +1,1 @@
+"""The ``gal-friday`` command line."""

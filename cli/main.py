@@ -1,0 +1,297 @@
+"""``gal-friday``: import trade history, rebuild round-trip trades, report PnL, migrate.
+
+Exit codes: 0 success; 2 bad input (one line on stderr saying what and where);
+1 an operational failure (the database cannot be reached). The database URL is
+``--database-url``, else ``GALFRIDAY_DATABASE_URL``, else ``sqlite:///galfriday.db``
+in the working directory; passwords are never printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from cli.output import console, import_progress, print_report
+from domain import DomainError, TradeGrouping
+from importers import FORMATS
+from persistence import migrations
+from persistence.database import DatabaseURLError, mask_url, resolve_url
+from persistence.unit_of_work import UnitOfWork, engine_for
+from services.importing import import_history
+from services.plotting import PlottingUnavailableError, plot_cumulative_pnl
+from services.report_formats import report_csv, report_json
+from services.reporting import build_report
+from services.trade_rebuild import rebuild_trades
+
+GROUPINGS = {
+    "flat-to-flat": TradeGrouping.FLAT_TO_FLAT,
+    "fifo": TradeGrouping.FIFO,
+    "lifo": TradeGrouping.LIFO,
+}
+
+
+class UserError(Exception):
+    """Bad input from the user: exit code 2, one line on stderr."""
+
+
+class State:
+    """What the group's options leave for the commands."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.database_url = database_url
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(resolve_url(self.database_url))
+
+    def engine(self) -> Engine:
+        return engine_for(self.database_url)
+
+    def migrated_engine(self) -> Engine:
+        """The engine, after checking the schema is at the newest revision."""
+        engine = self.engine()
+        revision = migrations.current(engine)
+        if revision != migrations.head():
+            state = "has no schema" if revision is None else f"is at revision {revision}"
+            raise UserError(
+                f"the database {self.masked_url} {state}; run `gal-friday db upgrade` first"
+            )
+        return engine
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database-url",
+    envvar="GALFRIDAY_DATABASE_URL",
+    default=None,
+    metavar="URL",
+    help="Database URL (default: $GALFRIDAY_DATABASE_URL, else sqlite:///galfriday.db).",
+)
+@click.version_option(package_name="gal-friday-persistence")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
+    """Gal-Friday's data layer: import trade history, rebuild trades, report PnL."""
+    ctx.obj = State(database_url)
+
+
+@cli.group()
+def db() -> None:
+    """Create and migrate the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@pass_state
+def db_upgrade(state: State, revision: str) -> None:
+    """Migrate the schema up to REVISION (default: the newest)."""
+    migrations.upgrade(state.engine(), revision)
+    click.echo(f"{state.masked_url} is at revision {migrations.current(state.engine())}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@pass_state
+def db_downgrade(state: State, revision: str) -> None:
+    """Migrate the schema down to REVISION (`base` drops every table)."""
+    migrations.downgrade(state.engine(), revision)
+    click.echo(f"{state.masked_url} is at revision {migrations.current(state.engine())}")
+
+
+@db.command("current")
+@pass_state
+def db_current(state: State) -> None:
+    """Print the revision the database is at."""
+    revision = migrations.current(state.engine())
+    head = migrations.head()
+    status = "up to date" if revision == head else f"newest is {head}"
+    click.echo(f"{revision or 'no schema'} ({status})")
+
+
+@db.command("check")
+@pass_state
+def db_check(state: State) -> None:
+    """Fail (exit 2) when the schema differs from the models or is not at the newest revision."""
+    engine = state.migrated_engine()
+    differences = migrations.check(engine)
+    if differences:
+        raise UserError(f"the schema differs from the models: {differences}")
+    click.echo("the schema matches the models")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), required=True, help="File format."
+)
+@click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
+@click.option(
+    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+)
+@pass_state
+def import_command(state: State, file: Path, fmt: str, exchange: str | None, grouping: str) -> None:
+    """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
+    engine = state.migrated_engine()
+    with file.open("rb") as handle:
+        rows = max(sum(1 for _ in handle) - 1, 0)
+    with import_progress(rows) as progress:
+        summary = import_history(
+            engine, file, fmt, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+        )
+    if not summary.changed_anything:
+        click.echo(
+            f"{file}: nothing new: 0 fills added, {summary.fills_already_stored} already stored"
+        )
+        return
+    pairs = ", ".join(f"{pair} ({exchange})" for exchange, pair in summary.pairs)
+    click.echo(
+        f"{file}: {summary.fills_added} fills added in {summary.orders_added} new orders"
+        f" ({summary.fills_already_stored} already stored, {summary.duplicates_in_file} repeated"
+        f" in the file); {summary.trades_rebuilt} trades rebuilt for {pairs}"
+    )
+
+
+@cli.group()
+def trades() -> None:
+    """Round-trip trades (derived from the stored fills)."""
+
+
+@trades.command("rebuild")
+@click.option(
+    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+)
+@click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@pass_state
+def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
+    """Recompute trades from the stored fills, in one transaction."""
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        summary = rebuild_trades(uow, GROUPINGS[grouping], pair.upper() if pair else None)
+        uow.commit()
+    if not summary.trades_by_pair:
+        raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
+    for (exchange, trading_pair), count in summary.trades_by_pair.items():
+        click.echo(f"{trading_pair} ({exchange}): {count} trades")
+
+
+def _parse_time(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option}: {value!r} is not an ISO date or date-time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@cli.command()
+@click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@click.option("--since", default=None, help="Closed trades exited at or after (ISO, UTC).")
+@click.option("--until", default=None, help="Closed trades exited before (ISO, UTC).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw cumulative realized PnL per pair to this PNG file.",
+)
+@pass_state
+def report(
+    state: State,
+    pair: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    plot: Path | None,
+) -> None:
+    """Report realized PnL per pair and in total, with open trades listed apart."""
+    start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = build_report(uow, pair.upper() if pair else None, start, end)
+        stored = uow.trades.all(pair.upper() if pair else None) if plot else []
+    if fmt == "json":
+        click.echo(report_json(result))
+    elif fmt == "csv":
+        click.echo(report_csv(result), nl=False)
+    else:
+        print_report(result, console())
+    if plot is not None:
+        try:
+            lines = plot_cumulative_pnl(stored, plot)
+        except PlottingUnavailableError as exc:
+            raise UserError(str(exc)) from None
+        click.echo(f"plotted {lines} pairs to {plot}", err=True)
+
+
+@cli.command()
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated session.")
+@pass_state
+def demo(state: State, seed: int) -> None:
+    """Run a short deterministic simulated session through every table, then print the report."""
+    from services.demo import run_demo
+
+    engine = state.migrated_engine()
+    summary = run_demo(engine, seed=seed)
+    for line in summary.lines():
+        click.echo(line)
+    with UnitOfWork(engine) as uow:
+        print_report(build_report(uow), console())
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int:
+    """Run the command line; user errors exit 2, operational failures 1, never a traceback."""
+    try:
+        command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        _fail("aborted", 1)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (UserError, DomainError, DatabaseURLError) as exc:
+        _fail(str(exc), 2)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "unknown"
+        _fail(f"cannot use the database: {mask_reason(reason)}", 1)
+    except DBAPIError as exc:
+        _fail(f"database error: {mask_reason(str(exc.orig).strip().splitlines()[0])}", 1)
+    return 0
+
+
+def mask_reason(reason: str) -> str:
+    """A driver message with any ``password=...`` or URL credentials hidden."""
+    import re
+
+    reason = re.sub(r"(password\s*=\s*)\S+", r"\1***", reason, flags=re.IGNORECASE)
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", reason)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Terminal output of the command line: the report as rich tables, and the progress bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from importers import Progress as ProgressCallback
+from services.report_formats import decimal_text
+from services.reporting import Report
+
+
+def console() -> Console:
+    """Standard output; 120 columns wide when it is not a terminal (files, pipes)."""
+    return Console() if sys.stdout.isatty() else Console(width=120)
+
+
+def _money(value: Decimal | None, places: int = 4) -> str:
+    if value is None:
+        return "-"
+    return decimal_text(value.quantize(Decimal(1).scaleb(-places))) or "-"
+
+
+def print_report(report: Report, console: Console) -> None:
+    """The report as two tables: closed trades per pair, then open trades."""
+    title = "Realized PnL of closed trades"
+    if report.grouping:
+        title += f" ({report.grouping.value.lower().replace('_', '-')})"
+    table = Table(title=title, show_footer=True)
+    total_pnl = _money(report.total_realized_pnl)
+    columns = [
+        ("Exchange", "", "left"),
+        ("Pair", "TOTAL", "left"),
+        ("Trades", str(report.total_trades), "right"),
+        ("Wins", str(sum(p.wins for p in report.pairs)), "right"),
+        ("Losses", str(sum(p.losses for p in report.pairs)), "right"),
+        ("Realized PnL", total_pnl, "right"),
+        ("Fees", _money(report.total_commission), "right"),
+        ("PnL %", "", "right"),
+        ("Best", "", "right"),
+        ("Worst", "", "right"),
+    ]
+    for header, footer, justify in columns:
+        table.add_column(header, footer=footer, justify=justify)  # type: ignore[arg-type]
+    for pair in report.pairs:
+        table.add_row(
+            pair.exchange,
+            pair.trading_pair,
+            str(pair.trades),
+            str(pair.wins),
+            str(pair.losses),
+            _money(pair.realized_pnl),
+            _money(pair.total_commission),
+            _money(pair.pnl_pct, 2),
+            _money(pair.best_trade),
+            _money(pair.worst_trade),
+        )
+    console.print(table)
+    open_trades = [trade for pair in report.pairs for trade in pair.open_trades]
+    if not open_trades:
+        console.print("No open trades.")
+        return
+    held = Table(title="Open trades")
+    for header in ("Exchange", "Pair", "Side", "Held", "Avg entry", "Realized so far", "Since"):
+        held.add_column(
+            header, justify="left" if header in ("Exchange", "Pair", "Side") else "right"
+        )
+    for trade in open_trades:
+        held.add_row(
+            trade.exchange,
+            trade.trading_pair,
+            trade.side.value,
+            decimal_text(trade.quantity_held) or "-",
+            decimal_text(trade.average_entry_price) or "-",
+            _money(trade.realized_pnl),
+            trade.entry_timestamp.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(held)
+
+
+@contextmanager
+def import_progress(total_rows: int | None) -> Iterator[ProgressCallback | None]:
+    """A progress bar on a terminal (stderr); nothing when output is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=total_rows)
+
+        def advance(rows: int) -> None:
+            bar.update(task, completed=rows)
+
+        yield advance
