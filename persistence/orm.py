@@ -58,8 +58,14 @@ def _map() -> None:
         Signal,
         t.signals,
         properties={
+            # A real (not view-only) relationship, so the unit of work inserts a signal
+            # before the orders that reference it; never deletes through it.
             "orders": relationship(
-                Order, viewonly=True, order_by=t.orders.c.created_at, lazy="select"
+                Order,
+                order_by=t.orders.c.created_at,
+                lazy="select",
+                cascade="save-update, merge",
+                passive_deletes="all",
             ),
         },
     )
@@ -67,12 +73,13 @@ def _map() -> None:
         Trade,
         t.trades,
         properties={
-            "signal": relationship(Signal, viewonly=True, lazy="select"),
+            # Many-to-one: they order the inserts (parents first) and never cascade deletes.
+            "signal": relationship(Signal, lazy="select", cascade="merge"),
             "entry_order": relationship(
-                Order, foreign_keys=[t.trades.c.entry_order_pk], viewonly=True, lazy="select"
+                Order, foreign_keys=[t.trades.c.entry_order_pk], lazy="select", cascade="merge"
             ),
             "exit_order": relationship(
-                Order, foreign_keys=[t.trades.c.exit_order_pk], viewonly=True, lazy="select"
+                Order, foreign_keys=[t.trades.c.exit_order_pk], lazy="select", cascade="merge"
             ),
         },
     )
