@@ -11,10 +11,32 @@ import csv
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-HEADER = (
-    "txid,ordertxid,pair,aclass,subclass,time,type,ordertype,price,cost,fee,vol,margin,misc,"
-    "ledgers,posttxid,posstatuscode,cprice,ccost,cfee,cvol,cmargin,net,trades"
-).split(",")
+HEADER = [
+    "txid",
+    "ordertxid",
+    "pair",
+    "aclass",
+    "subclass",
+    "time",
+    "type",
+    "ordertype",
+    "price",
+    "cost",
+    "fee",
+    "vol",
+    "margin",
+    "misc",
+    "ledgers",
+    "posttxid",
+    "posstatuscode",
+    "cprice",
+    "ccost",
+    "cfee",
+    "cvol",
+    "cmargin",
+    "net",
+    "trades",
+]
 
 # (order, pair code, time, side, ordertype, price, volume, maker?)
 FILLS = [
@@ -30,7 +52,16 @@ FILLS = [
     ("OA4", "XXRPZUSD", "2024-03-29 18:45:59.9", "sell", "stop-loss", "0.58900000", "900", False),
     ("OA4", "XXRPZUSD", "2024-03-29 18:46:00.1", "sell", "stop-loss", "0.58850000", "600", False),
     ("OC3", "XXBTZUSD", "2024-04-02 14:20:00", "buy", "limit", "51000.0", "0.02000000", True),
-    ("OC4", "XXBTZUSD", "2024-04-17 06:05:05.005", "sell", "market", "49800.0", "0.02000000", False),
+    (
+        "OC4",
+        "XXBTZUSD",
+        "2024-04-17 06:05:05.005",
+        "sell",
+        "market",
+        "49800.0",
+        "0.02000000",
+        False,
+    ),
     ("OB3", "XDGUSD", "2024-05-06 11:11:11", "buy", "limit", "0.1520000", "8000", True),
     ("OB3", "XDGUSD", "2024-05-06 11:12:40", "buy", "limit", "0.1515000", "2000", True),
 ]
@@ -52,9 +83,32 @@ def main() -> None:
             ledgers = f"L{number:05d}-AAA,L{number:05d}-BBB"
             aclass, subclass = "forex", "crypto"
             writer.writerow(
-                [txid, f"{order}-SAMPLE-ORDER", pair, aclass, subclass, time, side, kind, price,
-                 str(cost), str(fee), vol, "0.00000", "", ledgers, "", "", "", "", "", "", "",
-                 "", ""]
+                [
+                    txid,
+                    f"{order}-SAMPLE-ORDER",
+                    pair,
+                    aclass,
+                    subclass,
+                    time,
+                    side,
+                    kind,
+                    price,
+                    str(cost),
+                    str(fee),
+                    vol,
+                    "0.00000",
+                    "",
+                    ledgers,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
             )
 
 
