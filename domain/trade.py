@@ -4,7 +4,8 @@ Amounts are in the quote asset. ``quantity`` is the base quantity entered
 (for FIFO/LIFO, the quantity of the lot piece); ``open_quantity`` is what is
 still held (zero once the trade is closed). ``entry_cash`` is the cash put in at
 entry: entry notional plus (LONG) or minus (SHORT) the entry commissions in quote;
-``realized_pnl_pct`` is ``100 * realized_pnl / entry_cash``. For an open trade
+``realized_pnl_pct`` is ``100 * realized_pnl / entry_cash``, None when the entry cash
+is not positive (a SHORT whose entry commissions exceed its entry notional). For an open trade
 ``exit_timestamp``, ``average_exit_price`` and ``realized_pnl_pct`` are None
 and ``realized_pnl`` is what partial exits realized so far, net of every
 commission paid so far.
@@ -34,7 +35,7 @@ class Trade:
     average_entry_price: Decimal = attrs.field(metadata=v.check(v.money))
     total_commission: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
     realized_pnl: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.signed_money))
-    entry_cash: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
+    entry_cash: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.signed_money))
     open_quantity: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
     exit_timestamp: datetime | None = attrs.field(
         default=None, metadata=v.check(v.utc, optional=True)

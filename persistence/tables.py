@@ -198,7 +198,6 @@ trades = Table(
     _positive("average_exit_price"),
     _not_negative("total_commission"),
     _not_negative("open_quantity"),
-    _not_negative("entry_cash"),
     Index("ix_trades_trading_pair_entry_timestamp", "trading_pair", "entry_timestamp"),
     Index("ix_trades_exchange_trading_pair", "exchange", "trading_pair"),
     Index("ix_trades_strategy_id", "strategy_id"),

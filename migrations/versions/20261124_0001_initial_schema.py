@@ -544,9 +544,6 @@ def upgrade() -> None:
             "CAST(open_quantity AS NUMERIC) >= 0", name=op.f("ck_trades_open_quantity_not_negative")
         ),
         sa.CheckConstraint(
-            "CAST(entry_cash AS NUMERIC) >= 0", name=op.f("ck_trades_entry_cash_not_negative")
-        ),
-        sa.CheckConstraint(
             "CAST(quantity AS NUMERIC) > 0", name=op.f("ck_trades_quantity_positive")
         ),
         sa.CheckConstraint(
