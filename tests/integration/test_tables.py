@@ -1,4 +1,4 @@
-"""Round trips of every entity, exact decimals and instants, and every constraint, on both backends."""
+"""Round trips of every entity, exact decimals and instants, every constraint: both backends."""
 
 from __future__ import annotations
 
