@@ -1,0 +1,250 @@
+"""The database log handler: volume from many threads, outages, overflow, recursion, redaction."""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import URL
+
+from persistence import tables as t
+from persistence.database import create_engine
+from persistence.log_handler import AsyncPostgresHandler, DatabaseLogHandler
+from tests.support.tcp_proxy import TcpProxy
+
+
+def stored(url: URL) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(t.logs).order_by(t.logs.c.id)))
+    finally:
+        engine.dispose()
+
+
+def make_logger(name: str, handler: logging.Handler) -> logging.Logger:
+    logger = logging.getLogger(name)
+    logger.handlers = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+def test_100k_records_from_8_threads_arrive_once_and_in_order(postgres_url, tmp_path):
+    handler = DatabaseLogHandler(
+        str(postgres_url.render_as_string(hide_password=False)),
+        batch_size=2000,
+        flush_interval=0.05,
+        queue_size=100_000,
+        spill_path=tmp_path / "spill.jsonl",
+    )
+    logger = make_logger("gf.volume", handler)
+    per_thread = 12_500
+
+    def work(thread: int) -> None:
+        for n in range(per_thread):
+            logger.info("t%d n%d", thread, n, extra={"worker": thread, "n": n})
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    handler.close()
+    rows = stored(postgres_url)
+    assert len(rows) == 100_000
+    assert handler.dropped == 0
+    assert handler.spilled == 0
+    seen: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        seen[row.context_json["worker"]].append(row.context_json["n"])
+    assert {k: v == list(range(per_thread)) for k, v in seen.items()} == dict.fromkeys(
+        range(8), True
+    )
+
+
+def test_an_outage_loses_nothing_and_duplicates_nothing(postgres_url, tmp_path):
+    proxy = TcpProxy(postgres_url.host or "127.0.0.1", postgres_url.port or 5432)
+    try:
+        via_proxy = postgres_url.set(host="127.0.0.1", port=proxy.port)
+        handler = DatabaseLogHandler(
+            via_proxy.render_as_string(hide_password=False),
+            batch_size=100,
+            flush_interval=0.02,
+            spill_after=0.3,
+            max_backoff=0.2,
+            spill_path=tmp_path / "spill.jsonl",
+        )
+        logger = make_logger("gf.outage", handler)
+        started = time.monotonic()
+        for n in range(3000):
+            if n == 1000:
+                time.sleep(0.2)  # the writer is connected and busy: kill its connection
+                proxy.cut()
+            if n == 2000:
+                time.sleep(0.8)  # the outage outlasts spill_after: records go to the file
+                proxy.restore()
+            logger.info("record %d", n, extra={"n": n})
+        caller_time = time.monotonic() - started
+        time.sleep(0.5)
+        handler.close()
+        assert not (tmp_path / "spill.jsonl").exists() or not (tmp_path / "spill.jsonl").read_text()
+    finally:
+        proxy.stop()
+    numbers = sorted(row.context_json["n"] for row in stored(postgres_url))
+    assert numbers == list(range(3000))  # nothing lost, nothing twice
+    assert handler.retries > 0
+    assert handler.dropped == 0
+    assert caller_time < 5
+
+
+def test_records_spilled_while_the_database_is_gone_are_replayed_by_the_next_handler(
+    postgres_url, tmp_path
+):
+    spill = tmp_path / "spill.jsonl"
+    dead = postgres_url.set(port=1).render_as_string(hide_password=False)
+    handler = DatabaseLogHandler(
+        dead, flush_interval=0.02, spill_after=0.1, max_backoff=0.05, spill_path=spill
+    )
+    logger = make_logger("gf.dead", handler)
+    for n in range(50):
+        logger.warning("while down %d", n)
+    handler.close()
+    assert handler.spilled == 50
+    assert len(spill.read_text().splitlines()) == 50
+    alive = DatabaseLogHandler(
+        postgres_url.render_as_string(hide_password=False), spill_path=spill, flush_interval=0.02
+    )
+    alive.close()
+    assert sorted(r.message for r in stored(postgres_url)) == sorted(
+        f"while down {n}" for n in range(50)
+    )
+    assert not spill.exists()
+
+
+def test_a_full_queue_spills_instead_of_blocking(database_url, tmp_path):
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False),
+        queue_size=5,
+        batch_size=5,
+        flush_interval=0.01,
+        spill_path=tmp_path / "s.jsonl",
+    )
+    logger = make_logger("gf.full", handler)
+    for n in range(500):
+        logger.info("burst %d", n)
+    handler.close()
+    alive = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False),
+        spill_path=tmp_path / "s.jsonl",
+        flush_interval=0.01,
+    )
+    alive.close()
+    assert sorted(r.message for r in stored(database_url)) == sorted(
+        f"burst {n}" for n in range(500)
+    )
+    assert handler.dropped == 0
+
+
+def test_it_never_logs_into_itself_and_redacts_secrets(database_url, tmp_path):
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False),
+        flush_interval=0.01,
+        spill_path=tmp_path / "s.jsonl",
+    )
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    engine_logger = logging.getLogger("sqlalchemy.engine")
+    engine_logger.setLevel(logging.INFO)  # every statement the writer runs would log
+    try:
+        logging.getLogger("gf.app").info(
+            "login", extra={"user": "ann", "password": "hunter2", "nested": {"api_key": "k"}}
+        )
+        time.sleep(0.3)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        engine_logger.setLevel(logging.WARNING)
+        handler.close()
+    rows = stored(database_url)
+    assert [r.logger_name for r in rows] == ["gf.app"]
+    assert rows[0].context_json == {"user": "ann", "password": "***", "nested": {"api_key": "***"}}
+
+
+def test_emit_never_raises(database_url, tmp_path):
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False), spill_path=tmp_path / "s.jsonl"
+    )
+    logger = make_logger("gf.bad", handler)
+    logger.info("%d", "not a number")  # formatting fails inside emit
+    handler.close()
+    assert handler.dropped == 1
+
+
+def test_dict_config(database_url, tmp_path):
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "handlers": {
+                "db": {
+                    "class": "persistence.log_handler.AsyncPostgresHandler",
+                    "url": database_url.render_as_string(hide_password=False),
+                    "batch_size": 10,
+                    "flush_interval": 0.01,
+                    "spill_path": str(tmp_path / "s.jsonl"),
+                    "level": "INFO",
+                }
+            },
+            "loggers": {
+                "gf.configured": {"handlers": ["db"], "level": "DEBUG", "propagate": False}
+            },
+        }
+    )
+    logger = logging.getLogger("gf.configured")
+    logger.debug("filtered out")
+    logger.info("kept")
+    handler = logger.handlers[0]
+    assert isinstance(handler, AsyncPostgresHandler)
+    handler.close()
+    logger.handlers = []
+    assert [r.message for r in stored(database_url)] == ["kept"]
+
+
+def test_asyncio_callers_are_not_blocked(database_url, tmp_path):
+    import asyncio
+
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False), spill_path=tmp_path / "s.jsonl"
+    )
+    logger = make_logger("gf.async", handler)
+
+    async def main() -> float:
+        started = time.perf_counter()
+        for n in range(2000):
+            logger.info("async %d", n)
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(main())
+    handler.close()
+    assert len(stored(database_url)) == 2000
+    assert elapsed < 2.0
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_handlers() -> None:
+    yield
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("gf."):
+            logging.getLogger(name).handlers = []
+
+
+Path  # keep the import for type readers
