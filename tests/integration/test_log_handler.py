@@ -7,7 +7,6 @@ import logging.config
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -245,6 +244,3 @@ def _no_leftover_handlers() -> None:
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("gf."):
             logging.getLogger(name).handlers = []
-
-
-Path  # keep the import for type readers
