@@ -94,10 +94,9 @@ class UnitOfWork(Repositories):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        # close() rolls back whatever was not committed and detaches the loaded objects
+        # without expiring them, so what a read returned stays readable after the block.
+        self.session.close()
 
     @property
     def connection(self) -> Connection:
@@ -147,10 +146,7 @@ class AsyncUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        await self.session.close()
 
     async def run(self, work: Callable[[Repositories], T]) -> T:
         """Run ``work`` with the repositories of this transaction, without blocking the loop."""
