@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import decimal
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,20 +27,25 @@ from domain.errors import InvalidValueError
 MONEY_SCALE = 18
 MONEY_PRECISION = 38
 _QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 _MAX_INTEGER_DIGITS = MONEY_PRECISION - MONEY_SCALE
 ARITHMETIC_PRECISION = 80
 
 E = TypeVar("E", bound=StrEnum)
 
 
-@contextmanager
-def exact() -> Iterator[decimal.Context]:
+#: Wide enough that sums and products of stored values are exact; rounds half-even.
+EXACT_CONTEXT = decimal.Context(
+    prec=ARITHMETIC_PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+def exact() -> AbstractContextManager[decimal.Context]:
     """A local decimal context wide enough that sums and products of stored values are exact."""
-    with decimal.localcontext() as ctx:
-        ctx.prec = ARITHMETIC_PRECISION
-        ctx.rounding = decimal.ROUND_HALF_EVEN
-        ctx.traps[decimal.Inexact] = False
-        yield ctx
+    return decimal.localcontext(EXACT_CONTEXT)
 
 
 def to_decimal(value: object, field: str) -> Decimal:
@@ -71,8 +76,7 @@ def check_storable(value: Decimal, field: str) -> Decimal:
         raise InvalidValueError(field, f"has {len(digits)} digits; at most {MONEY_PRECISION} fit")
     places = max(0, -exponent)
     if places > MONEY_SCALE:
-        with exact():
-            normalized = value.normalize()
+        normalized = EXACT_CONTEXT.normalize(value)
         n_exp = normalized.as_tuple().exponent
         assert isinstance(n_exp, int)
         if -n_exp > MONEY_SCALE:
@@ -103,18 +107,16 @@ def money(
 def tidy(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
     if not value:
-        return Decimal(0)
-    with exact():
-        result = value.normalize()
-        exponent = result.as_tuple().exponent
-        assert isinstance(exponent, int)
-        return result.quantize(Decimal(1)) if exponent > 0 else result
+        return _ZERO
+    result = EXACT_CONTEXT.normalize(value)
+    if result.as_tuple().exponent > 0:  # type: ignore[operator]
+        return EXACT_CONTEXT.quantize(result, _ONE)
+    return result
 
 
 def quantize_computed(value: Decimal) -> Decimal:
     """Round a computed value to the stored scale (18 places, half-even)."""
-    with exact():
-        return tidy(value.quantize(_QUANTUM))
+    return tidy(EXACT_CONTEXT.quantize(value, _QUANTUM))
 
 
 def utc(value: object, field: str) -> datetime:
