@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, distinct, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain import (
@@ -366,7 +366,7 @@ class EventRepository(_Repository):
 
     def types(self) -> list[str]:
         """Every event type stored."""
-        stmt = select(distinct(t.event_logs.c.event_type)).order_by(t.event_logs.c.event_type)
+        stmt = select(t.event_logs.c.event_type).distinct().order_by(t.event_logs.c.event_type)
         return list(self.session.scalars(stmt))
 
 

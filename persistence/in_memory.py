@@ -1,0 +1,395 @@
+"""In-memory fakes of the repositories and the unit of work, for unit tests of code that uses them.
+
+They keep the same methods and the same rules as the real ones: a fill id is
+stored once per exchange (:class:`DuplicateFillError` on commit), a
+configuration is stored once per hash and at most one is active, leaving the
+block without ``commit()`` discards what it staged, and events are append-only.
+The shared contract tests run the same cases against these and the database.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from domain import (
+    Configuration,
+    DuplicateFillError,
+    EventLog,
+    Fill,
+    Log,
+    Order,
+    PortfolioSnapshot,
+    Signal,
+    SignalStatus,
+    SystemLog,
+    Trade,
+)
+from persistence.errors import ConstraintViolationError
+
+T = TypeVar("T")
+
+
+def _in(value: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    return value is not None and (start is None or value >= start) and (end is None or value < end)
+
+
+class _Store:
+    """The committed state shared by every fake unit of work of one test."""
+
+    def __init__(self) -> None:
+        self.orders: list[Order] = []
+        self.signals: list[Signal] = []
+        self.trades: list[Trade] = []
+        self.snapshots: list[PortfolioSnapshot] = []
+        self.configurations: list[Configuration] = []
+        self.logs: list[Log] = []
+        self.system_logs: list[SystemLog] = []
+        self.events: list[EventLog] = []
+        self.keys = itertools.count(1)
+
+
+class FakeOrders:
+    """In-memory :class:`~persistence.repositories.OrderRepository`."""
+
+    def __init__(self, items: list[Order]) -> None:
+        self.items = items
+
+    def add(self, order: Order) -> None:
+        self.items.append(order)
+
+    def get(self, order_pk: int) -> Order | None:
+        return next((o for o in self.items if o.order_pk == order_pk), None)
+
+    def get_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
+        return next((o for o in self.items if o.client_order_id == client_order_id), None)
+
+    def get_by_exchange_id(self, exchange: str, exchange_order_id: str) -> Order | None:
+        return next(
+            (
+                o
+                for o in self.items
+                if (o.exchange, o.exchange_order_id) == (exchange, exchange_order_id)
+            ),
+            None,
+        )
+
+    def get_for_update(self, order_pk: int) -> Order | None:
+        return self.get(order_pk)
+
+    def list_open(
+        self, trading_pair: str | None = None, exchange: str | None = None
+    ) -> list[Order]:
+        found = [
+            o
+            for o in self.items
+            if o.is_open
+            and trading_pair in (None, o.trading_pair)
+            and exchange in (None, o.exchange)
+        ]
+        return sorted(found, key=lambda o: (o.created_at, o.order_pk or 0))
+
+
+class FakeFills:
+    """In-memory :class:`~persistence.repositories.FillRepository` (fills live on their orders)."""
+
+    def __init__(self, orders: list[Order]) -> None:
+        self.orders = orders
+
+    def _all(self) -> Iterator[Fill]:
+        for order in self.orders:
+            yield from order.fills
+
+    def get(self, exchange: str, fill_id: str) -> Fill | None:
+        return next(
+            (f for f in self._all() if (f.exchange, f.fill_id) == (exchange, fill_id)), None
+        )
+
+    def for_order(self, order_pk: int) -> list[Fill]:
+        return sorted((f for f in self._all() if f.order_pk == order_pk), key=lambda f: f.sort_key)
+
+    def existing_ids(self, exchange: str, fill_ids: Iterable[str]) -> set[str]:
+        stored = {f.fill_id for f in self._all() if f.exchange == exchange}
+        return stored & set(fill_ids)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return sorted({(f.exchange, f.trading_pair) for f in self._all()})
+
+    def count(self) -> int:
+        return sum(1 for _ in self._all())
+
+    def stream(self, exchange: str, trading_pair: str, batch_size: int = 0) -> Iterator[Fill]:
+        chosen = [
+            f for f in self._all() if (f.exchange, f.trading_pair) == (exchange, trading_pair)
+        ]
+        yield from sorted(chosen, key=lambda f: f.sort_key)
+
+
+class FakeSignals:
+    """In-memory :class:`~persistence.repositories.SignalRepository`."""
+
+    def __init__(self, items: list[Signal]) -> None:
+        self.items = items
+
+    def add(self, signal: Signal) -> None:
+        self.items.append(signal)
+
+    def get(self, signal_id: uuid.UUID) -> Signal | None:
+        return next((s for s in self.items if s.signal_id == signal_id), None)
+
+    def by_status(self, status: SignalStatus, trading_pair: str | None = None) -> list[Signal]:
+        found = [
+            s for s in self.items if s.status == status and trading_pair in (None, s.trading_pair)
+        ]
+        return sorted(found, key=lambda s: s.created_at)
+
+
+class FakeTrades:
+    """In-memory :class:`~persistence.repositories.TradeRepository`."""
+
+    def __init__(self, items: list[Trade]) -> None:
+        self.items = items
+
+    def add_all(self, trades: Iterable[Trade]) -> None:
+        self.items.extend(trades)
+
+    def _sorted(self, trades: Iterable[Trade]) -> list[Trade]:
+        return sorted(trades, key=lambda t: t.entry_timestamp)
+
+    def by_pair(
+        self, trading_pair: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]:
+        return self._sorted(
+            t
+            for t in self.items
+            if t.trading_pair == trading_pair and _in(t.entry_timestamp, since, until)
+        )
+
+    def by_strategy(self, strategy_id: str) -> list[Trade]:
+        return self._sorted(t for t in self.items if t.strategy_id == strategy_id)
+
+    def in_period(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]:
+        return self._sorted(t for t in self.items if _in(t.entry_timestamp, since, until))
+
+    def all(self, trading_pair: str | None = None) -> list[Trade]:
+        chosen = [t for t in self.items if trading_pair in (None, t.trading_pair)]
+        return sorted(chosen, key=lambda t: (t.exchange, t.trading_pair, t.entry_timestamp))
+
+    def open(self, trading_pair: str | None = None) -> list[Trade]:
+        return self._sorted(
+            t for t in self.items if not t.is_closed and trading_pair in (None, t.trading_pair)
+        )
+
+    def delete_for(self, exchange: str, trading_pair: str) -> int:
+        keep = [t for t in self.items if (t.exchange, t.trading_pair) != (exchange, trading_pair)]
+        removed = len(self.items) - len(keep)
+        self.items[:] = keep
+        return removed
+
+
+class FakeSnapshots:
+    """In-memory :class:`~persistence.repositories.SnapshotRepository`."""
+
+    def __init__(self, items: list[PortfolioSnapshot]) -> None:
+        self.items = items
+
+    def add(self, snapshot: PortfolioSnapshot) -> None:
+        self.items.append(snapshot)
+
+    def latest(self) -> PortfolioSnapshot | None:
+        return max(self.items, key=lambda s: s.snapshot_timestamp, default=None)
+
+    def between(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> list[PortfolioSnapshot]:
+        return sorted(
+            (s for s in self.items if _in(s.snapshot_timestamp, start, end)),
+            key=lambda s: s.snapshot_timestamp,
+        )
+
+
+class FakeConfigurations:
+    """In-memory :class:`~persistence.repositories.ConfigurationRepository`."""
+
+    def __init__(self, items: list[Configuration]) -> None:
+        self.items = items
+
+    def get_by_hash(self, config_hash: str) -> Configuration | None:
+        return next((c for c in self.items if c.config_hash == config_hash), None)
+
+    def add(self, config: Configuration) -> Configuration:
+        existing = self.get_by_hash(config.config_hash)
+        if existing is not None:
+            return existing
+        self.items.append(config)
+        return config
+
+    def active(self) -> Configuration | None:
+        return next((c for c in self.items if c.is_active), None)
+
+    def activate(self, config: Configuration) -> Configuration:
+        stored = self.add(config)
+        for other in self.items:
+            other.is_active = other is stored
+        return stored
+
+    def all(self) -> list[Configuration]:
+        return list(self.items)
+
+
+class FakeLogs:
+    """In-memory :class:`~persistence.repositories.LogRepository`."""
+
+    def __init__(self, items: list[Log]) -> None:
+        self.items = items
+
+    def add(self, log: Log) -> None:
+        self.items.append(log)
+
+    def add_all(self, logs: Iterable[Log]) -> None:
+        self.items.extend(logs)
+
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        logger_name: str | None = None,
+        min_level: int | None = None,
+    ) -> list[Log]:
+        return sorted(
+            (
+                entry
+                for entry in self.items
+                if _in(entry.timestamp, start, end)
+                and logger_name in (None, entry.logger_name)
+                and (min_level is None or entry.level_no >= min_level)
+            ),
+            key=lambda entry: entry.timestamp,
+        )
+
+
+class FakeSystemLogs:
+    """In-memory :class:`~persistence.repositories.SystemLogRepository`."""
+
+    def __init__(self, items: list[SystemLog]) -> None:
+        self.items = items
+
+    def add(self, entry: SystemLog) -> None:
+        self.items.append(entry)
+
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        source_module: str | None = None,
+        log_level: str | None = None,
+    ) -> list[SystemLog]:
+        level = log_level.upper() if log_level else None
+        return sorted(
+            (
+                e
+                for e in self.items
+                if _in(e.log_timestamp, start, end)
+                and source_module in (None, e.source_module)
+                and level in (None, e.log_level)
+            ),
+            key=lambda e: e.log_timestamp,
+        )
+
+
+class FakeEvents:
+    """In-memory :class:`~persistence.repositories.EventRepository` (append-only)."""
+
+    def __init__(self, items: list[EventLog]) -> None:
+        self.items = items
+
+    def append(self, events: Iterable[EventLog]) -> None:
+        self.items.extend(events)
+
+    def by_type(
+        self, event_type: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[EventLog]:
+        return sorted(
+            (
+                e
+                for e in self.items
+                if e.event_type == event_type and _in(e.occurred_at, since, until)
+            ),
+            key=lambda e: e.occurred_at,
+        )
+
+    def types(self) -> list[str]:
+        return sorted({e.event_type for e in self.items})
+
+
+class InMemoryUnitOfWork:
+    """A unit of work over a :class:`_Store`; ``commit()`` publishes, leaving discards."""
+
+    def __init__(self, store: _Store | None = None) -> None:
+        self.store = store if store is not None else _Store()
+        self.committed = False
+
+    def __call__(self) -> Self:
+        """Another unit of work on the same committed state (usable as a factory)."""
+        return type(self)(self.store)
+
+    def __enter__(self) -> Self:
+        state = {k: v for k, v in self.store.__dict__.items() if k != "keys"}
+        self._work = copy.deepcopy(state)
+        work = self._work
+        self.orders = FakeOrders(work["orders"])
+        self.fills = FakeFills(work["orders"])
+        self.signals = FakeSignals(work["signals"])
+        self.trades = FakeTrades(work["trades"])
+        self.snapshots = FakeSnapshots(work["snapshots"])
+        self.configurations = FakeConfigurations(work["configurations"])
+        self.logs = FakeLogs(work["logs"])
+        self.system_logs = FakeSystemLogs(work["system_logs"])
+        self.events = FakeEvents(work["events"])
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._work = {}
+
+    def flush(self) -> None:
+        """Check the rules a database would (unique fill ids, one active configuration)."""
+        seen: set[tuple[str, str]] = set()
+        for order in self._work["orders"]:
+            if order.order_pk is None:
+                order.order_pk = next(self.store.keys)
+            for fill in order.fills:
+                key = (fill.exchange, fill.fill_id)
+                if key in seen:
+                    raise DuplicateFillError(fill.fill_id, "a fill with this id is already stored")
+                seen.add(key)
+                fill.order_pk = order.order_pk
+        if sum(1 for c in self._work["configurations"] if c.is_active) > 1:
+            raise ConstraintViolationError(
+                "uq_configurations_single_active", "more than one active configuration"
+            )
+
+    def commit(self) -> None:
+        """Publish the staged state."""
+        self.flush()
+        self.store.__dict__.update(copy.deepcopy(self._work))
+        self.committed = True
+
+    def rollback(self) -> None:
+        """Discard the staged state."""
+        self.__enter__()
+
+    def run(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` with this unit of work (the shape of ``AsyncUnitOfWork.run``)."""
+        return work(self)

@@ -1,0 +1,206 @@
+"""The same repository behaviour from the in-memory fakes, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from domain import (
+    Configuration,
+    DuplicateFillError,
+    EventLog,
+    Log,
+    PortfolioSnapshot,
+    Signal,
+    SignalStatus,
+    SystemLog,
+    build_trades,
+)
+from persistence.database import create_engine
+from persistence.in_memory import InMemoryUnitOfWork
+from persistence.unit_of_work import UnitOfWork
+from tests.factories import T0, at, make_fill, make_order
+from tests.support import databases
+
+
+@pytest.fixture(params=["fake", "sqlite", "postgresql"])
+def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable]:
+    if request.param == "fake":
+        yield InMemoryUnitOfWork()
+        return
+    template = request.getfixturevalue(f"{request.param}_template")
+    with databases.fresh_database(request.param, template, tmp_path) as url:
+        engine = create_engine(url)
+        yield lambda: UnitOfWork(engine)
+        engine.dispose()
+
+
+def _commit(factory: Callable, *objects: object) -> None:
+    with factory() as uow:
+        for obj in objects:
+            if isinstance(obj, Signal):
+                uow.signals.add(obj)
+            else:
+                uow.orders.add(obj)
+        uow.commit()
+
+
+def test_orders_by_ids_and_open_orders(uow_factory):
+    filled = make_order(exchange_order_id="EX-F", quantity_ordered=Decimal("0.4"))
+    filled.apply_fill(make_fill("F1", exchange_order_id="EX-F"))
+    pending = make_order(trading_pair="XRP/USD", created_at=at(2))
+    opened = make_order(created_at=at(1))
+    opened.mark_submitted("EX-O", at(1))
+    _commit(uow_factory, filled, pending, opened)
+    with uow_factory() as uow:
+        assert (
+            uow.orders.get_by_exchange_id("kraken", "EX-F").client_order_id
+            == filled.client_order_id
+        )
+        assert uow.orders.get_by_client_id(opened.client_order_id).exchange_order_id == "EX-O"
+        assert [o.client_order_id for o in uow.orders.list_open()] == [
+            opened.client_order_id,
+            pending.client_order_id,
+        ]
+        assert [o.trading_pair for o in uow.orders.list_open("XRP/USD")] == ["XRP/USD"]
+        pk = uow.orders.get_by_client_id(filled.client_order_id).order_pk
+        assert uow.orders.get_for_update(pk).status.value == "FILLED"
+        assert [f.fill_id for f in uow.fills.for_order(pk)] == ["F1"]
+
+
+def test_fills_ids_pairs_and_streams(uow_factory):
+    order = make_order(quantity_ordered=Decimal(10))
+    for n in (3, 1, 2):
+        order.apply_fill(make_fill(f"S{n}", filled_at=at(n)))
+    _commit(uow_factory, order)
+    with uow_factory() as uow:
+        assert uow.fills.existing_ids("kraken", ["S1", "S9", "S3"]) == {"S1", "S3"}
+        assert uow.fills.existing_ids("binance", ["S1"]) == set()
+        assert uow.fills.pairs() == [("kraken", "BTC/USD")]
+        assert [f.fill_id for f in uow.fills.stream("kraken", "BTC/USD", 2)] == ["S1", "S2", "S3"]
+        assert uow.fills.get("kraken", "S2").filled_at == at(2)
+
+
+def test_a_fill_id_is_stored_once(uow_factory):
+    first, second = make_order(), make_order()
+    first.apply_fill(make_fill("ONCE"))
+    second.apply_fill(make_fill("ONCE"))
+    _commit(uow_factory, first)
+    with uow_factory() as uow:
+        uow.orders.add(second)
+        with pytest.raises(DuplicateFillError, match="ONCE"):
+            uow.commit()
+
+
+def test_leaving_without_commit_discards(uow_factory):
+    with uow_factory() as uow:
+        uow.orders.add(make_order())
+    with uow_factory() as uow:
+        assert uow.orders.list_open() == []
+
+
+def test_signals_by_status(uow_factory):
+    signals = [
+        Signal(
+            trading_pair=pair,
+            exchange="kraken",
+            strategy_id="s",
+            side="BUY",
+            entry_type="MARKET",
+            created_at=at(n),
+        )
+        for n, pair in enumerate(["XRP/USD", "BTC/USD", "XRP/USD"])
+    ]
+    signals[1].approve()
+    _commit(uow_factory, *signals)
+    with uow_factory() as uow:
+        proposed = uow.signals.by_status(SignalStatus.PROPOSED)
+        assert [s.signal_id for s in proposed] == [signals[0].signal_id, signals[2].signal_id]
+        assert uow.signals.by_status(SignalStatus.APPROVED, "XRP/USD") == []
+        assert uow.signals.get(signals[1].signal_id).status is SignalStatus.APPROVED
+
+
+def test_trades_queries_and_rebuild_delete(uow_factory):
+    rows = [
+        make_fill("A", filled_at=at(0)),
+        make_fill("B", side="SELL", filled_at=at(60)),
+        make_fill("C", filled_at=at(120)),
+    ]
+    trades = build_trades(rows)
+    with uow_factory() as uow:
+        uow.trades.add_all(trades)
+        uow.commit()
+    with uow_factory() as uow:
+        assert len(uow.trades.by_pair("BTC/USD")) == 2
+        assert len(uow.trades.by_pair("BTC/USD", since=at(100))) == 1
+        assert len(uow.trades.in_period(at(0), at(1))) == 1
+        assert [t.is_closed for t in uow.trades.open()] == [False]
+        assert uow.trades.delete_for("kraken", "BTC/USD") == 2
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.trades.all() == []
+
+
+def test_snapshots_latest_and_range(uow_factory):
+    snapshots = [
+        PortfolioSnapshot(
+            snapshot_timestamp=T0 + timedelta(hours=h), total_equity=Decimal(1000 + h)
+        )
+        for h in (2, 0, 1)
+    ]
+    with uow_factory() as uow:
+        for snapshot in snapshots:
+            uow.snapshots.add(snapshot)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.snapshots.latest().total_equity == Decimal(1002)
+        assert [s.total_equity for s in uow.snapshots.between(T0, T0 + timedelta(hours=2))] == [
+            Decimal(1000),
+            Decimal(1001),
+        ]
+
+
+def test_configurations_once_per_hash_and_one_active(uow_factory):
+    with uow_factory() as uow:
+        first = uow.configurations.activate(Configuration.from_content({"v": 1}))
+        uow.commit()
+    with uow_factory() as uow:
+        uow.configurations.activate(Configuration.from_content({"v": 2}))
+        again = uow.configurations.add(Configuration.from_content({"v": 1}))
+        assert again.config_hash == first.config_hash
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.configurations.active().config_content == {"v": 2}
+        assert len(uow.configurations.all()) == 2
+
+
+def test_logs_system_logs_and_events_by_time(uow_factory):
+    import logging
+
+    records = []
+    for n in range(3):
+        record = logging.LogRecord(
+            "gf.a" if n else "gf.b", 10 * (n + 2), "/x", 1, f"m{n}", None, None
+        )
+        record.created = (T0 + timedelta(minutes=n)).timestamp()
+        records.append(Log.from_record(record))
+    with uow_factory() as uow:
+        uow.logs.add_all(records)
+        uow.system_logs.add(SystemLog.create("risk", "warning", "x", log_timestamp=T0))
+        uow.events.append(
+            [EventLog(event_type="E", payload={}, source="s", occurred_at=at(n)) for n in range(3)]
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        assert [log.message for log in uow.logs.between(T0, T0 + timedelta(minutes=2))] == [
+            "m0",
+            "m1",
+        ]
+        assert [log.message for log in uow.logs.between(logger_name="gf.a", min_level=40)] == ["m2"]
+        assert len(uow.system_logs.between(source_module="risk", log_level="WARNING")) == 1
+        assert len(uow.events.by_type("E", since=at(1))) == 2
+        assert uow.events.types() == ["E"]
