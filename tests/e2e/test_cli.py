@@ -203,3 +203,12 @@ def test_the_readme_quickstart_works_in_a_fresh_clone(tmp_path):
     assert "Realized PnL of closed trades" in result.stdout
     assert "TOTAL" in result.stdout
     assert (work / "galfriday.db").exists()
+
+
+def test_report_plot_draws_a_png(database_url, tmp_path):
+    assert run(database_url, "import", str(HISTORY), "--format", "kraken-trades").returncode == 0
+    target = tmp_path / "pnl.png"
+    result = run(database_url, "report", "--plot", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "plotted 2 pairs" in result.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
