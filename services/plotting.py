@@ -34,8 +34,8 @@ def plot_cumulative_pnl(trades: Iterable[Trade], path: str | Path) -> int:
     for label, closed in sorted(series.items()):
         closed.sort(key=lambda t: (t.exit_timestamp, t.entry_timestamp))
         running = Decimal(0)
-        times: list[Any] = []
-        values: list[Decimal] = []
+        times: list[Any] = [min(t.entry_timestamp for t in closed)]  # each line starts at zero
+        values: list[Decimal] = [running]
         for trade in closed:
             running += trade.realized_pnl
             times.append(trade.exit_timestamp)
