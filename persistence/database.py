@@ -25,7 +25,6 @@ from persistence.orm import start_mappers
 
 DEFAULT_DATABASE_URL = "sqlite:///galfriday.db"
 DATABASE_URL_ENV = "GALFRIDAY_DATABASE_URL"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 class DatabaseURLError(ValueError):
@@ -90,7 +89,7 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA busy_timeout=10000")  # ms a writer waits for the lock
         if use_wal:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
