@@ -82,6 +82,19 @@ class FakeOrders:
     def get_for_update(self, order_pk: int) -> Order | None:
         return self.get(order_pk)
 
+    def lock_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
+        return self.get_by_client_id(client_order_id)
+
+    def by_exchange_ids(self, exchange: str, exchange_order_ids: Iterable[str]) -> dict[str, Order]:
+        wanted = set(exchange_order_ids)
+        return {
+            o.exchange_order_id: o
+            for o in self.items
+            if o.exchange == exchange
+            and o.exchange_order_id in wanted
+            and o.exchange_order_id is not None
+        }
+
     def list_open(
         self, trading_pair: str | None = None, exchange: str | None = None
     ) -> list[Order]:

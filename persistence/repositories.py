@@ -75,6 +75,29 @@ class OrderRepository(_Repository):
         )
         return self.session.scalars(stmt).one_or_none()
 
+    def by_exchange_ids(self, exchange: str, exchange_order_ids: Iterable[str]) -> dict[str, Order]:
+        """The stored orders among ``exchange_order_ids``, by id (one query per 1000 ids)."""
+        found: dict[str, Order] = {}
+        for chunk in chunked(list(dict.fromkeys(exchange_order_ids)), IN_LIST_CHUNK):
+            stmt = select(Order).where(
+                t.orders.c.exchange == exchange, t.orders.c.exchange_order_id.in_(chunk)
+            )
+            for order in self.session.scalars(stmt):
+                assert order.exchange_order_id is not None
+                found[order.exchange_order_id] = order
+        return found
+
+    def lock_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
+        """The order with Gal-Friday's id, re-read and locked for this transaction (one query,
+        plus its fills). On SQLite the lock is a no-op: SQLite serialises writers itself."""
+        stmt = (
+            select(Order)
+            .where(t.orders.c.client_order_id == client_order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(stmt).one_or_none()
+
     def get_for_update(self, order_pk: int) -> Order | None:
         """The order, re-read and locked for this transaction (SELECT ... FOR UPDATE).
 

@@ -99,10 +99,16 @@ def store_batch(
         stored.update((exchange, fill_id) for fill_id in uow.fills.existing_ids(exchange, ids))
     new_records = [r for r in batch.records if (r.fill.exchange, r.fill.fill_id) not in stored]
 
+    groups = group_orders(batch.path, new_records)
+    known: dict[tuple[str, str], Order] = {}
+    for exchange in {group.exchange for group in groups}:
+        refs = [group.order_ref for group in groups if group.exchange == exchange]
+        for ref, order in uow.orders.by_exchange_ids(exchange, refs).items():
+            known[(exchange, ref)] = order
     new_orders: list[Order] = []
     extended = 0
-    for group in group_orders(batch.path, new_records):
-        existing = uow.orders.get_by_exchange_id(group.exchange, group.order_ref)
+    for group in groups:
+        existing = known.get((group.exchange, group.order_ref))
         if existing is None:
             new_orders.append(_new_order(group))
         else:

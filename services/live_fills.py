@@ -33,17 +33,18 @@ class FillOutcome(StrEnum):
 
 
 def _find_order(uow: UnitOfWork, fill: Fill, client_order_id: uuid.UUID | None) -> Order:
+    """The fill's order, locked for this transaction."""
     found: Order | None = None
     if client_order_id is not None:
-        found = uow.orders.get_by_client_id(client_order_id)
+        found = uow.orders.lock_by_client_id(client_order_id)
     elif fill.exchange_order_id is not None:
-        found = uow.orders.get_by_exchange_id(fill.exchange, fill.exchange_order_id)
-    if found is None or found.order_pk is None:
+        by_exchange = uow.orders.get_by_exchange_id(fill.exchange, fill.exchange_order_id)
+        if by_exchange is not None and by_exchange.order_pk is not None:
+            found = uow.orders.get_for_update(by_exchange.order_pk)
+    if found is None:
         key = client_order_id or fill.exchange_order_id
         raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
-    locked = uow.orders.get_for_update(found.order_pk)
-    assert locked is not None
-    return locked
+    return found
 
 
 def record_fill(
