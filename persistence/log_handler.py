@@ -1,8 +1,9 @@
 """A logging handler that stores records in the ``logs`` table without blocking the caller.
 
-``emit`` only turns the record into a :class:`~domain.Log` (message formatted,
-context made JSON-safe and redacted) and puts it on a bounded queue. One writer
-thread drains the queue in batches (``batch_size`` records or every
+``emit`` only freezes the record (its message formatted and its exception turned
+into text, as ``QueueHandler.prepare`` does) and puts it on a bounded queue. One
+writer thread turns records into :class:`~domain.Log` rows (context made
+JSON-safe and redacted) and drains the queue in batches (``batch_size`` records or every
 ``flush_interval`` seconds), one short transaction per batch, through the bulk
 path (COPY on PostgreSQL); records are inserted by ``record_id``, skipping ids
 already stored, so a retried batch is never stored twice.
@@ -25,11 +26,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import logging
 import queue
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -91,11 +94,11 @@ class DatabaseLogHandler(logging.Handler):
                 return
             if threading.current_thread() is self._thread:
                 return
-            log = Log.from_record(record, self.redact_keys)
+            frozen = _freeze(record)
             try:
-                self._queue.put_nowait(log)
+                self._queue.put_nowait(frozen)
             except queue.Full:
-                self._spill([log])
+                self._spill([Log.from_record(frozen, self.redact_keys)])
         except Exception:
             self._drop(1)
 
@@ -140,8 +143,11 @@ class DatabaseLogHandler(logging.Handler):
         while True:
             if item is _STOP:
                 return True
-            assert isinstance(item, Log)
-            pending.append(item)
+            assert isinstance(item, logging.LogRecord)
+            try:
+                pending.append(Log.from_record(item, self.redact_keys))
+            except Exception:
+                self._drop(1)
             room -= 1
             if room <= 0:
                 return False
@@ -213,13 +219,24 @@ class DatabaseLogHandler(logging.Handler):
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, Log):
-                leftovers.append(item)
+            if isinstance(item, logging.LogRecord):
+                leftovers.append(Log.from_record(item, self.redact_keys))
         self._spill(leftovers)
         if self.dropped:
             sys.stderr.write(f"[{INTERNAL_LOGGER}] {self.dropped} log records were dropped\n")
         atexit.unregister(self.close)
         super().close()
+
+
+def _freeze(record: logging.LogRecord) -> logging.LogRecord:
+    """A copy whose message and exception are text, safe to turn into a row on another thread."""
+    frozen = copy.copy(record)
+    frozen.msg = record.getMessage()
+    frozen.args = None
+    if record.exc_info and record.exc_info[0] is not None:
+        frozen.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+    frozen.exc_info = None
+    return frozen
 
 
 #: Gal-Friday's name for the handler.
