@@ -4,9 +4,11 @@ The order is re-read with a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL;
 SQLite serialises writers itself), the fill applied by the domain, stored with
 the order's new aggregates and version, and committed. A write conflict
 (another writer got there first) is retried with a fresh unit of work, a bounded
-number of times. Replaying a fill already stored with the same data is a no-op;
-the same id with different data, a fill for an unknown order, or an overfill
-is refused with a domain error and nothing is stored.
+number of times with capped exponential backoff; so is a lost connection or a
+server that is restarting (nothing was committed). Replaying a fill already
+stored with the same data is a no-op; the same id with different data, a fill
+for an unknown order, or an overfill is refused with a domain error and nothing
+is stored.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
+from sqlalchemy.exc import OperationalError
+
 from domain import ConcurrencyError, DuplicateFillError, Fill, NotFoundError, Order
 from persistence.errors import DatabaseUnavailableError
 from persistence.unit_of_work import UnitOfWork
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12
 BASE_BACKOFF_S = 0.005
+MAX_BACKOFF_S = 1.0
+UNAVAILABLE_FOR_S = 60.0
 
 
 class FillOutcome(StrEnum):
@@ -53,9 +59,17 @@ def record_fill(
     *,
     client_order_id: uuid.UUID | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    unavailable_for: float = UNAVAILABLE_FOR_S,
 ) -> FillOutcome:
-    """Apply and store ``fill`` on its order (found by client id, else by exchange order id)."""
-    for attempt in range(1, max_attempts + 1):
+    """Apply and store ``fill`` on its order (found by client id, else by exchange order id).
+
+    Write conflicts are retried up to ``max_attempts`` times; an unreachable or restarting
+    database for up to ``unavailable_for`` seconds.
+    """
+    deadline = time.monotonic() + unavailable_for
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             with uow_factory() as uow:
                 order = _find_order(uow, fill, client_order_id)
@@ -83,8 +97,13 @@ def record_fill(
             if stored is not None and stored.same_execution(fill):
                 return FillOutcome.ALREADY_RECORDED
             raise
-        except (ConcurrencyError, DatabaseUnavailableError):
-            if attempt == max_attempts:
+        except ConcurrencyError:
+            if attempt >= max_attempts:
                 raise
-            time.sleep(BASE_BACKOFF_S * attempt * (1 + random.random()))
-    raise AssertionError("unreachable")
+        except (DatabaseUnavailableError, OperationalError):
+            # A connection lost mid-transaction or a server that is restarting: nothing was
+            # committed, so the same fill is tried again on a fresh unit of work.
+            if time.monotonic() >= deadline:
+                raise
+        delay = min(MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** min(attempt, 10))
+        time.sleep(delay * (0.5 + random.random() / 2))
