@@ -28,11 +28,12 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from domain import EventLog, Fill, Log, Order, SystemLog, Trade
 from domain.errors import DomainError, DuplicateFillError
 from persistence import tables as t
-from persistence.errors import FILL_UNIQUE, ConstraintViolationError
+from persistence.errors import FILL_UNIQUE, ConstraintViolationError, translate_integrity_error
 from persistence.repositories import chunked
 
 SQLITE_BATCH = 500
@@ -126,10 +127,6 @@ def _postgres_insert(
 def _sqlite_insert(
     conn: Connection, table: Table, rows: Sequence[Row], conflict: Sequence[str] | None
 ) -> int:
-    from sqlalchemy.exc import IntegrityError
-
-    from persistence.errors import translate_integrity_error
-
     statement: Any = insert(table)
     if conflict is not None:
         statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(conflict))

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
+import attrs
 from sqlalchemy.exc import OperationalError
 
 from domain import ConcurrencyError, DuplicateFillError, Fill, NotFoundError, Order
@@ -73,20 +74,8 @@ def record_fill(
         try:
             with uow_factory() as uow:
                 order = _find_order(uow, fill, client_order_id)
-                copy = Fill(
-                    fill_id=fill.fill_id,
-                    trading_pair=fill.trading_pair,
-                    exchange=fill.exchange,
-                    side=fill.side,
-                    quantity_filled=fill.quantity_filled,
-                    fill_price=fill.fill_price,
-                    commission=fill.commission,
-                    commission_asset=fill.commission_asset,
-                    filled_at=fill.filled_at,
-                    liquidity_type=fill.liquidity_type,
-                    exchange_order_id=fill.exchange_order_id,
-                )
-                if not order.apply_fill(copy):
+                # A fresh copy each attempt: a failed attempt's session may hold the last one.
+                if not order.apply_fill(attrs.evolve(fill, fill_pk=None, order_pk=None)):
                     return FillOutcome.ALREADY_RECORDED
                 uow.commit()
                 return FillOutcome.RECORDED
