@@ -248,7 +248,9 @@ class _Cycle:
             ),
             total_commission=_q(self.commission),
             realized_pnl=_q(pnl),
-            realized_pnl_pct=_q(pct) if closed and (pct := _pct(pnl, entry_cash)) else None,
+            realized_pnl_pct=(
+                _q(pct) if closed and (pct := _pct(pnl, entry_cash)) is not None else None
+            ),
             entry_order_pk=self.first.order_pk,
             exit_order_pk=last.order_pk if last else None,
         )
@@ -341,7 +343,9 @@ def _lot_trade(
         average_exit_price=exit_leg.price if exit_leg else None,
         total_commission=_q(commission),
         realized_pnl=_q(pnl),
-        realized_pnl_pct=_q(pct) if exit_leg and (pct := _pct(pnl, entry_cash)) else None,
+        realized_pnl_pct=(
+            _q(pct) if exit_leg and (pct := _pct(pnl, entry_cash)) is not None else None
+        ),
         entry_order_pk=entry.order_pk,
         exit_order_pk=exit_leg.order_pk if exit_leg else None,
     )

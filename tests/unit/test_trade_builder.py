@@ -217,3 +217,13 @@ def test_entry_and_exit_order_keys_come_from_the_fills():
     rows[0].order_pk, rows[1].order_pk = 7, 8
     (trade,) = build_trades(rows)
     assert (trade.entry_order_pk, trade.exit_order_pk) == (7, 8)
+
+
+@pytest.mark.parametrize("grouping", list(G))
+def test_a_closed_trade_with_zero_pnl_has_a_zero_percentage_not_none(grouping):
+    # buy 1 @ 10 and sell 1 @ 10 without fees: realized 0, so 0 %, and the trade is closed
+    (trade,) = build_trades(fills(("BUY", "1", "10", "0"), ("SELL", "1", "10", "0")), grouping)
+    assert trade.is_closed
+    assert trade.realized_pnl == 0
+    assert trade.realized_pnl_pct == 0
+    assert trade.realized_pnl_pct is not None
