@@ -147,6 +147,12 @@ def _leg(fill: Fill, rates: Mapping[str, Decimal]) -> _Leg:
         cash_fee = fill.commission
     elif asset == base:
         base_fee = fill.commission
+        if fill.side is Side.BUY and base_fee >= fill.quantity_filled:
+            raise InvalidValueError(
+                "commission",
+                f"fill {fill.fill_id!r} pays {base_fee} {asset} on a buy of "
+                f"{fill.quantity_filled} {asset}: the fee must be below the quantity",
+            )
     elif fill.commission:
         cash_fee = fill.commission * _rate(rates, asset, quote, fill)
     return _Leg(

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from domain import (
+    InvalidValueError,
     MissingConversionRateError,
     TradeGrouping,
     TradeSide,
@@ -227,3 +228,15 @@ def test_a_closed_trade_with_zero_pnl_has_a_zero_percentage_not_none(grouping):
     assert trade.realized_pnl == 0
     assert trade.realized_pnl_pct == 0
     assert trade.realized_pnl_pct is not None
+
+
+@pytest.mark.parametrize("fee", ["1", "1.5"])
+def test_a_base_fee_that_eats_a_whole_buy_is_a_clear_error(fee):
+    # a buy of 1 BTC paying 1 BTC or more moves nothing (or less than nothing): refuse it
+    rows = [
+        make_fill("A", quantity_filled=D(1), commission=D(fee), commission_asset="BTC"),
+        make_fill("B", side="SELL", quantity_filled=D(1), commission=D(0), filled_at=at(2)),
+    ]
+    for grouping in G:
+        with pytest.raises(InvalidValueError, match="^commission: fill 'A'"):
+            build_trades(rows, grouping)
