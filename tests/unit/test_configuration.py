@@ -4,33 +4,130 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from domain import Configuration, InvalidValueError, config_hash
+from domain import Configuration, InvalidValueError, canonical_json, config_hash
 
 
-def test_the_hash_is_sha256_of_the_canonical_json():
-    content = {"risk": {"max": 3, "pairs": ["XRP/USD"]}, "name": "café"}
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert config_hash(content) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    assert "café" in canonical
+def rule(content: object) -> str:
+    """The hash exactly as trading-rules.md words it."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def test_key_order_does_not_matter_content_does():
+@pytest.mark.parametrize(
+    "content",
+    [
+        {},
+        {"risk": {"max": 3, "pairs": ["XRP/USD"]}, "name": "café"},
+        {"b": [3, 1, 2], "a": {"z": None, "y": True, "x": 0.25}},
+        {"emoji": "🚀", "cjk": "取引", "quote": 'say "hi"\n', "tab": "\t"},
+    ],
+)
+def test_the_hash_is_sha256_of_the_canonical_json(content):
+    assert config_hash(content) == rule(content)
+
+
+def test_the_canonical_text_itself():
+    content = {"b": 1, "a": {"d": [1, 2], "c": "é"}}
+    assert canonical_json(content) == '{"a":{"c":"é","d":[1,2]},"b":1}'
+
+
+def test_a_known_digest_computed_from_bytes():
+    # '{"a":1,"b":"é"}' in UTF-8, written out byte by byte, not through json.dumps
+    raw = b'{"a":1,"b":"\xc3\xa9"}'
+    assert config_hash({"b": "é", "a": 1}) == hashlib.sha256(raw).hexdigest()
+
+
+def test_non_ascii_is_hashed_as_utf8_not_as_escapes():
+    content = {"name": "café"}
+    escaped = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    assert "\\u00e9" in escaped
+    assert config_hash(content) != hashlib.sha256(escaped.encode("utf-8")).hexdigest()
+    assert config_hash(content) == hashlib.sha256('{"name":"café"}'.encode()).hexdigest()
+
+
+def test_key_order_does_not_matter_at_any_depth():
     assert config_hash({"a": 1, "b": 2}) == config_hash({"b": 2, "a": 1})
-    assert config_hash({"a": 1}) != config_hash({"a": 2})
+    assert config_hash({"x": {"p": 1, "q": [{"m": 1, "n": 2}]}}) == config_hash(
+        {"x": {"q": [{"n": 2, "m": 1}], "p": 1}}
+    )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"a": 2},
+        {"a": "1"},
+        {"a": 1.0},
+        {"a": [1]},
+        {"a": 1, "b": None},
+        {"A": 1},
+        {"a": True},
+    ],
+)
+def test_different_content_gives_a_different_hash(other):
+    assert config_hash({"a": 1}) != config_hash(other)
+
+
+def test_list_order_matters():
+    assert config_hash({"pairs": ["A/B", "C/D"]}) != config_hash({"pairs": ["C/D", "A/B"]})
 
 
 def test_from_content_builds_an_inactive_version_with_its_hash():
     version = Configuration.from_content({"x": [1, 2]})
     assert version.config_hash == config_hash({"x": [1, 2]})
+    assert version.config_content == {"x": [1, 2]}
     assert version.is_active is False
+    assert version.loaded_at.tzinfo is UTC
     assert version.matches_content()
 
 
-@pytest.mark.parametrize("bad", [{"x": Decimal("1")}, {"x": float("nan")}, {"x": object()}])
-def test_content_that_is_not_json_is_a_clear_error(bad):
-    with pytest.raises(InvalidValueError, match="config_content"):
+def test_from_content_copies_to_plain_json():
+    source = {"pairs": ("XRP/USD",), "limits": {"max": 3}}
+    version = Configuration.from_content(source)
+    source["limits"]["max"] = 99
+    assert version.config_content == {"pairs": ["XRP/USD"], "limits": {"max": 3}}
+    assert version.matches_content()
+
+
+def test_from_content_takes_an_aware_load_time_in_utc():
+    plus_two = timezone(timedelta(hours=2))
+    version = Configuration.from_content({}, datetime(2024, 1, 1, 2, tzinfo=plus_two))
+    assert version.loaded_at == datetime(2024, 1, 1, tzinfo=UTC)
+    with pytest.raises(InvalidValueError, match="^loaded_at: .*naive"):
+        Configuration.from_content({}, datetime(2024, 1, 1))
+
+
+def test_tampered_content_no_longer_matches_its_hash():
+    version = Configuration.from_content({"risk": {"max": 3}})
+    version.config_content["risk"]["max"] = 4
+    assert not version.matches_content()
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ({"x": Decimal("1")}, "Decimal"),
+        ({"x": float("nan")}, "Out of range float"),
+        ({"x": float("-inf")}, "Out of range float"),
+        ({"x": object()}, "object"),
+        ({"x": {1, 2}}, "set"),
+        ({"x": datetime(2024, 1, 1, tzinfo=UTC)}, "datetime"),
+        ({1: "a", "b": 2}, "not supported|<"),
+    ],
+)
+def test_content_that_is_not_json_is_a_clear_error(bad, reason):
+    with pytest.raises(InvalidValueError, match=r"^config_content: is not JSON-serialisable: "):
+        Configuration.from_content(bad)
+    with pytest.raises(InvalidValueError, match=reason):
+        config_hash(bad)
+
+
+@pytest.mark.parametrize("bad", [["a"], "a: 1", None])
+def test_content_must_be_a_mapping(bad):
+    with pytest.raises(InvalidValueError, match="^config_content: must be a mapping"):
         Configuration.from_content(bad)
