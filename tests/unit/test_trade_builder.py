@@ -415,6 +415,9 @@ def test_a_base_asset_fee_on_a_sell_removes_more(grouping):
     assert trade.realized_pnl == D("9.9")  # 110 - 100.1
     assert trade.total_commission == D("0.11")  # 0.001 BTC at 110
     assert trade.gross_pnl == D("10.01")
+    # prices are averaged over the quantities the exchange reported, not over net units
+    assert (trade.average_entry_price, trade.average_exit_price) == (D(100), D(110))
+    assert trade.quantity == D("1.001")
 
 
 @pytest.mark.parametrize("fee", ["1", "1.5"])
