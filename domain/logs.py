@@ -3,7 +3,8 @@
 Context dictionaries are made JSON-safe on the way in (:func:`json_safe`):
 ``Decimal`` becomes its string, datetimes ISO 8601, UUIDs strings, enums their
 value, anything else its ``repr``; keys listed in ``redact_keys`` have their
-values replaced by ``"***"`` at any depth.
+values replaced by ``"***"`` at any depth: a key is secret when it contains one of
+those words, in any case (``password``, ``DB_PASSWORD``, ``kraken_api_secret``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def json_safe(value: Any, redact_keys: Iterable[str] = DEFAULT_SECRET_KEYS) -> A
     return _safe(value, secrets, depth=0)
 
 
+def _is_secret(key: str, secrets: set[str]) -> bool:
+    """True when the key contains a secret word (``kraken_api_secret``, ``DB_PASSWORD``)."""
+    lowered = key.lower()
+    return any(word in lowered for word in secrets)
+
+
 def _safe(value: Any, secrets: set[str], depth: int) -> Any:
     if depth > 20:
         return repr(value)
@@ -53,7 +60,7 @@ def _safe(value: Any, secrets: set[str], depth: int) -> Any:
         return value.isoformat()
     if isinstance(value, Mapping):
         return {
-            str(k): REDACTED if str(k).lower() in secrets else _safe(item, secrets, depth + 1)
+            str(k): REDACTED if _is_secret(str(k), secrets) else _safe(item, secrets, depth + 1)
             for k, item in value.items()
         }
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -349,3 +349,22 @@ def test_event_fields_are_checked(kwargs, field):
     fields = {"event_type": "FILL", "payload": {}, "source": "tests", **kwargs}
     with pytest.raises(InvalidValueError, match=f"^{field}: "):
         EventLog(**fields)
+
+
+def test_keys_that_contain_a_secret_word_are_redacted_too():
+    from domain import json_safe
+
+    context = {
+        "kraken_api_secret": "s",
+        "DB_PASSWORD": "p",
+        "exchange_api_key": "k",
+        "secretive_strategy": "x",
+        "quantity": "1",
+    }
+    assert json_safe(context) == {
+        "kraken_api_secret": "***",
+        "DB_PASSWORD": "***",
+        "exchange_api_key": "***",
+        "secretive_strategy": "***",
+        "quantity": "1",
+    }
