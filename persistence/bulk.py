@@ -20,13 +20,13 @@ from __future__ import annotations
 import enum
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -218,11 +218,3 @@ def insert_events(
     """Append events; with ``skip_duplicates`` an ``event_id`` already stored is skipped."""
     rows = _rows(t.event_logs, events, skip=("event_pk",))
     return insert_rows(conn, t.event_logs, rows, ("event_id",) if skip_duplicates else None)
-
-
-def stream_rows(conn: Connection, table: Table, batch_size: int = 10_000) -> Iterator[Any]:
-    """Every row of ``table`` through a server-side cursor (for tools and benchmarks)."""
-    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-        select(table)
-    )
-    yield from result

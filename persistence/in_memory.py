@@ -133,9 +133,6 @@ class FakeFills:
     def pairs(self) -> list[tuple[str, str]]:
         return sorted({(f.exchange, f.trading_pair) for f in self._all()})
 
-    def count(self) -> int:
-        return sum(1 for _ in self._all())
-
     def stream(self, exchange: str, trading_pair: str, batch_size: int = 0) -> Iterator[Fill]:
         chosen = [
             f for f in self._all() if (f.exchange, f.trading_pair) == (exchange, trading_pair)

@@ -99,8 +99,3 @@ def check(target: Target = None) -> list[Any]:
             opts={"compare_type": True, "render_as_batch": True, "render_item": render_item},
         )
         return list(compare_metadata(context, metadata))
-
-
-def is_current(target: Target = None) -> bool:
-    """True when the database is migrated to the newest revision."""
-    return current(target) == head()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from domain import (
@@ -162,10 +162,6 @@ class FillRepository(_Repository):
             .order_by(t.fills.c.exchange, t.fills.c.trading_pair)
         )
         return [(row.exchange, row.trading_pair) for row in self.session.execute(stmt)]
-
-    def count(self) -> int:
-        """How many fills are stored."""
-        return int(self.session.scalar(select(func.count()).select_from(t.fills)) or 0)
 
     def stream(
         self, exchange: str, trading_pair: str, batch_size: int = STREAM_BATCH
