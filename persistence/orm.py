@@ -4,13 +4,19 @@
 is called by :func:`persistence.database.create_engine` and by test fixtures.
 The domain classes keep no unmapped state, so an object loaded from a row
 (SQLAlchemy does not call ``__init__``) obeys the same rules as a new one.
+Mapping also installs :func:`assemble_instance` as the domain's assembler
+(:mod:`domain.construction`), so objects the hot paths assemble carry SQLAlchemy's
+instance state like any other: they can be added to a session, flushed, changed.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm.instrumentation import ClassManager, opt_manager_of_class
 
 from domain import (
     Configuration,
@@ -22,6 +28,7 @@ from domain import (
     Signal,
     SystemLog,
     Trade,
+    construction,
 )
 from persistence import tables as t
 
@@ -35,6 +42,43 @@ def start_mappers() -> None:
         if mapper_registry.mappers:
             return
         _map()
+        construction.set_assembler(assemble_instance)
+
+
+_Recipe = tuple[Callable[[], Any], frozenset[str]]
+_recipes: dict[type, _Recipe | None] = {}
+
+
+def _recipe(cls: type) -> _Recipe | None:
+    if cls not in _recipes:
+        manager: ClassManager[Any] | None = opt_manager_of_class(cls)
+        _recipes[cls] = (
+            None
+            if manager is None or manager.mapper is None
+            else (manager.new_instance, frozenset(manager.mapper.relationships.keys()))
+        )
+    return _recipes[cls]
+
+
+def assemble_instance(cls: type, values: dict[str, Any]) -> Any:
+    """A new (transient) instance of ``cls`` holding ``values``, with SQLAlchemy's state.
+
+    Column values go straight into the instance dict, as the ORM does when it
+    loads a row; relationships are assigned through their attribute so that the
+    collection is instrumented and cascades apply.
+    """
+    recipe = _recipe(cls)
+    if recipe is None:
+        return construction.plain_assemble(cls, values)
+    new_instance, relationships = recipe
+    instance = new_instance()
+    state_dict = instance.__dict__
+    for key, value in values.items():
+        if key in relationships:
+            setattr(instance, key, value)
+        else:
+            state_dict[key] = value
+    return instance
 
 
 def _map() -> None:

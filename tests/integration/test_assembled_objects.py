@@ -1,0 +1,56 @@
+"""Objects made by domain.construction carry SQLAlchemy state: they are stored, changed, reloaded."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+from sqlalchemy import inspect
+
+from domain import Fill, Order, Trade, build_trades
+from domain.construction import assemble, checked
+from persistence.unit_of_work import UnitOfWork
+from tests.factories import at, make_fill, make_order
+
+
+def test_trades_from_the_builder_are_stored_changed_and_reloaded(engine):
+    fills = [
+        make_fill("F1", side="BUY", filled_at=at(1)),
+        make_fill("F2", side="SELL", fill_price=Decimal(110), filled_at=at(2)),
+    ]
+    (trade,) = build_trades(fills)
+    assert inspect(trade).transient
+    with UnitOfWork(engine) as uow:
+        uow.trades.add_all([trade])
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        (stored,) = uow.trades.all("BTC/USD")
+        assert attrs.asdict(stored, recurse=False) == {
+            **attrs.asdict(trade, recurse=False),
+            "trade_pk": stored.trade_pk,
+        }
+        stored.exit_reason = "target reached"
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        (again,) = uow.trades.all("BTC/USD")
+        assert again.exit_reason == "target reached"
+
+
+def test_an_assembled_order_saves_its_fills_through_the_relationship(engine):
+    template = make_order()
+    fill = checked(Fill, attrs.asdict(make_fill("F1"), recurse=False))
+    order = assemble(Order, {**attrs.asdict(template, recurse=False), "fills": [fill]})
+    with UnitOfWork(engine) as uow:
+        uow.orders.add(order)
+        uow.commit()
+        assert order.order_pk is not None and fill.order_pk == order.order_pk
+    with UnitOfWork(engine) as uow:
+        loaded = uow.orders.get_by_client_id(template.client_order_id)
+        assert loaded is not None and [f.fill_id for f in loaded.fills] == ["F1"]
+
+
+def test_an_assembled_trade_is_a_complete_instance_before_any_session():
+    values = attrs.asdict(build_trades([make_fill("F1")])[0], recurse=False)
+    trade = assemble(Trade, values)
+    trade.realized_pnl = Decimal("-1")  # instrumented assignment works on it
+    assert inspect(trade).transient and trade.realized_pnl == Decimal(-1)
