@@ -31,7 +31,7 @@ from domain.order import ALLOWED_TRANSITIONS, Order
 from domain.portfolio import Drawdowns, PortfolioSnapshot, compute_drawdowns, exposure_pct
 from domain.signal import Signal
 from domain.trade import Trade
-from domain.trade_builder import build_trades
+from domain.trade_builder import build_trades, iter_trades
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -67,5 +67,6 @@ __all__ = [
     "compute_drawdowns",
     "config_hash",
     "exposure_pct",
+    "iter_trades",
     "json_safe",
 ]

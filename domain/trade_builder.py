@@ -33,17 +33,23 @@ Meaning of the figures:
   entry notional plus (LONG) or minus (SHORT) the entry commissions in quote.
 
 Arithmetic is exact (80 significant digits); every figure is rounded
-half-even to 18 places once, when the Trade is made.
+half-even to 18 places once, when the Trade is made. Trades are assembled from
+these computed figures (:func:`domain.construction.assemble`) after a check that
+each fits the stored ``Numeric(38, 18)``, instead of being converted again by
+``Trade.__init__``.
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from domain import construction
 from domain import values as v
 from domain.enums import Side, TradeGrouping, TradeSide
 from domain.errors import InvalidValueError, MissingConversionRateError
@@ -126,11 +132,11 @@ class _Leg:
         return first, rest
 
 
-def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill: Fill) -> Decimal:
+def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill_id: str) -> Decimal:
     key = f"{asset}/{quote}"
     if key not in rates:
         raise MissingConversionRateError(
-            f"fill {fill.fill_id!r} paid its commission in {asset}; "
+            f"fill {fill_id!r} paid its commission in {asset}; "
             f"give conversion_rates[{key!r}] (quote per {asset}) to value it"
         )
     rate = v.to_decimal(rates[key], f"conversion_rates[{key!r}]")
@@ -139,32 +145,51 @@ def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill: Fill) -> D
     return rate
 
 
-def _leg(fill: Fill, rates: Mapping[str, Decimal]) -> _Leg:
-    base, _, quote = fill.trading_pair.partition("/")
-    asset = fill.commission_asset
+#: What the builder reads of a fill, in one go.
+_FILL_FIELDS = (
+    "exchange",
+    "trading_pair",
+    "side",
+    "quantity_filled",
+    "fill_price",
+    "commission",
+    "commission_asset",
+    "filled_at",
+    "fill_id",
+    "order_pk",
+)
+_from_dict = operator.itemgetter(*_FILL_FIELDS)
+_from_attributes = operator.attrgetter(*_FILL_FIELDS)
+FillFields = tuple[str, str, Side, Decimal, Decimal, Decimal, str, datetime, str, int | None]
+
+
+def _read(fill: Fill) -> FillFields:
+    """The fields of a fill: from its ``__dict__`` when they are all there (the fast path
+    for attrs and loaded ORM objects), else through attribute access.
+    """
+    try:
+        return _from_dict(fill.__dict__)  # type: ignore[no-any-return]
+    except (AttributeError, KeyError):
+        return _from_attributes(fill)
+
+
+def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
+    _exchange, pair, side, quantity, price, commission, asset, filled_at, fill_id, order_pk = fields
+    base, _, quote = pair.partition("/")
     cash_fee, base_fee = ZERO, ZERO
     if asset == quote:
-        cash_fee = fill.commission
+        cash_fee = commission
     elif asset == base:
-        base_fee = fill.commission
-        if fill.side is Side.BUY and base_fee >= fill.quantity_filled:
+        base_fee = commission
+        if side is Side.BUY and base_fee >= quantity:
             raise InvalidValueError(
                 "commission",
-                f"fill {fill.fill_id!r} pays {base_fee} {asset} on a buy of "
-                f"{fill.quantity_filled} {asset}: the fee must be below the quantity",
+                f"fill {fill_id!r} pays {base_fee} {asset} on a buy of "
+                f"{quantity} {asset}: the fee must be below the quantity",
             )
-    elif fill.commission:
-        cash_fee = fill.commission * _rate(rates, asset, quote, fill)
-    return _Leg(
-        fill.fill_id,
-        fill.side is Side.BUY,
-        fill.quantity_filled,
-        fill.fill_price,
-        cash_fee,
-        base_fee,
-        fill.filled_at,
-        fill.order_pk,
-    )
+    elif commission:
+        cash_fee = commission * _rate(rates, asset, quote, fill_id)
+    return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)
 
 
 def _trade_id(
@@ -177,8 +202,21 @@ def _pct(pnl: Decimal, entry_cash: Decimal) -> Decimal | None:
     return 100 * pnl / entry_cash if entry_cash > 0 else None
 
 
-def _q(value: Decimal) -> Decimal:
-    return v.quantize_computed(value)
+def _q(value: Decimal, field: str, *, positive: bool = False) -> Decimal:
+    return v.computed_amount(value, field, positive=positive)
+
+
+def _trade(**values: object) -> Trade:
+    return construction.assemble(Trade, {**_TRADE_UNSET, **values})
+
+
+#: The Trade fields the builder leaves at their defaults.
+_TRADE_UNSET: dict[str, object] = {
+    "strategy_id": None,
+    "signal_id": None,
+    "exit_reason": None,
+    "trade_pk": None,
+}
 
 
 class _Cycle:
@@ -237,7 +275,7 @@ class _Cycle:
         else:
             pnl = self.realized_gross - self.cash_fees
         last = self.last_exit
-        return Trade(
+        return _trade(
             trade_id=_trade_id(exchange, pair, grouping, self.first.fill_id, 0),
             trading_pair=pair,
             exchange=exchange,
@@ -245,25 +283,31 @@ class _Cycle:
             grouping=grouping,
             entry_timestamp=self.first.time,
             exit_timestamp=last.time if closed and last else None,
-            quantity=_q(self.entry_qty),
-            entry_cash=_q(entry_cash),
-            open_quantity=_q(self.units),
-            average_entry_price=_q(self.entry_notional / self.entry_qty),
-            average_exit_price=(
-                _q(self.exit_notional / self.exit_qty) if closed and self.exit_qty else None
+            quantity=_q(self.entry_qty, "quantity", positive=True),
+            entry_cash=_q(entry_cash, "entry_cash"),
+            open_quantity=_q(self.units, "open_quantity"),
+            average_entry_price=_q(
+                self.entry_notional / self.entry_qty, "average_entry_price", positive=True
             ),
-            total_commission=_q(self.commission),
-            realized_pnl=_q(pnl),
+            average_exit_price=(
+                _q(self.exit_notional / self.exit_qty, "average_exit_price", positive=True)
+                if closed and self.exit_qty
+                else None
+            ),
+            total_commission=_q(self.commission, "total_commission"),
+            realized_pnl=_q(pnl, "realized_pnl"),
             realized_pnl_pct=(
-                _q(pct) if closed and (pct := _pct(pnl, entry_cash)) is not None else None
+                _q(pct, "realized_pnl_pct")
+                if closed and (pct := _pct(pnl, entry_cash)) is not None
+                else None
             ),
             entry_order_pk=self.first.order_pk,
             exit_order_pk=last.order_pk if last else None,
         )
 
 
-def _flat_to_flat(legs: list[_Leg], exchange: str, pair: str) -> list[Trade]:
-    trades: list[Trade] = []
+def _flat_to_flat(legs: Iterable[_Leg], exchange: str, pair: str) -> Iterator[Trade]:
+    """Trades as their cycles close (in entry order), then the open one."""
     cycle: _Cycle | None = None
     for leg in legs:
         while True:
@@ -275,16 +319,15 @@ def _flat_to_flat(legs: list[_Leg], exchange: str, pair: str) -> list[Trade]:
             if leg.units <= cycle.units:
                 cycle.exit(leg)
                 if cycle.units == 0:
-                    trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
+                    yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
                     cycle = None
                 break
             closing, leg = leg.split(cycle.units)
             cycle.exit(closing)
-            trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
+            yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
             cycle = None
     if cycle is not None:
-        trades.append(cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT))
-    return trades
+        yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
 
 
 class _Lot:
@@ -334,7 +377,7 @@ def _lot_trade(
     entry_cash = entry_notional + entry_commission if long else entry_notional - entry_commission
     piece = lot.pieces
     lot.pieces += 1
-    return Trade(
+    return _trade(
         trade_id=_trade_id(exchange, pair, grouping, lot.fill_id, piece),
         trading_pair=pair,
         exchange=exchange,
@@ -342,23 +385,27 @@ def _lot_trade(
         grouping=grouping,
         entry_timestamp=entry.time,
         exit_timestamp=exit_leg.time if exit_leg else None,
-        quantity=_q(entry.quantity),
-        entry_cash=_q(entry_cash),
-        open_quantity=ZERO if exit_leg else _q(entry.units),
+        quantity=_q(entry.quantity, "quantity", positive=True),
+        entry_cash=_q(entry_cash, "entry_cash"),
+        open_quantity=ZERO if exit_leg else _q(entry.units, "open_quantity"),
         average_entry_price=entry.price,
         average_exit_price=exit_leg.price if exit_leg else None,
-        total_commission=_q(commission),
-        realized_pnl=_q(pnl),
+        total_commission=_q(commission, "total_commission"),
+        realized_pnl=_q(pnl, "realized_pnl"),
         realized_pnl_pct=(
-            _q(pct) if exit_leg and (pct := _pct(pnl, entry_cash)) is not None else None
+            _q(pct, "realized_pnl_pct")
+            if exit_leg and (pct := _pct(pnl, entry_cash)) is not None
+            else None
         ),
         entry_order_pk=entry.order_pk,
         exit_order_pk=exit_leg.order_pk if exit_leg else None,
     )
 
 
-def _lots(legs: list[_Leg], exchange: str, pair: str, grouping: TradeGrouping) -> list[Trade]:
-    closed: list[Trade] = []
+def _lots(
+    legs: Iterable[_Leg], exchange: str, pair: str, grouping: TradeGrouping
+) -> Iterator[Trade]:
+    """Closed trades as their exits happen, then the open lots' trades."""
     lots: deque[_Lot] = deque()
     long = True
     fifo = grouping is TradeGrouping.FIFO
@@ -375,9 +422,7 @@ def _lots(legs: list[_Leg], exchange: str, pair: str, grouping: TradeGrouping) -
                 exit_part, remaining = remaining.split(take)
             else:
                 exit_part, remaining = remaining, None
-            closed.append(
-                _lot_trade(lot, lot.take(take), exit_part, long, exchange, pair, grouping)
-            )
+            yield _lot_trade(lot, lot.take(take), exit_part, long, exchange, pair, grouping)
             if lot.leg is None:
                 if fifo:
                     lots.popleft()
@@ -386,13 +431,17 @@ def _lots(legs: list[_Leg], exchange: str, pair: str, grouping: TradeGrouping) -
         if remaining is not None:  # crossed zero: the rest opens the other side
             long = remaining.is_buy
             lots.append(_Lot(remaining))
-    closed.sort(key=lambda trade: (trade.entry_timestamp, trade.exit_timestamp))
-    still_open = [
-        _lot_trade(lot, lot.leg, None, long, exchange, pair, grouping)
-        for lot in lots
-        if lot.leg is not None
-    ]
-    return closed + still_open
+    for lot in lots:
+        if lot.leg is not None:
+            yield _lot_trade(lot, lot.leg, None, long, exchange, pair, grouping)
+
+
+def _trades(
+    legs: Iterable[_Leg], exchange: str, pair: str, grouping: TradeGrouping
+) -> Iterator[Trade]:
+    if grouping is TradeGrouping.FLAT_TO_FLAT:
+        return _flat_to_flat(legs, exchange, pair)
+    return _lots(legs, exchange, pair, grouping)
 
 
 def build_trades(
@@ -403,16 +452,81 @@ def build_trades(
     """Group ``fills`` into round-trip trades (see the module docstring for every rule)."""
     grouping = v.enum_value(TradeGrouping, grouping, "grouping")
     rates = conversion_rates or {}
-    groups: dict[tuple[str, str], list[Fill]] = {}
-    for fill in fills:
-        groups.setdefault((fill.exchange, fill.trading_pair), []).append(fill)
+    groups: dict[tuple[str, str], list[_Leg]] = {}
     trades: list[Trade] = []
     with v.exact():
-        for (exchange, pair), group in sorted(groups.items()):
-            group.sort(key=lambda f: (f.filled_at, f.fill_id))
-            legs = [_leg(fill, rates) for fill in group]
-            if grouping is TradeGrouping.FLAT_TO_FLAT:
-                trades.extend(_flat_to_flat(legs, exchange, pair))
-            else:
-                trades.extend(_lots(legs, exchange, pair, grouping))
+        for fill in fills:
+            fields = _read(fill)
+            key = (fields[0], fields[1])
+            legs = groups.get(key)
+            if legs is None:
+                legs = groups[key] = []
+            legs.append(_leg(fields, rates))
+        for (exchange, pair), legs in sorted(groups.items()):
+            legs.sort(key=_time_order)
+            made = list(_trades(legs, exchange, pair, grouping))
+            if grouping is not TradeGrouping.FLAT_TO_FLAT:
+                closed = [trade for trade in made if trade.exit_timestamp is not None]
+                closed.sort(key=lambda trade: (trade.entry_timestamp, trade.exit_timestamp))
+                made = closed + [trade for trade in made if trade.exit_timestamp is None]
+            trades.extend(made)
     return trades
+
+
+_time_order = operator.attrgetter("time", "fill_id")
+
+#: How many trades :func:`iter_trades` makes between two yields.
+STREAM_BATCH = 1000
+
+
+def iter_trades(
+    fills: Iterable[Fill],
+    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    conversion_rates: Mapping[str, Decimal] | None = None,
+) -> Iterator[Trade]:
+    """The trades of one ``(exchange, trading_pair)`` from its fills in time order, streamed.
+
+    Same rules and figures as :func:`build_trades`, but ``fills`` must already be
+    sorted by ``(filled_at, fill_id)`` (as the store streams them) and belong to
+    one pair of one exchange; either mistake raises :class:`InvalidValueError`.
+    Only the open position is held in memory, so a history of any length
+    streams in flat memory. Closed trades come in the order they close, open
+    ones last. The exact decimal context applies only while trades are made,
+    never to the caller's code between two items.
+    """
+    grouping = v.enum_value(TradeGrouping, grouping, "grouping")
+    stream = iter(fills)
+    first = next(stream, None)
+    if first is None:
+        return
+    exchange, pair = _read(first)[:2]
+    legs = _ordered_legs(itertools.chain([first], stream), (exchange, pair), conversion_rates or {})
+    made = _trades(legs, exchange, pair, grouping)
+    while True:
+        with v.exact():
+            batch = list(itertools.islice(made, STREAM_BATCH))
+        if not batch:
+            return
+        yield from batch
+
+
+def _ordered_legs(
+    fills: Iterable[Fill], key: tuple[str, str], rates: Mapping[str, Decimal]
+) -> Iterator[_Leg]:
+    """Legs of ``fills``, checking they are all of ``key`` and come in time order."""
+    last: tuple[datetime, str] | None = None
+    for fill in fills:
+        fields = _read(fill)
+        if (fields[0], fields[1]) != key:
+            raise InvalidValueError(
+                "fills",
+                f"fill {fields[8]!r} is {fields[0]} {fields[1]}, not {key[0]} {key[1]}: "
+                "stream one exchange and pair at a time",
+            )
+        order = (fields[7], fields[8])
+        if last is not None and order < last:
+            raise InvalidValueError(
+                "fills", f"fill {fields[8]!r} comes before {last[1]!r} in time: sort the stream"
+            )
+        last = order
+        yield _leg(fields, rates)

@@ -109,7 +109,7 @@ def tidy(value: Decimal) -> Decimal:
     if not value:
         return _ZERO
     result = EXACT_CONTEXT.normalize(value)
-    if result.as_tuple().exponent > 0:  # type: ignore[operator]
+    if result == result.to_integral_value():  # normalize wrote 100 as 1E+2
         return EXACT_CONTEXT.quantize(result, _ONE)
     return result
 
@@ -117,6 +117,27 @@ def tidy(value: Decimal) -> Decimal:
 def quantize_computed(value: Decimal) -> Decimal:
     """Round a computed value to the stored scale (18 places, half-even)."""
     return tidy(EXACT_CONTEXT.quantize(value, _QUANTUM))
+
+
+_STORABLE_LIMIT = Decimal(10) ** _MAX_INTEGER_DIGITS
+
+
+def computed_amount(value: Decimal, field: str, *, positive: bool = False) -> Decimal:
+    """:func:`quantize_computed`, refusing a result ``Numeric(38, 18)`` cannot hold.
+
+    With ``positive=True`` a result that is not above zero (after rounding) is refused too.
+    """
+    try:
+        result = quantize_computed(value)
+    except decimal.InvalidOperation:
+        raise InvalidValueError(field, f"{value} is too large to store") from None
+    if abs(result) >= _STORABLE_LIMIT:
+        raise InvalidValueError(
+            field, f"{result} has more than {_MAX_INTEGER_DIGITS} digits before the point"
+        )
+    if positive and result <= 0:
+        raise InvalidValueError(field, f"must be greater than zero, got {result}")
+    return result
 
 
 def utc(value: object, field: str) -> datetime:

@@ -13,7 +13,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import Fill, Trade, TradeGrouping, TradeSide, build_trades
+from domain import Fill, Trade, TradeGrouping, TradeSide, build_trades, iter_trades
 from tests.property.strategies import (
     RATES,
     THIRD_ASSET,
@@ -183,3 +183,17 @@ def test_no_float_in_any_trade_field(fills):
             assert trade.gross_pnl == trade.realized_pnl + trade.total_commission
             if trade.is_closed:
                 assert trade.exit_timestamp >= trade.entry_timestamp
+
+
+@SETTINGS
+@given(mixed_sequences(flat=False))
+def test_streaming_makes_the_same_trades_as_the_list_builder(fills):
+    in_time_order = sorted(fills, key=lambda f: f.sort_key)
+    for grouping in TradeGrouping:
+        listed = build_trades(fills, grouping, conversion_rates=RATES)
+        streamed = list(iter_trades(in_time_order, grouping, conversion_rates=RATES))
+        by_id = {t.trade_id: attrs.asdict(t, recurse=False) for t in listed}
+        assert len(streamed) == len(listed)
+        assert {t.trade_id: attrs.asdict(t, recurse=False) for t in streamed} == by_id
+        still_open = [t for t in streamed if t.exit_timestamp is None]
+        assert streamed[len(streamed) - len(still_open) :] == still_open  # open ones last

@@ -29,8 +29,12 @@ ORDERS = 5
 
 def _restart_cluster() -> None:
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def _wait_until_up() -> None:
@@ -61,8 +65,11 @@ def test_the_services_survive_a_server_restart(postgres_url):
             for n in range(FILLS):
                 order = orders[n % ORDERS]
                 fill = make_fill(f"R{n}", quantity_filled=Decimal(1), filled_at=at(n))
-                outcomes.append(record_fill(lambda: UnitOfWork(engine), fill,
-                                            client_order_id=order.client_order_id))
+                outcomes.append(
+                    record_fill(
+                        lambda: UnitOfWork(engine), fill, client_order_id=order.client_order_id
+                    )
+                )
                 time.sleep(0.01)
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -76,7 +83,9 @@ def test_the_services_survive_a_server_restart(postgres_url):
         _wait_until_up()
     thread.join(timeout=300)
     assert errors == []
-    assert outcomes.count(FillOutcome.RECORDED) + outcomes.count(FillOutcome.ALREADY_RECORDED) == FILLS
+    assert (
+        outcomes.count(FillOutcome.RECORDED) + outcomes.count(FillOutcome.ALREADY_RECORDED) == FILLS
+    )
     with UnitOfWork(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(t.fills)) == FILLS
         for order in orders:

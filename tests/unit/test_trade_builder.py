@@ -21,7 +21,9 @@ from domain import (
     TradeGrouping,
     TradeSide,
     build_trades,
+    iter_trades,
 )
+from domain.trade_builder import STREAM_BATCH
 from tests.factories import at, make_fill
 
 D = Decimal
@@ -589,3 +591,57 @@ def test_no_float_and_utc_times_in_every_trade():
             for field in attrs.fields(Trade):
                 assert not isinstance(getattr(trade, field.name), float), field.name
             assert trade.entry_timestamp.utcoffset() is not None
+
+
+# -- streaming (iter_trades) ------------------------------------------------------------------
+
+
+def test_streaming_refuses_fills_out_of_time_order():
+    stream = fills(("BUY", 1, 10, 0), ("SELL", 1, 11, 0))
+    with pytest.raises(InvalidValueError, match="'F000' comes before 'F001' in time"):
+        list(iter_trades(reversed(stream)))
+
+
+def test_streaming_refuses_a_second_pair():
+    stream = fills(("BUY", 1, 10, 0)) + fills(("SELL", 1, 11, 0), pair="DOGE/USD", start=1)
+    with pytest.raises(InvalidValueError, match="DOGE/USD, not kraken XRP/USD"):
+        list(iter_trades(stream))
+
+
+def test_streaming_nothing_gives_nothing():
+    assert list(iter_trades([])) == []
+
+
+def test_streaming_leaves_the_callers_decimal_context_alone():
+    import decimal
+
+    contexts = []
+    for _trade in iter_trades(fills(("BUY", 1, 10, 0), ("SELL", 1, 11, 0), ("BUY", 1, 12, 0))):
+        contexts.append(decimal.getcontext().prec)
+    assert contexts == [decimal.getcontext().prec] * 2
+    assert decimal.getcontext().prec != 80
+
+
+def test_streaming_reads_fills_only_as_far_as_the_trades_it_yields():
+    """Round trips of two fills: the first trade comes out after one batch of fills is read."""
+    read = 0
+
+    def history():
+        nonlocal read
+        for n in range(100 * STREAM_BATCH):
+            read += 1
+            yield make_fill(
+                f"F{n:09d}",
+                side="BUY" if n % 2 == 0 else "SELL",
+                quantity_filled=D(1),
+                fill_price=D(10 + n % 2),
+                commission=D(0),
+                commission_asset="USD",
+                filled_at=at(n),
+            )
+
+    stream = iter_trades(history())
+    first = next(stream)
+    assert first.is_closed and first.realized_pnl == D(1)
+    assert read == 2 * STREAM_BATCH  # one batch of trades, two fills each
+    assert sum(1 for _ in stream) == 50 * STREAM_BATCH - 1
