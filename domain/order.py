@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import bisect
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import attrs
 
+from domain import construction
 from domain import values as v
 from domain.enums import OrderStatus, OrderType, Side
 from domain.errors import (
@@ -113,16 +115,88 @@ class Order:
     order_pk: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.order_type in _NEEDS_LIMIT and self.limit_price is None:
-            raise InvalidValueError("limit_price", f"a {self.order_type} order needs a limit price")
-        if self.order_type in _NEEDS_STOP and self.stop_price is None:
-            raise InvalidValueError("stop_price", f"a {self.order_type} order needs a stop price")
-        if self.order_type is OrderType.MARKET and self.limit_price is not None:
-            raise InvalidValueError("limit_price", "a MARKET order has no limit price")
+        _check_prices(self.order_type, self.limit_price, self.stop_price)
         if self.fills:
             given, self.fills = list(self.fills), []
             for fill in given:
                 self.apply_fill(fill)
+
+    @classmethod
+    def filled_by(
+        cls,
+        fills: Sequence[Fill],
+        *,
+        order_type: OrderType,
+        exchange_order_id: str,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> Order:
+        """An order known only through its fills (an imported history), FILLED by them.
+
+        The same order as one created at the first fill, acknowledged then, and
+        given each fill: ``quantity_ordered`` is the sum of the fills, the status
+        FILLED, ``closed_at`` the last fill's time. The fills must be validated
+        :class:`Fill` objects of one pair, exchange, side and exchange order id,
+        with distinct ids; built in one step, for imports of many orders.
+        """
+        if not fills:
+            raise InvalidValueError("fills", "an order filled by its fills needs at least one")
+        order_type = v.enum_value(OrderType, order_type, "order_type")
+        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        limit_price = None if limit_price is None else v.money(limit_price, "limit_price")
+        stop_price = None if stop_price is None else v.money(stop_price, "stop_price")
+        _check_prices(order_type, limit_price, stop_price)
+        ordered = sorted(fills, key=lambda f: f.sort_key)
+        first = ordered[0]
+        seen: set[str] = set()
+        for fill in ordered:
+            if (fill.trading_pair, fill.exchange, fill.side) != (
+                first.trading_pair,
+                first.exchange,
+                first.side,
+            ):
+                raise FillMismatchError(
+                    f"fill {fill.fill_id!r} is a {fill.exchange} {fill.trading_pair} "
+                    f"{fill.side}, fill {first.fill_id!r} a {first.exchange} "
+                    f"{first.trading_pair} {first.side}: they cannot share an order"
+                )
+            if fill.exchange_order_id not in (None, exchange_order_id):
+                raise FillMismatchError(
+                    f"fill {fill.fill_id!r} belongs to exchange order "
+                    f"{fill.exchange_order_id!r}, not {exchange_order_id!r}"
+                )
+            if fill.fill_id in seen:
+                raise DuplicateFillError(fill.fill_id, "it appears twice among the order's fills")
+            seen.add(fill.fill_id)
+        for fill in ordered:  # only once all of them are known to fit
+            if fill.exchange_order_id is None:
+                fill.exchange_order_id = exchange_order_id
+        quantity, average = _aggregates(ordered)
+        return construction.assemble(
+            cls,
+            {
+                "trading_pair": first.trading_pair,
+                "exchange": first.exchange,
+                "side": first.side,
+                "order_type": order_type,
+                "quantity_ordered": quantity,
+                "limit_price": limit_price,
+                "stop_price": stop_price,
+                "client_order_id": uuid.uuid4(),
+                "exchange_order_id": exchange_order_id,
+                "signal_id": None,
+                "status": S.FILLED,
+                "error_message": None,
+                "created_at": first.filled_at,
+                "submitted_at": first.filled_at,
+                "last_updated_at": ordered[-1].filled_at,
+                "closed_at": ordered[-1].filled_at,
+                "filled_quantity": quantity,
+                "average_fill_price": average,
+                "fills": ordered,
+                "order_pk": None,
+            },
+        )
 
     # -- derived figures -------------------------------------------------------------------
 
@@ -266,8 +340,28 @@ class Order:
             )
 
     def _recompute_aggregates(self) -> None:
-        with v.exact():
-            quantity = sum((f.quantity_filled for f in self.fills), Decimal(0))
-            notional = sum((f.notional for f in self.fills), Decimal(0))
-            self.filled_quantity = v.tidy(quantity)
-            self.average_fill_price = v.quantize_computed(notional / quantity) if quantity else None
+        self.filled_quantity, self.average_fill_price = _aggregates(self.fills)
+
+
+def _aggregates(fills: Sequence[Fill]) -> tuple[Decimal, Decimal | None]:
+    """Filled quantity and VWAP (exact, rounded half-even to 18 places) of ``fills``."""
+    quantity = notional = Decimal(0)
+    with v.exact():
+        for fill in fills:
+            filled = fill.quantity_filled
+            quantity += filled
+            notional += filled * fill.fill_price
+        if not quantity:
+            return Decimal(0), None
+        return v.tidy(quantity), v.computed_amount(notional / quantity, "average_fill_price")
+
+
+def _check_prices(
+    order_type: OrderType, limit_price: Decimal | None, stop_price: Decimal | None
+) -> None:
+    if order_type in _NEEDS_LIMIT and limit_price is None:
+        raise InvalidValueError("limit_price", f"a {order_type} order needs a limit price")
+    if order_type in _NEEDS_STOP and stop_price is None:
+        raise InvalidValueError("stop_price", f"a {order_type} order needs a stop price")
+    if order_type is OrderType.MARKET and limit_price is not None:
+        raise InvalidValueError("limit_price", "a MARKET order has no limit price")

@@ -580,3 +580,81 @@ def test_fills_are_kept_in_time_order_whatever_the_arrival_order():
     for ident, minute in [("C", 3), ("A", 1), ("B", 2), ("A0", 1)]:
         order.apply_fill(make_fill(ident, quantity_filled=D("0.5"), filled_at=at(minute)))
     assert [f.fill_id for f in order.fills] == ["A", "A0", "B", "C"]
+
+
+# -- an order known only through its fills (imports) ------------------------------------------
+
+
+def _three_fills(**overrides: Any) -> list:
+    return [
+        make_fill(
+            "F2", quantity_filled=D("0.3"), fill_price=D("101"), filled_at=at(5), **overrides
+        ),
+        make_fill(
+            "F1", quantity_filled=D("0.2"), fill_price=D("99.5"), filled_at=at(2), **overrides
+        ),
+        make_fill(
+            "F3", quantity_filled=D("0.1"), fill_price=D("100"), filled_at=at(9), **overrides
+        ),
+    ]
+
+
+def test_filled_by_is_the_order_built_fill_by_fill():
+    fills = _three_fills()
+    built = Order.filled_by(
+        fills, order_type=OrderType.LIMIT, exchange_order_id="O-1", limit_price=D(101)
+    )
+    step_by_step = Order(
+        trading_pair="BTC/USD",
+        exchange="kraken",
+        side="BUY",
+        order_type="LIMIT",
+        quantity_ordered=D("0.6"),
+        limit_price=D(101),
+        created_at=at(2),
+    )
+    step_by_step.mark_submitted("O-1", at(2))
+    for fill in sorted(_three_fills(), key=lambda f: f.sort_key):
+        step_by_step.apply_fill(fill)
+    expected = attrs.asdict(step_by_step, recurse=False, filter=lambda a, _: a.name != "fills")
+    actual = attrs.asdict(built, recurse=False, filter=lambda a, _: a.name != "fills")
+    assert actual.pop("client_order_id") != expected.pop("client_order_id")
+    assert actual == expected
+    assert built.status is S.FILLED and built.closed_at == at(9)
+    assert built.average_fill_price == D("100.333333333333333333")  # 60.2 / 0.6, half-even
+    assert [f.fill_id for f in built.fills] == ["F1", "F2", "F3"]
+    assert all(f.exchange_order_id == "O-1" for f in built.fills)
+
+
+@pytest.mark.parametrize(
+    ("make_fills", "error", "message"),
+    [
+        (list, InvalidValueError, "needs at least one"),
+        (
+            lambda: _three_fills()[:1] + _three_fills(side="SELL")[1:],
+            FillMismatchError,
+            "cannot share an order",
+        ),
+        (
+            lambda: [make_fill("F1"), make_fill("F1", filled_at=at(3))],
+            DuplicateFillError,
+            "appears twice",
+        ),
+        (lambda: [make_fill("F1", exchange_order_id="O-9")], FillMismatchError, "not 'O-1'"),
+    ],
+)
+def test_filled_by_refuses_fills_that_cannot_make_one_order(make_fills, error, message):
+    fills = make_fills()
+    with pytest.raises(error, match=message):
+        Order.filled_by(fills, order_type=OrderType.MARKET, exchange_order_id="O-1")
+    assert all(f.exchange_order_id in (None, "O-9") for f in fills)  # nothing was changed
+
+
+def test_filled_by_keeps_the_price_rules():
+    with pytest.raises(InvalidValueError, match="needs a limit price") as caught:
+        Order.filled_by(_three_fills(), order_type=OrderType.LIMIT, exchange_order_id="O-1")
+    assert caught.value.field == "limit_price"
+    with pytest.raises(InvalidValueError, match="MARKET order has no limit price"):
+        Order.filled_by(
+            _three_fills(), order_type="MARKET", exchange_order_id="O-1", limit_price=D(1)
+        )
