@@ -64,8 +64,8 @@ def assemble_instance(cls: type, values: dict[str, Any]) -> Any:
     """A new (transient) instance of ``cls`` holding ``values``, with SQLAlchemy's state.
 
     Column values go straight into the instance dict, as the ORM does when it
-    loads a row; relationships are assigned through their attribute so that the
-    collection is instrumented and cascades apply.
+    loads a row; relationships go through their attribute (a list is appended to
+    the instrumented collection) so that history is recorded and cascades apply.
     """
     recipe = _recipe(cls)
     if recipe is None:
@@ -74,10 +74,13 @@ def assemble_instance(cls: type, values: dict[str, Any]) -> Any:
     instance = new_instance()
     state_dict = instance.__dict__
     for key, value in values.items():
-        if key in relationships:
-            setattr(instance, key, value)
-        else:
+        if key not in relationships:
             state_dict[key] = value
+        elif isinstance(value, list):
+            if value:  # an empty collection is made on first access
+                getattr(instance, key).extend(value)
+        else:
+            setattr(instance, key, value)
     return instance
 
 
