@@ -25,7 +25,7 @@ from domain.errors import (
     NotFoundError,
     OverfillError,
 )
-from domain.fill import Fill
+from domain.fill import Fill, FillRecord, FillView
 from domain.logs import EventLog, Log, SystemLog, json_safe
 from domain.order import ALLOWED_TRANSITIONS, Order
 from domain.portfolio import Drawdowns, PortfolioSnapshot, compute_drawdowns, exposure_pct
@@ -43,6 +43,8 @@ __all__ = [
     "EventLog",
     "Fill",
     "FillMismatchError",
+    "FillRecord",
+    "FillView",
     "InvalidTransitionError",
     "InvalidValueError",
     "LiquidityType",

@@ -45,7 +45,7 @@ import itertools
 import operator
 import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -53,7 +53,7 @@ from domain import construction
 from domain import values as v
 from domain.enums import Side, TradeGrouping, TradeSide
 from domain.errors import InvalidValueError, MissingConversionRateError
-from domain.fill import Fill
+from domain.fill import FillRecord, FillView
 from domain.trade import Trade
 
 TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
@@ -146,31 +146,35 @@ def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill_id: str) ->
 
 
 #: What the builder reads of a fill, in one go.
-_FILL_FIELDS = (
-    "exchange",
-    "trading_pair",
-    "side",
-    "quantity_filled",
-    "fill_price",
-    "commission",
-    "commission_asset",
-    "filled_at",
-    "fill_id",
-    "order_pk",
-)
+_FILL_FIELDS = FillRecord._fields
 _from_dict = operator.itemgetter(*_FILL_FIELDS)
 _from_attributes = operator.attrgetter(*_FILL_FIELDS)
 FillFields = tuple[str, str, Side, Decimal, Decimal, Decimal, str, datetime, str, int | None]
 
 
-def _read(fill: Fill) -> FillFields:
-    """The fields of a fill: from its ``__dict__`` when they are all there (the fast path
-    for attrs and loaded ORM objects), else through attribute access.
-    """
+def _read_dict_first(fill: FillView) -> FillFields:
     try:
         return _from_dict(fill.__dict__)  # type: ignore[no-any-return]
-    except (AttributeError, KeyError):
+    except KeyError:  # an attribute not loaded yet: let the object load it
         return _from_attributes(fill)
+
+
+def _as_fields(record: FillView) -> FillFields:
+    return record  # type: ignore[return-value]  # a FillRecord is these fields in this order
+
+
+_readers: dict[type, Callable[[FillView], FillFields]] = {FillRecord: _as_fields}
+
+
+def _read(fill: FillView) -> FillFields:
+    """The fields of a fill: from its ``__dict__`` when they are all there (the fast path
+    for attrs and loaded ORM objects), else through attribute access (rows, views).
+    """
+    kind = type(fill)
+    reader = _readers.get(kind)
+    if reader is None:
+        reader = _readers[kind] = _read_dict_first if kind.__dictoffset__ else _from_attributes
+    return reader(fill)
 
 
 def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
@@ -445,7 +449,7 @@ def _trades(
 
 
 def build_trades(
-    fills: Iterable[Fill],
+    fills: Iterable[FillView],
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
     conversion_rates: Mapping[str, Decimal] | None = None,
 ) -> list[Trade]:
@@ -480,7 +484,7 @@ STREAM_BATCH = 1000
 
 
 def iter_trades(
-    fills: Iterable[Fill],
+    fills: Iterable[FillView],
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
     conversion_rates: Mapping[str, Decimal] | None = None,
 ) -> Iterator[Trade]:
@@ -511,7 +515,7 @@ def iter_trades(
 
 
 def _ordered_legs(
-    fills: Iterable[Fill], key: tuple[str, str], rates: Mapping[str, Decimal]
+    fills: Iterable[FillView], key: tuple[str, str], rates: Mapping[str, Decimal]
 ) -> Iterator[_Leg]:
     """Legs of ``fills``, checking they are all of ``key`` and come in time order."""
     last: tuple[datetime, str] | None = None

@@ -22,6 +22,7 @@ from domain import (
     DuplicateFillError,
     EventLog,
     Fill,
+    FillRecord,
     Log,
     Order,
     PortfolioSnapshot,
@@ -133,11 +134,12 @@ class FakeFills:
     def pairs(self) -> list[tuple[str, str]]:
         return sorted({(f.exchange, f.trading_pair) for f in self._all()})
 
-    def stream(self, exchange: str, trading_pair: str, batch_size: int = 0) -> Iterator[Fill]:
+    def stream(self, exchange: str, trading_pair: str, batch_size: int = 0) -> Iterator[FillRecord]:
         chosen = [
             f for f in self._all() if (f.exchange, f.trading_pair) == (exchange, trading_pair)
         ]
-        yield from sorted(chosen, key=lambda f: f.sort_key)
+        for fill in sorted(chosen, key=lambda f: f.sort_key):
+            yield FillRecord._make(getattr(fill, name) for name in FillRecord._fields)
 
 
 class FakeSignals:

@@ -7,8 +7,9 @@ commits: the unit of work owns the transaction.
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from domain import (
     Configuration,
     EventLog,
     Fill,
+    FillRecord,
     Log,
     Order,
     OrderStatus,
@@ -165,19 +167,22 @@ class FillRepository(_Repository):
 
     def stream(
         self, exchange: str, trading_pair: str, batch_size: int = STREAM_BATCH
-    ) -> Iterator[Fill]:
-        """The fills of one pair in ``(filled_at, fill_id)`` order, fetched in batches.
+    ) -> Iterator[FillRecord]:
+        """Read-only records of one pair's fills in ``(filled_at, fill_id)`` order, in batches.
 
-        Rows come through a server-side cursor on PostgreSQL; objects not held by the
-        caller are released (the identity map holds weak references), so memory stays flat.
+        No objects are built (a replay such as a trade rebuild only reads them); rows
+        come through a server-side cursor on PostgreSQL, so memory stays flat
+        however long the history. Use :meth:`get` or :meth:`for_order` for fills
+        to change.
         """
         stmt = (
-            select(Fill)
+            select(*(t.fills.c[name] for name in FillRecord._fields))
             .where(t.fills.c.exchange == exchange, t.fills.c.trading_pair == trading_pair)
             .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
             .execution_options(yield_per=batch_size)
         )
-        yield from self.session.scalars(stmt)
+        for row in self.session.execute(stmt):
+            yield FillRecord._make(row)
 
 
 class SignalRepository(_Repository):
@@ -389,7 +394,8 @@ class EventRepository(_Repository):
         return list(self.session.scalars(stmt))
 
 
-def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """``items`` in slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` (any iterable, consumed lazily) in lists of at most ``size``."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch

@@ -1,8 +1,10 @@
 """Rebuild round-trip trades from the stored fills (trades are derived data).
 
 Each ``(exchange, trading_pair)`` is rebuilt in the caller's unit of work: its
-trades are deleted, its fills streamed in time order and grouped again, and the
-new trades inserted in bulk. Nothing is committed here.
+trades are deleted, its fills streamed in time order through
+:func:`~domain.iter_trades`, and the new trades inserted in bulk batches as they
+are made, so memory stays flat however long the history. Nothing is committed
+here.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from collections.abc import Iterable
 
 import attrs
 
-from domain import TradeGrouping, build_trades
+from domain import TradeGrouping, iter_trades
 from persistence import bulk
+from persistence.repositories import chunked
 from persistence.unit_of_work import UnitOfWork
+
+#: Trades written per bulk insert during a rebuild.
+WRITE_BATCH = 5000
 
 
 @attrs.frozen
@@ -38,9 +44,10 @@ def rebuild_pairs(
     counts: dict[tuple[str, str], int] = {}
     for exchange, pair in sorted(set(pairs)):
         uow.trades.delete_for(exchange, pair)
-        trades = build_trades(uow.fills.stream(exchange, pair), grouping)
-        bulk.insert_trades(uow.connection, trades)
-        counts[(exchange, pair)] = len(trades)
+        trades = iter_trades(uow.fills.stream(exchange, pair), grouping)
+        counts[(exchange, pair)] = sum(
+            bulk.insert_trades(uow.connection, batch) for batch in chunked(trades, WRITE_BATCH)
+        )
     return RebuildSummary(grouping=grouping, trades_by_pair=counts)
 
 
