@@ -18,15 +18,16 @@ purpose (idempotent ingestion) and the count of rows really inserted is returned
 from __future__ import annotations
 
 import enum
+import operator
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import JSON, Connection, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +36,7 @@ from domain.errors import DomainError, DuplicateFillError
 from persistence import tables as t
 from persistence.errors import FILL_UNIQUE, ConstraintViolationError, translate_integrity_error
 from persistence.repositories import chunked
+from persistence.types import EnumText
 
 SQLITE_BATCH = 500
 Row = dict[str, Any]
@@ -45,17 +47,42 @@ def _is_postgres(conn: Connection) -> bool:
 
 
 def _rows(table: Table, objects: Iterable[Any], *, skip: Iterable[str] = ()) -> list[Row]:
-    """One dict per object, keyed by the table's columns (attribute names), ``skip`` left out."""
-    names = [c.name for c in table.columns if c.name not in set(skip)]
-    return [{name: getattr(obj, name) for name in names} for obj in objects]
+    """One dict per object, keyed by the table's columns (attribute names), ``skip`` left out.
+
+    Values are read from the instance ``__dict__`` when every column is there
+    (SQLAlchemy's own fast path for loaded attributes), else attribute by attribute.
+    """
+    skipped = set(skip)
+    names = tuple(c.name for c in table.columns if c.name not in skipped)
+    assert len(names) > 1, "itemgetter returns a tuple only for two names or more"
+    from_dict = operator.itemgetter(*names)
+    from_attributes = operator.attrgetter(*names)
+    rows = []
+    for obj in objects:
+        try:
+            values = from_dict(obj.__dict__)
+        except (AttributeError, KeyError):
+            values = from_attributes(obj)
+        rows.append(dict(zip(names, values, strict=True)))
+    return rows
 
 
-def _copy_value(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dict):
-        return Jsonb(value)
-    return value
+def _copy_converters(
+    table: Table, columns: Sequence[str]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Where a value needs converting for COPY: enums to their value, dicts to JSONB."""
+    converters: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        if isinstance(column_type, EnumText):
+            converters.append((index, _enum_value))
+        elif isinstance(column_type, JSON) or isinstance(getattr(column_type, "impl", None), JSON):
+            converters.append((index, Jsonb))
+    return converters
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
 
 
 def _driver(conn: Connection) -> psycopg.Connection[Any]:
@@ -68,13 +95,22 @@ def _identifiers(names: Iterable[str]) -> sql.Composed:
     return sql.SQL(", ").join(sql.Identifier(name) for name in names)
 
 
-def _copy(conn: Connection, table_name: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+def _copy(
+    conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """COPY ``rows`` into ``target`` (``table`` or a staging copy of it)."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table_name), _identifiers(columns)
+        sql.Identifier(target), _identifiers(columns)
     )
+    converters = _copy_converters(table, columns)
+    pick = operator.itemgetter(*columns)
     with _driver(conn).cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([_copy_value(row[name]) for name in columns])
+            values = list(pick(row))
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            copy.write_row(values)
 
 
 def _translate_copy_error(exc: psycopg.Error) -> DomainError:
@@ -98,7 +134,7 @@ def _postgres_insert(
     columns = list(rows[0])
     try:
         if conflict is None:
-            _copy(conn, table.name, columns, rows)
+            _copy(conn, table, table.name, columns, rows)
             return len(rows)
         staging = f"staging_{table.name}_{uuid.uuid4().hex[:8]}"
         driver = _driver(conn)
@@ -107,7 +143,7 @@ def _postgres_insert(
                 sql.Identifier(staging), sql.Identifier(table.name)
             )
         )
-        _copy(conn, staging, columns, rows)
+        _copy(conn, table, staging, columns, rows)
         cursor = driver.execute(
             sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO NOTHING").format(
                 sql.Identifier(table.name),
