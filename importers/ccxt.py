@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import Fill, LiquidityType, OrderType
+from domain.construction import checked
 from domain.errors import InvalidValueError
 from domain.values import enum_value
 from importers.common import ORDER_TYPES, Progress, Source, decode_utf8, read_bytes, side
@@ -157,20 +158,23 @@ def _record(trade: Any, exchange: str) -> ImportedFill:
     fill_id = _identifier(trade.get("id"), "fill_id")
     order = trade.get("order")
     order_ref = fill_id if order is None else _identifier(order, "order")
-    fill = Fill(
-        fill_id=fill_id,
-        trading_pair=pair,
-        exchange=exchange,
-        side=side(str(trade.get("side", "")), "side"),
-        quantity_filled=_number(trade.get("amount"), "quantity_filled"),
-        fill_price=_number(trade.get("price"), "fill_price"),
-        commission=amount,
-        commission_asset=asset,
-        filled_at=_time(trade),
-        liquidity_type=None
-        if maker is None
-        else enum_value(LiquidityType, maker, "liquidity_type"),
-        exchange_order_id=order_ref,
+    fill = checked(
+        Fill,
+        {
+            "fill_id": fill_id,
+            "trading_pair": pair,
+            "exchange": exchange,
+            "side": side(str(trade.get("side", "")), "side"),
+            "quantity_filled": _number(trade.get("amount"), "quantity_filled"),
+            "fill_price": _number(trade.get("price"), "fill_price"),
+            "commission": amount,
+            "commission_asset": asset,
+            "filled_at": _time(trade),
+            "liquidity_type": None
+            if maker is None
+            else enum_value(LiquidityType, maker, "liquidity_type"),
+            "exchange_order_id": order_ref,
+        },
     )
     return ImportedFill(line=0, fill=fill, order_ref=order_ref, order_type=_order_type(trade))
 

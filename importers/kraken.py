@@ -22,6 +22,7 @@ import io
 from datetime import UTC, datetime
 
 from domain import Fill
+from domain.construction import checked
 from domain.errors import InvalidValueError
 from importers.common import (
     Progress,
@@ -146,17 +147,20 @@ def _record(
 ) -> ImportedFill:
     try:
         pair = normalize_pair(row[index["pair"]])
-        fill = Fill(
-            fill_id=row[index["txid"]],
-            trading_pair=pair,
-            exchange=exchange,
-            side=side(row[index["type"]], "side"),
-            quantity_filled=parse_decimal(row[index["vol"]], "quantity_filled"),
-            fill_price=parse_decimal(row[index["price"]], "fill_price"),
-            commission=parse_decimal(row[index["fee"]], "commission"),
-            commission_asset=pair.partition("/")[2],
-            filled_at=parse_time(row[index["time"]]),
-            exchange_order_id=row[index["ordertxid"]],
+        fill = checked(
+            Fill,
+            {
+                "fill_id": row[index["txid"]],
+                "trading_pair": pair,
+                "exchange": exchange,
+                "side": side(row[index["type"]], "side"),
+                "quantity_filled": parse_decimal(row[index["vol"]], "quantity_filled"),
+                "fill_price": parse_decimal(row[index["price"]], "fill_price"),
+                "commission": parse_decimal(row[index["fee"]], "commission"),
+                "commission_asset": pair.partition("/")[2],
+                "filled_at": parse_time(row[index["time"]]),
+                "exchange_order_id": row[index["ordertxid"]],
+            },
         )
         kind = order_type(row[index["ordertype"]], "order_type")
     except InvalidValueError as exc:

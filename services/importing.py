@@ -27,6 +27,7 @@ from domain.values import exact
 from importers import FORMATS, ImportBatch, ImportFormatError, OrderGroup, Progress, group_orders
 from persistence import bulk
 from persistence.unit_of_work import UnitOfWork
+from services.gc_pause import gc_paused
 from services.trade_rebuild import rebuild_pairs
 
 
@@ -61,21 +62,13 @@ def parse_file(
 
 
 def _new_order(group: OrderGroup) -> Order:
-    first = min(group.fills, key=lambda fill: fill.sort_key)
-    order = Order(
-        trading_pair=group.trading_pair,
-        exchange=group.exchange,
-        side=group.side,
+    return Order.filled_by(
+        group.fills,
         order_type=group.order_type,
-        quantity_ordered=group.quantity,
+        exchange_order_id=group.order_ref,
         limit_price=group.limit_price,
         stop_price=group.stop_price,
-        created_at=first.filled_at,
     )
-    order.mark_submitted(group.order_ref, first.filled_at)
-    for fill in group.fills:
-        order.apply_fill(fill)
-    return order
 
 
 def _extend(order: Order, fills: list[Fill]) -> None:
@@ -149,8 +142,9 @@ def import_history(
     uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
 ) -> ImportSummary:
     """Parse, validate and store one history file in one transaction (see the module docstring)."""
-    batch = parse_file(path, fmt, exchange, progress)
-    with uow_factory(target) as uow:
-        summary = store_batch(uow, batch, grouping)
-        uow.commit()
+    with gc_paused():
+        batch = parse_file(path, fmt, exchange, progress)
+        with uow_factory(target) as uow:
+            summary = store_batch(uow, batch, grouping)
+            uow.commit()
     return summary
