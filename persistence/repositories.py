@@ -90,8 +90,15 @@ class OrderRepository(_Repository):
         return found
 
     def lock_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
-        """The order with Gal-Friday's id, re-read and locked for this transaction (one query,
-        plus its fills). On SQLite the lock is a no-op: SQLite serialises writers itself."""
+        """The order with Gal-Friday's id, re-read and locked for this transaction.
+
+        Its fills come in a second query, once the lock is held. Joined into the locking
+        query they would be wrong under contention: when PostgreSQL rechecks a row another
+        writer just updated, it pairs the new order row with fills from the statement's
+        older snapshot (READ COMMITTED), and the fill that writer added is missed (the
+        concurrent-writers test catches it). On SQLite the lock is a no-op: SQLite
+        serialises writers itself.
+        """
         stmt = (
             select(Order)
             .where(t.orders.c.client_order_id == client_order_id)
