@@ -72,3 +72,17 @@ def test_importing_the_same_file_again_changes_nothing(engine, tmp_path):
         assert [(t.trade_id, t.realized_pnl) for t in uow.trades.all()] == before
         assert before[0][1] == Decimal("4.8")
         assert len(uow.orders.list_open()) == 0
+
+
+def test_a_reimport_larger_than_one_id_batch_finds_every_stored_fill(engine, tmp_path):
+    """2,500 fills: more ids than one IN list holds on SQLite, one array on PostgreSQL."""
+    rows = [
+        f"T{n},O{n // 2},XXRPZUSD,2024-01-01 {n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d},"
+        f"{'buy' if n // 2 % 2 == 0 else 'sell'},market,0.5,5,0.01,10,0,,"
+        for n in range(2500)
+    ]
+    path = export(tmp_path, "big.csv", *rows)
+    first = import_history(engine, path, "kraken-trades")
+    assert (first.fills_added, first.orders_added, first.trades_rebuilt) == (2500, 1250, 625)
+    again = import_history(engine, path, "kraken-trades")
+    assert (again.fills_added, again.fills_already_stored, again.orders_added) == (0, 2500, 0)

@@ -122,3 +122,40 @@ def test_hot_queries_use_their_indexes(loaded):
     }
     expected = {name: {index} for name, (_, _, index) in HOT_QUERIES.items()}
     assert {name: used[name] & expected[name] for name in used} == expected
+
+
+def test_the_import_lookup_of_stored_fill_ids_is_one_statement_on_a_constant_array(loaded):
+    """5,000 ids in one statement with one constant array (``= ANY('{...}')``).
+
+    The planner then uses the unique index, or a sequential scan that hashes the array.
+    ``IN`` lists of 1,000 bound parameters per statement cannot be hashed: with the
+    statistics stale after a bulk load, each one scanned the table comparing every row
+    with every id, and re-importing 100,000 fills took minutes (3 s with the array).
+    """
+    from sqlalchemy import event
+
+    from persistence.errors import FILL_UNIQUE
+    from persistence.unit_of_work import UnitOfWork
+
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    wanted = [f"F{n}" for n in range(1, 5001)] + ["missing"]
+    event.listen(loaded, "before_cursor_execute", capture)
+    try:
+        with UnitOfWork(loaded) as uow:
+            found = uow.fills.existing_ids("kraken", wanted)
+    finally:
+        event.remove(loaded, "before_cursor_execute", capture)
+    assert found == set(wanted[:-1])
+    lookups = [(sql, params) for sql, params in statements if "FROM fills" in sql]
+    assert len(lookups) == 1
+    sql, params = lookups[0]
+    with loaded.connect() as conn:
+        driver = conn.connection.driver_connection
+        plan = driver.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
+    shown = json.dumps(plan)
+    assert FILL_UNIQUE in shown or "= ANY ('{F1,F2," in shown, shown[:500]
+    assert "ARRAY[" not in shown
