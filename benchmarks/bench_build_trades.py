@@ -26,15 +26,16 @@ def _listed(fills: list[Fill]) -> int:
     return len(build_trades(fills, TradeGrouping.FLAT_TO_FLAT))
 
 
-REPEATS = 3
+#: Fills built per size at least (small sizes are repeated more: a short run is noisier).
+FILLS_PER_SIZE = 300_000
 
 
 def _measure(count: int, build: Callable[[list[Fill]], int]) -> tuple[float, int]:
-    """Fills per second (best of a few untraced runs: the machine is shared), then the
+    """Fills per second (best of several untraced runs: the machine is shared), then the
     peak traced memory of one more run."""
     fills = synthetic_fills(count)
     elapsed = float("inf")
-    for _ in range(REPEATS):
+    for _ in range(max(3, FILLS_PER_SIZE // count)):
         started = time.perf_counter()
         made = build(fills)
         elapsed = min(elapsed, time.perf_counter() - started)
