@@ -24,6 +24,7 @@ from domain import (
     Fill,
     FillRecord,
     Log,
+    NotFoundError,
     Order,
     PortfolioSnapshot,
     Signal,
@@ -83,8 +84,17 @@ class FakeOrders:
     def get_for_update(self, order_pk: int) -> Order | None:
         return self.get(order_pk)
 
-    def lock_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
-        return self.get_by_client_id(client_order_id)
+    def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+        if client_order_id is not None:
+            order = self.get_by_client_id(client_order_id)
+        elif fill.exchange_order_id is not None:
+            order = self.get_by_exchange_id(fill.exchange, fill.exchange_order_id)
+        else:
+            order = None
+        if order is None:
+            key = client_order_id or fill.exchange_order_id
+            raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
+        return order.apply_fill(fill)
 
     def by_exchange_ids(self, exchange: str, exchange_order_ids: Iterable[str]) -> dict[str, Order]:
         wanted = set(exchange_order_ids)

@@ -31,6 +31,7 @@ from domain import (
     SystemLog,
     Trade,
 )
+from persistence import live_fill
 from persistence import tables as t
 
 T = TypeVar("T")
@@ -102,23 +103,13 @@ class OrderRepository(_Repository):
                 found[order.exchange_order_id] = order
         return found
 
-    def lock_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
-        """The order with Gal-Friday's id, re-read and locked for this transaction.
-
-        Its fills come in a second query, once the lock is held. Joined into the locking
-        query they would be wrong under contention: when PostgreSQL rechecks a row another
-        writer just updated, it pairs the new order row with fills from the statement's
-        older snapshot (READ COMMITTED), and the fill that writer added is missed (the
-        concurrent-writers test catches it). On SQLite the lock is a no-op: SQLite
-        serialises writers itself.
+    def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+        """The live path: lock the fill's order (by ``client_order_id``, else by the fill's
+        exchange order id), apply ``fill`` by the domain's rules, and write the fill and the
+        order's changes in this transaction (Core statements, see :mod:`persistence.live_fill`).
+        False for an identical replay, which writes nothing.
         """
-        stmt = (
-            select(Order)
-            .where(t.orders.c.client_order_id == client_order_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return self.session.scalars(stmt).one_or_none()
+        return live_fill.apply_fill(self.session, fill, client_order_id)
 
     def get_for_update(self, order_pk: int) -> Order | None:
         """The order, re-read and locked for this transaction (SELECT ... FOR UPDATE).

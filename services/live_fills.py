@@ -2,7 +2,8 @@
 
 The order is re-read with a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL;
 SQLite serialises writers itself), the fill applied by the domain, stored with
-the order's new aggregates and version, and committed. A write conflict
+the order's new aggregates and version (``OrderRepository.apply_fill``, Core
+statements: the latency-critical write), and committed. A write conflict
 (another writer got there first) is retried with a fresh unit of work, a bounded
 number of times with capped exponential backoff; so is a lost connection or a
 server that is restarting (nothing was committed). Replaying a fill already
@@ -22,7 +23,7 @@ from enum import StrEnum
 import attrs
 from sqlalchemy.exc import OperationalError
 
-from domain import ConcurrencyError, DuplicateFillError, Fill, NotFoundError, Order
+from domain import ConcurrencyError, DuplicateFillError, Fill
 from persistence.errors import DatabaseUnavailableError
 from persistence.unit_of_work import UnitOfWork
 
@@ -37,21 +38,6 @@ class FillOutcome(StrEnum):
 
     RECORDED = "RECORDED"
     ALREADY_RECORDED = "ALREADY_RECORDED"
-
-
-def _find_order(uow: UnitOfWork, fill: Fill, client_order_id: uuid.UUID | None) -> Order:
-    """The fill's order, locked for this transaction."""
-    found: Order | None = None
-    if client_order_id is not None:
-        found = uow.orders.lock_by_client_id(client_order_id)
-    elif fill.exchange_order_id is not None:
-        by_exchange = uow.orders.get_by_exchange_id(fill.exchange, fill.exchange_order_id)
-        if by_exchange is not None and by_exchange.order_pk is not None:
-            found = uow.orders.get_for_update(by_exchange.order_pk)
-    if found is None:
-        key = client_order_id or fill.exchange_order_id
-        raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
-    return found
 
 
 def record_fill(
@@ -73,9 +59,9 @@ def record_fill(
         attempt += 1
         try:
             with uow_factory() as uow:
-                order = _find_order(uow, fill, client_order_id)
-                # A fresh copy each attempt: a failed attempt's session may hold the last one.
-                if not order.apply_fill(attrs.evolve(fill, fill_pk=None, order_pk=None)):
+                # A fresh copy each attempt: a failed attempt may have attached the last one.
+                copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
+                if not uow.orders.apply_fill(copy, client_order_id):
                     return FillOutcome.ALREADY_RECORDED
                 uow.commit()
                 return FillOutcome.RECORDED
