@@ -73,10 +73,10 @@ def assemble_instance(cls: type, values: dict[str, Any]) -> Any:
     new_instance, relationships = recipe
     instance = new_instance()
     state_dict = instance.__dict__
-    for key, value in values.items():
-        if key not in relationships:
-            state_dict[key] = value
-        elif isinstance(value, list):
+    state_dict.update(values)
+    for key in relationships.intersection(values):
+        value = state_dict.pop(key)
+        if isinstance(value, list):
             if value:  # an empty collection is made on first access
                 getattr(instance, key).extend(value)
         else:
