@@ -26,25 +26,34 @@ def _listed(fills: list[Fill]) -> int:
     return len(build_trades(fills, TradeGrouping.FLAT_TO_FLAT))
 
 
-#: Fills built per size at least (small sizes are repeated more: a short run is noisier).
-FILLS_PER_SIZE = 300_000
+#: Rounds over every size; within a round a size runs about ``FILLS_PER_ROUND`` fills.
+ROUNDS = 3
+FILLS_PER_ROUND = 100_000
 
 
-def _measure(count: int, build: Callable[[list[Fill]], int]) -> tuple[float, int]:
-    """Fills per second (best of several untraced runs: the machine is shared), then the
-    peak traced memory of one more run."""
-    fills = synthetic_fills(count)
-    elapsed = float("inf")
-    for _ in range(max(3, FILLS_PER_SIZE // count)):
-        started = time.perf_counter()
-        made = build(fills)
-        elapsed = min(elapsed, time.perf_counter() - started)
-        assert made
+def _best_seconds(
+    inputs: dict[int, list[Fill]], build: Callable[[list[Fill]], int]
+) -> dict[int, float]:
+    """Per size, the best time of one run. The sizes take turns round after round, so a
+    slow spell of the shared machine hits every size alike instead of deciding the ratio."""
+    best = dict.fromkeys(inputs, float("inf"))
+    for _ in range(ROUNDS):
+        for count, fills in inputs.items():
+            for _ in range(max(1, FILLS_PER_ROUND // count)):
+                started = time.perf_counter()
+                made = build(fills)
+                best[count] = min(best[count], time.perf_counter() - started)
+                assert made
+    return best
+
+
+def _peak(fills: list[Fill], build: Callable[[list[Fill]], int]) -> int:
+    """Peak traced memory of one run."""
     tracemalloc.start()
     build(fills)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return count / elapsed, peak
+    return peak
 
 
 def _mib(size: int) -> str:
@@ -56,13 +65,15 @@ def run(sizes: Iterable[int]) -> list[Row]:
     start_mappers()
     sizes = sorted(sizes)
     largest = sizes[-1]
-    streamed = {size: _measure(size, _stream) for size in sizes}
-    listed_rate, listed_peak = _measure(largest, _listed)
-    rate, peak = streamed[largest]
+    inputs = {size: synthetic_fills(size) for size in sizes}
+    seconds = _best_seconds(inputs, _stream)
+    rate = largest / seconds[largest]
     # The stream holds one batch of trades at most: compare sizes past the first batch.
     reference = sizes[1] if len(sizes) > 1 else sizes[0]
-    reference_peak = streamed[reference][1]
-    per_fill = {size: 1e6 / r for size, (r, _) in streamed.items()}
+    peak, reference_peak = _peak(inputs[largest], _stream), _peak(inputs[reference], _stream)
+    listed_seconds = _best_seconds({largest: inputs[largest]}, _listed)[largest]
+    listed_rate, listed_peak = largest / listed_seconds, _peak(inputs[largest], _listed)
+    per_fill = {size: 1e6 * seconds[size] / size for size in sizes}
     spread = max(per_fill.values()) / min(per_fill.values())
     shown = ", ".join(f"{size:,}: {cost:.2f}" for size, cost in per_fill.items())
     return [
