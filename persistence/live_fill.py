@@ -14,8 +14,9 @@ with statements built once, and builds the domain objects with
 3. :meth:`domain.Order.apply_fill`, which enforces every rule and changes nothing
    when it refuses;
 4. one ``INSERT`` of the fill and one ``UPDATE`` writing back the order's
-   columns as the domain left them, moving ``version`` (``WHERE version = <read>``: a mismatch is a
-   :class:`~domain.ConcurrencyError`, as on the mapped path).
+   columns as the domain left them and moving ``version`` (``WHERE version =``
+   the version read: a mismatch is a :class:`~domain.ConcurrencyError`, as on
+   the mapped path).
 
 The objects it builds belong to no session: nothing is flushed for them later.
 """
@@ -56,7 +57,7 @@ _INSERT_FILL = insert(t.fills)
 #: The order columns written back (everything but the key, the version and the fills).
 _ORDER_COLUMNS = tuple(c.name for c in t.orders.columns if c.name not in ("order_pk", "version"))
 _FILL_COLUMNS = tuple(c.name for c in t.fills.columns if c.name != "fill_pk")
-#: Every column a fill may change is written back (one statement, compiled once).
+#: Writes back every order column (one statement whatever changed, compiled once).
 _UPDATE_ORDER = (
     update(t.orders)
     .where(
