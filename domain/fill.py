@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, TypeAlias
 
 import attrs
 
@@ -75,36 +75,11 @@ class Fill:
         return (self.filled_at, self.fill_id)
 
 
-class FillView(Protocol):
-    """What is read of a fill to rebuild trades: a :class:`Fill`, or a read-only row of one."""
-
-    @property
-    def fill_id(self) -> str: ...
-    @property
-    def trading_pair(self) -> str: ...
-    @property
-    def exchange(self) -> str: ...
-    @property
-    def side(self) -> Side: ...
-    @property
-    def quantity_filled(self) -> Decimal: ...
-    @property
-    def fill_price(self) -> Decimal: ...
-    @property
-    def commission(self) -> Decimal: ...
-    @property
-    def commission_asset(self) -> str: ...
-    @property
-    def filled_at(self) -> datetime: ...
-    @property
-    def order_pk(self) -> int | None: ...
-
-
 class FillRecord(NamedTuple):
     """A stored fill as a plain read-only record: what a replay (a trade rebuild) reads.
 
-    Cheaper to make than a :class:`Fill` and a :class:`FillView` like it; the
-    field order is the one the trade builder reads in.
+    Cheaper to make than a :class:`Fill` and read the same way by the trade
+    builder; the field order is the one it reads in.
     """
 
     exchange: str
@@ -117,3 +92,7 @@ class FillRecord(NamedTuple):
     filled_at: datetime
     fill_id: str
     order_pk: int | None
+
+
+#: What the trade builder reads fills from.
+FillView: TypeAlias = Fill | FillRecord
