@@ -54,8 +54,9 @@ class _Repository:
 
     def _among(self, column: ColumnElement[str], values: Iterable[str]) -> Iterator[Any]:
         """Conditions that together select ``column IN values``, in as few statements as the
-        backend allows: one array parameter on PostgreSQL (``= ANY``, an index lookup per
-        value whatever the table's statistics say), lists of ``IN_LIST_CHUNK`` elsewhere.
+        backend allows: one array parameter on PostgreSQL (``= ANY``: the planner looks it
+        up in the index or hashes it, where an IN list of bound parameters is compared with
+        every row it scans), lists of ``IN_LIST_CHUNK`` elsewhere.
         """
         distinct = list(dict.fromkeys(values))
         if not distinct:

@@ -6,9 +6,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from persistence.database import create_engine
+from persistence.errors import FILL_UNIQUE
+from persistence.unit_of_work import UnitOfWork
 from tests.factories import T0
 
 ROWS = 120_000
@@ -132,11 +134,6 @@ def test_the_import_lookup_of_stored_fill_ids_is_one_statement_on_a_constant_arr
     statistics stale after a bulk load, each one scanned the table comparing every row
     with every id, and re-importing 100,000 fills took minutes (3 s with the array).
     """
-    from sqlalchemy import event
-
-    from persistence.errors import FILL_UNIQUE
-    from persistence.unit_of_work import UnitOfWork
-
     statements: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
