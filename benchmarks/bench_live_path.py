@@ -9,10 +9,10 @@ from decimal import Decimal
 import psycopg
 
 from benchmarks.support import T0, Row, libpq, median, percentile, scratch_database
-from domain import Fill, Order
-from persistence.database import create_engine
-from persistence.unit_of_work import UnitOfWork
-from services.live_fills import record_fill
+from gal_friday.domain import Fill, Order
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.live_fills import record_fill
 
 ORDERS = 50
 

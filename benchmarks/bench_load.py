@@ -9,10 +9,10 @@ import psycopg
 from sqlalchemy import select
 
 from benchmarks.support import T0, Row, libpq, scratch_database, timed
-from domain import Fill, Order
-from persistence import bulk
-from persistence.database import create_engine
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import Fill, Order
+from gal_friday.persistence import bulk
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 FILLS_PER_ORDER = 2
 

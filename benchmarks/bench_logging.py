@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 
 from benchmarks.support import Row, libpq, scratch_database, timed
-from domain import Log
-from persistence.log_handler import DatabaseLogHandler
+from gal_friday.domain import Log
+from gal_friday.persistence.log_handler import DatabaseLogHandler
 
 
 def _caller_cost(handler: logging.Handler, count: int) -> float:

@@ -17,9 +17,9 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from domain import Fill
-from persistence import migrations
-from persistence.database import create_engine
+from gal_friday.domain import Fill
+from gal_friday.persistence import schema
+from gal_friday.persistence.database import create_engine
 
 ADMIN_URL = os.environ.get(
     "GALFRIDAY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -56,7 +56,7 @@ def scratch_database() -> Iterator[URL]:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = admin.set(database=name)
     engine = create_engine(url)
-    migrations.upgrade(engine)
+    schema.upgrade(engine)
     engine.dispose()
     try:
         yield url

@@ -18,17 +18,17 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from cli.output import console, import_progress, print_report
-from domain import DomainError, TradeGrouping
-from importers import FORMATS
-from persistence import migrations
-from persistence.database import DatabaseURLError, mask_url, resolve_url
-from persistence.unit_of_work import UnitOfWork, engine_for
-from services.importing import import_history
-from services.plotting import PlottingUnavailableError, plot_cumulative_pnl
-from services.report_formats import report_csv, report_json
-from services.reporting import build_report
-from services.trade_rebuild import rebuild_trades
+from gal_friday.cli.output import console, import_progress, print_report
+from gal_friday.domain import DomainError, TradeGrouping
+from gal_friday.importers import FORMATS
+from gal_friday.persistence import schema
+from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
+from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
+from gal_friday.services.importing import import_history
+from gal_friday.services.plotting import PlottingUnavailableError, plot_cumulative_pnl
+from gal_friday.services.report_formats import report_csv, report_json
+from gal_friday.services.reporting import build_report
+from gal_friday.services.trade_rebuild import rebuild_trades
 
 GROUPINGS = {
     "flat-to-flat": TradeGrouping.FLAT_TO_FLAT,
@@ -57,8 +57,8 @@ class State:
     def migrated_engine(self) -> Engine:
         """The engine, after checking the schema is at the newest revision."""
         engine = self.engine()
-        revision = migrations.current(engine)
-        if revision != migrations.head():
+        revision = schema.current(engine)
+        if revision != schema.head():
             state = "has no schema" if revision is None else f"is at revision {revision}"
             raise UserError(
                 f"the database {self.masked_url} {state}; run `gal-friday db upgrade` first"
@@ -94,8 +94,8 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: State, revision: str) -> None:
     """Migrate the schema up to REVISION (default: the newest)."""
-    migrations.upgrade(state.engine(), revision)
-    click.echo(f"{state.masked_url} is at revision {migrations.current(state.engine())}")
+    schema.upgrade(state.engine(), revision)
+    click.echo(f"{state.masked_url} is at revision {schema.current(state.engine())}")
 
 
 @db.command("downgrade")
@@ -103,16 +103,16 @@ def db_upgrade(state: State, revision: str) -> None:
 @pass_state
 def db_downgrade(state: State, revision: str) -> None:
     """Migrate the schema down to REVISION (`base` drops every table)."""
-    migrations.downgrade(state.engine(), revision)
-    click.echo(f"{state.masked_url} is at revision {migrations.current(state.engine())}")
+    schema.downgrade(state.engine(), revision)
+    click.echo(f"{state.masked_url} is at revision {schema.current(state.engine())}")
 
 
 @db.command("current")
 @pass_state
 def db_current(state: State) -> None:
     """Print the revision the database is at."""
-    revision = migrations.current(state.engine())
-    head = migrations.head()
+    revision = schema.current(state.engine())
+    head = schema.head()
     status = "up to date" if revision == head else f"newest is {head}"
     click.echo(f"{revision or 'no schema'} ({status})")
 
@@ -122,7 +122,7 @@ def db_current(state: State) -> None:
 def db_check(state: State) -> None:
     """Fail (exit 2) when the schema differs from the models or is not at the newest revision."""
     engine = state.migrated_engine()
-    differences = migrations.check(engine)
+    differences = schema.check(engine)
     if differences:
         raise UserError(f"the schema differs from the models: {differences}")
     click.echo("the schema matches the models")
@@ -244,7 +244,7 @@ def report(
 @pass_state
 def demo(state: State, seed: int) -> None:
     """Run a short deterministic simulated session through every table, then print the report."""
-    from services.demo import run_demo
+    from gal_friday.services.demo import run_demo
 
     engine = state.migrated_engine()
     summary = run_demo(engine, seed=seed)

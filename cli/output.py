@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from importers import Progress as ProgressCallback
-from services.report_formats import decimal_text
-from services.reporting import Report
+from gal_friday.importers import Progress as ProgressCallback
+from gal_friday.services.report_formats import decimal_text
+from gal_friday.services.reporting import Report
 
 
 def console() -> Console:

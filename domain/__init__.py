@@ -3,8 +3,8 @@
 Nothing in this package imports sqlalchemy, alembic or psycopg.
 """
 
-from domain.configuration import Configuration, canonical_json, config_hash
-from domain.enums import (
+from gal_friday.domain.configuration import Configuration, canonical_json, config_hash
+from gal_friday.domain.enums import (
     LiquidityType,
     OrderStatus,
     OrderType,
@@ -13,7 +13,7 @@ from domain.enums import (
     TradeGrouping,
     TradeSide,
 )
-from domain.errors import (
+from gal_friday.domain.errors import (
     ConcurrencyError,
     DomainError,
     DuplicateFillError,
@@ -25,13 +25,18 @@ from domain.errors import (
     NotFoundError,
     OverfillError,
 )
-from domain.fill import Fill, FillRecord, FillView
-from domain.logs import EventLog, Log, SystemLog, json_safe
-from domain.order import ALLOWED_TRANSITIONS, Order
-from domain.portfolio import Drawdowns, PortfolioSnapshot, compute_drawdowns, exposure_pct
-from domain.signal import Signal
-from domain.trade import Trade
-from domain.trade_builder import build_trades, iter_trades
+from gal_friday.domain.fill import Fill, FillRecord, FillView
+from gal_friday.domain.logs import EventLog, Log, SystemLog, json_safe
+from gal_friday.domain.order import ALLOWED_TRANSITIONS, Order
+from gal_friday.domain.portfolio import (
+    Drawdowns,
+    PortfolioSnapshot,
+    compute_drawdowns,
+    exposure_pct,
+)
+from gal_friday.domain.signal import Signal
+from gal_friday.domain.trade import Trade
+from gal_friday.domain.trade_builder import build_trades, iter_trades
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

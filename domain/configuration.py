@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from domain import values as v
-from domain.errors import InvalidValueError
+from gal_friday.domain import values as v
+from gal_friday.domain.errors import InvalidValueError
 
 
 def canonical_json(content: Mapping[str, Any]) -> str:

@@ -8,8 +8,8 @@ from typing import NamedTuple, TypeAlias
 
 import attrs
 
-from domain import values as v
-from domain.enums import LiquidityType, Side
+from gal_friday.domain import values as v
+from gal_friday.domain.enums import LiquidityType, Side
 
 
 @attrs.define(slots=False, eq=False, field_transformer=v.apply_checks)

@@ -21,8 +21,8 @@ from typing import Any
 
 import attrs
 
-from domain import values as v
-from domain.errors import InvalidValueError
+from gal_friday.domain import values as v
+from gal_friday.domain.errors import InvalidValueError
 
 REDACTED = "***"
 DEFAULT_SECRET_KEYS = frozenset({"password", "api_key", "secret"})

@@ -31,17 +31,17 @@ from decimal import Decimal
 
 import attrs
 
-from domain import construction
-from domain import values as v
-from domain.enums import OrderStatus, OrderType, Side
-from domain.errors import (
+from gal_friday.domain import construction
+from gal_friday.domain import values as v
+from gal_friday.domain.enums import OrderStatus, OrderType, Side
+from gal_friday.domain.errors import (
     DuplicateFillError,
     FillMismatchError,
     InvalidTransitionError,
     InvalidValueError,
     OverfillError,
 )
-from domain.fill import Fill
+from gal_friday.domain.fill import Fill
 
 S = OrderStatus
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {

@@ -23,9 +23,9 @@ from typing import Any
 
 import attrs
 
-from domain import values as v
-from domain.errors import InvalidValueError, NonPositiveEquityError
-from domain.logs import json_object
+from gal_friday.domain import values as v
+from gal_friday.domain.errors import InvalidValueError, NonPositiveEquityError
+from gal_friday.domain.logs import json_object
 
 EquityPoint = tuple[datetime, Decimal]
 

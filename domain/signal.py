@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from domain import values as v
-from domain.enums import OrderType, Side, SignalStatus
-from domain.errors import InvalidTransitionError, InvalidValueError
+from gal_friday.domain import values as v
+from gal_friday.domain.enums import OrderType, Side, SignalStatus
+from gal_friday.domain.errors import InvalidTransitionError, InvalidValueError
 
 ENTRY_TYPES = (OrderType.LIMIT, OrderType.MARKET)
 

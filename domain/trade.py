@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import attrs
 
-from domain import values as v
-from domain.enums import TradeGrouping, TradeSide
+from gal_friday.domain import values as v
+from gal_friday.domain.enums import TradeGrouping, TradeSide
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)

@@ -34,7 +34,7 @@ Meaning of the figures:
 
 Arithmetic is exact (80 significant digits); every figure is rounded
 half-even to 18 places once, when the Trade is made. Trades are assembled from
-these computed figures (:func:`domain.construction.assemble`) after a check that
+these computed figures (:func:`~gal_friday.domain.construction.assemble`) after a check that
 each fits the stored ``Numeric(38, 18)``, instead of being converted again by
 ``Trade.__init__``.
 """
@@ -49,12 +49,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from domain import construction
-from domain import values as v
-from domain.enums import Side, TradeGrouping, TradeSide
-from domain.errors import InvalidValueError, MissingConversionRateError
-from domain.fill import FillRecord, FillView
-from domain.trade import Trade
+from gal_friday.domain import construction
+from gal_friday.domain import values as v
+from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
+from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
+from gal_friday.domain.fill import FillRecord, FillView
+from gal_friday.domain.trade import Trade
 
 TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
 ZERO = Decimal(0)
@@ -480,7 +480,7 @@ def build_trades(
 _time_order = operator.attrgetter("time", "fill_id")
 
 #: How many trades :func:`iter_trades` makes between two yields.
-STREAM_BATCH = 1000
+TRADES_PER_BATCH = 1000
 
 
 def iter_trades(
@@ -508,7 +508,7 @@ def iter_trades(
     made = _trades(legs, exchange, pair, grouping)
     while True:
         with v.exact():
-            batch = list(itertools.islice(made, STREAM_BATCH))
+            batch = list(itertools.islice(made, TRADES_PER_BATCH))
         if not batch:
             return
         yield from batch

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from domain.errors import InvalidValueError
+from gal_friday.domain.errors import InvalidValueError
 
 MONEY_SCALE = 18
 MONEY_PRECISION = 38

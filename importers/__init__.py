@@ -2,12 +2,12 @@
 
 from collections.abc import Callable
 
-from importers.ccxt import parse_ccxt_trades
-from importers.common import Progress, Source
-from importers.errors import ImportFormatError
-from importers.kraken import parse_kraken_trades
-from importers.pairs import normalize_pair
-from importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
+from gal_friday.importers.ccxt import parse_ccxt_trades
+from gal_friday.importers.common import Progress, Source
+from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.kraken import parse_kraken_trades
+from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 
 Parser = Callable[..., ImportBatch]
 

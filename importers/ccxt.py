@@ -22,14 +22,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from domain import Fill, LiquidityType, OrderType
-from domain.construction import checked
-from domain.errors import InvalidValueError
-from domain.values import enum_value
-from importers.common import ORDER_TYPES, Progress, Source, decode_utf8, read_bytes, side
-from importers.errors import ImportFormatError
-from importers.pairs import normalize_pair
-from importers.records import ImportBatch, ImportedFill
+from gal_friday.domain import Fill, LiquidityType, OrderType
+from gal_friday.domain.construction import checked
+from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.values import enum_value
+from gal_friday.importers.common import ORDER_TYPES, Progress, Source, decode_utf8, read_bytes, side
+from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.records import ImportBatch, ImportedFill
 
 FIELD_NAMES = {
     "fill_id": "id",

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
-from domain import OrderType, Side
-from domain.errors import InvalidValueError
-from importers.errors import ImportFormatError
+from gal_friday.domain import OrderType, Side
+from gal_friday.domain.errors import InvalidValueError
+from gal_friday.importers.errors import ImportFormatError
 
 Source = str | Path | IO[bytes]
 Progress = Callable[[int], None]

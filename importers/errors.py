@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import DomainError
+from gal_friday.domain.errors import DomainError
 
 
 class ImportFormatError(DomainError):

@@ -21,10 +21,10 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from domain import Fill
-from domain.construction import checked
-from domain.errors import InvalidValueError
-from importers.common import (
+from gal_friday.domain import Fill
+from gal_friday.domain.construction import checked
+from gal_friday.domain.errors import InvalidValueError
+from gal_friday.importers.common import (
     Progress,
     Source,
     decode_utf8,
@@ -33,9 +33,9 @@ from importers.common import (
     read_bytes,
     side,
 )
-from importers.errors import ImportFormatError
-from importers.pairs import normalize_pair
-from importers.records import ImportBatch, ImportedFill
+from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.records import ImportBatch, ImportedFill
 
 REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from domain.errors import InvalidValueError
+from gal_friday.domain.errors import InvalidValueError
 
 #: Kraken asset codes that differ from the usual symbol.
 ASSET_ALIASES = {

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import attrs
 
-from domain import Fill, OrderType, Side
-from importers.errors import ImportFormatError
+from gal_friday.domain import Fill, OrderType, Side
+from gal_friday.importers.errors import ImportFormatError
 
 _LIMIT_TYPES = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
 _STOP_TYPES = {

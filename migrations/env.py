@@ -3,7 +3,7 @@
 The URL comes from ``-x url=...``, else ``GALFRIDAY_DATABASE_URL``, else the
 library default. A Connection or an Engine handed in through
 ``config.attributes["connection"]`` is used as is (the programmatic API in
-``persistence.migrations`` and the tests do that).
+``gal_friday.persistence.schema`` and the tests do that).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, Engine
 
-from persistence.database import create_engine, resolve_url
-from persistence.migration_render import render_item
-from persistence.tables import metadata
+from gal_friday.persistence.database import create_engine, resolve_url
+from gal_friday.persistence.migration_render import render_item
+from gal_friday.persistence.tables import metadata
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_config"):

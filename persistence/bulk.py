@@ -10,7 +10,7 @@ path stores; a test compares the two.
 
 Constraint violations raise the same domain-level errors as the mapped path:
 a duplicate ``(exchange, fill_id)`` is a :class:`DuplicateFillError`, anything
-else a :class:`~persistence.errors.ConstraintViolationError`. With
+else a :class:`~gal_friday.persistence.errors.ConstraintViolationError`. With
 ``skip_duplicates=True`` rows whose natural key is already stored are skipped on
 purpose (idempotent ingestion) and the count of rows really inserted is returned.
 """
@@ -31,12 +31,16 @@ from sqlalchemy import JSON, Connection, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from domain import EventLog, Fill, Log, Order, SystemLog, Trade
-from domain.errors import DomainError, DuplicateFillError
-from persistence import tables as t
-from persistence.errors import FILL_UNIQUE, ConstraintViolationError, translate_integrity_error
-from persistence.repositories import chunked
-from persistence.types import EnumText
+from gal_friday.domain import EventLog, Fill, Log, Order, SystemLog, Trade
+from gal_friday.domain.errors import DomainError, DuplicateFillError
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.errors import (
+    FILL_UNIQUE,
+    ConstraintViolationError,
+    translate_integrity_error,
+)
+from gal_friday.persistence.repositories import chunked
+from gal_friday.persistence.types import EnumText
 
 SQLITE_BATCH = 500
 Row = dict[str, Any]

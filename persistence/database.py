@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from persistence.orm import start_mappers
+from gal_friday.persistence.orm import start_mappers
 
 DEFAULT_DATABASE_URL = "sqlite:///galfriday.db"
 DATABASE_URL_ENV = "GALFRIDAY_DATABASE_URL"

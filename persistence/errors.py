@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain.errors import ConcurrencyError, DomainError, DuplicateFillError
+from gal_friday.domain.errors import ConcurrencyError, DomainError, DuplicateFillError
 
 FILL_UNIQUE = "uq_fills_exchange_fill_id"
 

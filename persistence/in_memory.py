@@ -17,7 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from domain import (
+from gal_friday.domain import (
     Configuration,
     DuplicateFillError,
     EventLog,
@@ -32,7 +32,7 @@ from domain import (
     SystemLog,
     Trade,
 )
-from persistence.errors import ConstraintViolationError
+from gal_friday.persistence.errors import ConstraintViolationError
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ class _Store:
 
 
 class FakeOrders:
-    """In-memory :class:`~persistence.repositories.OrderRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.OrderRepository`."""
 
     def __init__(self, items: list[Order]) -> None:
         self.items = items
@@ -120,7 +120,7 @@ class FakeOrders:
 
 
 class FakeFills:
-    """In-memory :class:`~persistence.repositories.FillRepository` (fills live on their orders)."""
+    """In-memory :class:`~.repositories.FillRepository` (fills live on their orders)."""
 
     def __init__(self, orders: list[Order]) -> None:
         self.orders = orders
@@ -153,7 +153,7 @@ class FakeFills:
 
 
 class FakeSignals:
-    """In-memory :class:`~persistence.repositories.SignalRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SignalRepository`."""
 
     def __init__(self, items: list[Signal]) -> None:
         self.items = items
@@ -172,7 +172,7 @@ class FakeSignals:
 
 
 class FakeTrades:
-    """In-memory :class:`~persistence.repositories.TradeRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.TradeRepository`."""
 
     def __init__(self, items: list[Trade]) -> None:
         self.items = items
@@ -217,7 +217,7 @@ class FakeTrades:
 
 
 class FakeSnapshots:
-    """In-memory :class:`~persistence.repositories.SnapshotRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SnapshotRepository`."""
 
     def __init__(self, items: list[PortfolioSnapshot]) -> None:
         self.items = items
@@ -238,7 +238,7 @@ class FakeSnapshots:
 
 
 class FakeConfigurations:
-    """In-memory :class:`~persistence.repositories.ConfigurationRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.ConfigurationRepository`."""
 
     def __init__(self, items: list[Configuration]) -> None:
         self.items = items
@@ -267,7 +267,7 @@ class FakeConfigurations:
 
 
 class FakeLogs:
-    """In-memory :class:`~persistence.repositories.LogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.LogRepository`."""
 
     def __init__(self, items: list[Log]) -> None:
         self.items = items
@@ -298,7 +298,7 @@ class FakeLogs:
 
 
 class FakeSystemLogs:
-    """In-memory :class:`~persistence.repositories.SystemLogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SystemLogRepository`."""
 
     def __init__(self, items: list[SystemLog]) -> None:
         self.items = items
@@ -327,7 +327,7 @@ class FakeSystemLogs:
 
 
 class FakeEvents:
-    """In-memory :class:`~persistence.repositories.EventRepository` (append-only)."""
+    """In-memory :class:`~gal_friday.persistence.repositories.EventRepository` (append-only)."""
 
     def __init__(self, items: list[EventLog]) -> None:
         self.items = items

@@ -2,7 +2,7 @@
 
 ``emit`` only freezes the record (its message formatted and its exception turned
 into text, as ``QueueHandler.prepare`` does) and puts it on a bounded queue. One
-writer thread turns records into :class:`~domain.Log` rows (context made
+writer thread turns records into :class:`~gal_friday.domain.Log` rows (context made
 JSON-safe and redacted) and drains the queue in batches (``batch_size`` records or every
 ``flush_interval`` seconds), one short transaction per batch, through the bulk
 path (COPY on PostgreSQL); records are inserted by ``record_id``, skipping ids
@@ -38,11 +38,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from domain import Log
-from domain.logs import DEFAULT_SECRET_KEYS
-from persistence import bulk
-from persistence.database import create_engine, mask_url
-from persistence.log_spill import SpillFile
+from gal_friday.domain import Log
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS
+from gal_friday.persistence import bulk
+from gal_friday.persistence.database import create_engine, mask_url
+from gal_friday.persistence.log_spill import SpillFile
 
 INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from domain import Log
+from gal_friday.domain import Log
 
 _FIELDS = [f.name for f in attrs.fields(Log) if f.name != "id"]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.types import JSON
 
-from persistence.types import SQLITE_MONEY_LENGTH, EnumText, Money, UTCDateTime
+from gal_friday.persistence.types import SQLITE_MONEY_LENGTH, EnumText, Money, UTCDateTime
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -1,11 +1,11 @@
 """The imperative mapping of the domain classes onto the tables.
 
 ``start_mappers()`` is the one place where mapping happens; it is idempotent and
-is called by :func:`persistence.database.create_engine` and by test fixtures.
+is called by :func:`~gal_friday.persistence.database.create_engine` and by test fixtures.
 The domain classes keep no unmapped state, so an object loaded from a row
 (SQLAlchemy does not call ``__init__``) obeys the same rules as a new one.
 Mapping also installs :func:`assemble_instance` as the domain's assembler
-(:mod:`domain.construction`), so objects the hot paths assemble carry SQLAlchemy's
+(:mod:`gal_friday.domain.construction`), so objects the hot paths assemble carry SQLAlchemy's
 instance state like any other: they can be added to a session, flushed, changed.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.orm.instrumentation import ClassManager, opt_manager_of_class
 
-from domain import (
+from gal_friday.domain import (
     Configuration,
     EventLog,
     Fill,
@@ -30,7 +30,7 @@ from domain import (
     Trade,
     construction,
 )
-from persistence import tables as t
+from gal_friday.persistence import tables as t
 
 mapper_registry = registry(metadata=t.metadata)
 _lock = threading.Lock()

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, String, any_, bindparam, delete, s
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from domain import (
+from gal_friday.domain import (
     Configuration,
     EventLog,
     Fill,
@@ -31,13 +31,14 @@ from domain import (
     SystemLog,
     Trade,
 )
-from persistence import live_fill
-from persistence import tables as t
+from gal_friday.persistence import fill_statements
+from gal_friday.persistence import tables as t
 
 T = TypeVar("T")
 OPEN_STATUSES = [s for s in OrderStatus if s.is_open]
 IN_LIST_CHUNK = 1000
-STREAM_BATCH = 5000
+#: How many fill rows a server-side cursor fetches at a time when a pair is streamed.
+FILLS_PER_FETCH = 5000
 
 
 def _between(stmt: Select[Any], column: Any, start: datetime | None, end: datetime | None) -> Any:
@@ -107,10 +108,10 @@ class OrderRepository(_Repository):
     def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
         """The live path: lock the fill's order (by ``client_order_id``, else by the fill's
         exchange order id), apply ``fill`` by the domain's rules, and write the fill and the
-        order's changes in this transaction (Core statements, see :mod:`persistence.live_fill`).
+        order's changes in this transaction (Core statements, see :mod:`.fill_statements`).
         False for an identical replay, which writes nothing.
         """
-        return live_fill.apply_fill(self.session, fill, client_order_id)
+        return fill_statements.apply_fill(self.session, fill, client_order_id)
 
     def get_for_update(self, order_pk: int) -> Order | None:
         """The order, re-read and locked for this transaction (SELECT ... FOR UPDATE).
@@ -176,7 +177,7 @@ class FillRepository(_Repository):
         return [(row.exchange, row.trading_pair) for row in self.session.execute(stmt)]
 
     def stream(
-        self, exchange: str, trading_pair: str, batch_size: int = STREAM_BATCH
+        self, exchange: str, trading_pair: str, batch_size: int = FILLS_PER_FETCH
     ) -> Iterator[FillRecord]:
         """Read-only records of one pair's fills in ``(filled_at, fill_id)`` order, in batches.
 

@@ -1,7 +1,7 @@
 """Every table of the schema on one ``MetaData``, with named constraints and indexes.
 
 Column names are the attribute names of the domain classes. Money columns use
-:class:`~persistence.types.Money`; their numeric CHECKs cast to NUMERIC so that
+:class:`~gal_friday.persistence.types.Money`; their numeric CHECKs cast to NUMERIC so that
 they also hold on SQLite, where the value is stored as text. Foreign keys never
 cascade deletes: history is not deleted through a parent.
 """
@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 
-from domain.enums import (
+from gal_friday.domain.enums import (
     LiquidityType,
     OrderStatus,
     OrderType,
@@ -35,7 +35,14 @@ from domain.enums import (
     TradeGrouping,
     TradeSide,
 )
-from persistence.types import BigIntPK, EnumText, JSONDocument, Money, UTCDateTime, enum_values
+from gal_friday.persistence.types import (
+    BigIntPK,
+    EnumText,
+    JSONDocument,
+    Money,
+    UTCDateTime,
+    enum_values,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

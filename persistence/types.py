@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from domain import values as v
+from gal_friday.domain import values as v
 
 #: Auto-incrementing surrogate keys: BIGINT identity on PostgreSQL, INTEGER rowid on SQLite.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")

@@ -2,7 +2,7 @@
 
 ``with UnitOfWork(url) as uow: ...; uow.commit()`` — leaving the block without
 ``commit()`` rolls back. Database errors raised by ``commit``/``flush`` come out as
-domain-level errors (:mod:`persistence.errors`) with the transaction rolled back.
+domain-level errors (:mod:`gal_friday.persistence.errors`) with the transaction rolled back.
 
 :class:`AsyncUnitOfWork` gives asyncio code the same repositories without a second
 copy of the queries: ``await uow.run(lambda u: u.orders.get(pk))`` runs the
@@ -25,15 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from persistence import repositories as r
-from persistence.database import (
+from gal_friday.persistence import repositories as r
+from gal_friday.persistence.database import (
     async_session_factory,
     create_async_engine,
     create_engine,
     resolve_url,
     session_factory,
 )
-from persistence.errors import translate_error
+from gal_friday.persistence.errors import translate_error
 
 T = TypeVar("T")
 

@@ -10,13 +10,13 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e '.[test,plot]'
+"$VENV/bin/python" -m pip install --quiet --config-settings editable_mode=strict -e '.[test,plot]'
 
 bash scripts/ensure-postgres.sh
 
 echo "== ruff"
 "$VENV/bin/ruff" check .
 echo "== mypy"
-"$VENV/bin/mypy" domain persistence services cli importers
+"$VENV/bin/mypy" -p gal_friday.domain -p gal_friday.persistence -p gal_friday.importers -p gal_friday.services -p gal_friday.cli
 echo "== pytest"
 "$VENV/bin/pytest" "$@"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain import Configuration
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import Configuration
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 
 def activate_configuration(uow: UnitOfWork, content: Mapping[str, Any]) -> Configuration:

@@ -21,12 +21,12 @@ from decimal import Decimal
 import attrs
 from sqlalchemy import Engine
 
-from domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
-from persistence.unit_of_work import UnitOfWork
-from services.configurations import activate_configuration
-from services.live_fills import record_fill
-from services.snapshots import take_snapshot
-from services.trade_rebuild import rebuild_trades
+from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.configurations import activate_configuration
+from gal_friday.services.live_fills import record_fill
+from gal_friday.services.snapshots import take_snapshot
+from gal_friday.services.trade_rebuild import rebuild_trades
 
 EXCHANGE = "kraken-demo"
 START = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from domain import EventLog
-from persistence import bulk
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import EventLog
+from gal_friday.persistence import bulk
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 
 class EventStore:

@@ -1,7 +1,7 @@
 """Import an exchange trade history: one file, one transaction, nothing stored twice.
 
 1. The whole file is parsed and validated first; a bad row raises
-   :class:`~importers.ImportFormatError` before the database is touched.
+   :class:`~gal_friday.importers.ImportFormatError` before the database is touched.
 2. In one unit of work: fills already stored (same exchange and fill id) are left
    out, the new ones grouped into orders, orders and fills written through the
    bulk path, and the trades of every touched pair rebuilt. Any error rolls the
@@ -22,13 +22,20 @@ from pathlib import Path
 import attrs
 from sqlalchemy import Engine
 
-from domain import Fill, Order, TradeGrouping
-from domain.values import exact
-from importers import FORMATS, ImportBatch, ImportFormatError, OrderGroup, Progress, group_orders
-from persistence import bulk
-from persistence.unit_of_work import UnitOfWork
-from services.gc_pause import gc_paused
-from services.trade_rebuild import rebuild_pairs
+from gal_friday.domain import Fill, Order, TradeGrouping
+from gal_friday.domain.values import exact
+from gal_friday.importers import (
+    FORMATS,
+    ImportBatch,
+    ImportFormatError,
+    OrderGroup,
+    Progress,
+    group_orders,
+)
+from gal_friday.persistence import bulk
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.gc_pause import gc_paused
+from gal_friday.services.trade_rebuild import rebuild_pairs
 
 
 @attrs.frozen

@@ -23,9 +23,9 @@ from enum import StrEnum
 import attrs
 from sqlalchemy.exc import OperationalError
 
-from domain import ConcurrencyError, DuplicateFillError, Fill
-from persistence.errors import DatabaseUnavailableError
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import ConcurrencyError, DuplicateFillError, Fill
+from gal_friday.persistence.errors import DatabaseUnavailableError
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_S = 0.005

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from domain import Trade
+from gal_friday.domain import Trade
 
 
 class PlottingUnavailableError(RuntimeError):

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from services.reporting import PairReport, Report
+from gal_friday.services.reporting import PairReport, Report
 
 
 def decimal_text(value: Decimal | None) -> str | None:

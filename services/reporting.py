@@ -16,9 +16,9 @@ from decimal import Decimal
 
 import attrs
 
-from domain import Trade, TradeGrouping, TradeSide
-from domain.values import exact, quantize_computed, tidy
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import Trade, TradeGrouping, TradeSide
+from gal_friday.domain.values import exact, quantize_computed, tidy
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 ZERO = Decimal(0)
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain import PortfolioSnapshot
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import PortfolioSnapshot
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 
 def take_snapshot(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from domain import SystemLog
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import SystemLog
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 
 def record_system_event(

@@ -2,7 +2,7 @@
 
 Each ``(exchange, trading_pair)`` is rebuilt in the caller's unit of work: its
 trades are deleted, its fills streamed in time order through
-:func:`~domain.iter_trades`, and the new trades inserted in bulk batches as they
+:func:`~gal_friday.domain.iter_trades`, and the new trades inserted in bulk batches as they
 are made, so memory stays flat however long the history. Nothing is committed
 here.
 """
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from domain import TradeGrouping, iter_trades
-from persistence import bulk
-from persistence.repositories import chunked
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import TradeGrouping, iter_trades
+from gal_friday.persistence import bulk
+from gal_friday.persistence.repositories import chunked
+from gal_friday.persistence.unit_of_work import UnitOfWork
 
 #: Trades written per bulk insert during a rebuild.
 WRITE_BATCH = 5000

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from persistence.database import create_engine, session_factory
+from gal_friday.persistence.database import create_engine, session_factory
 from tests.support import databases
 
 BACKENDS = ["sqlite", "postgresql"]

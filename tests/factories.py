@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain import Fill, Order
+from gal_friday.domain import Fill, Order
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
-from persistence import tables as t
-from persistence.database import create_engine
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 HISTORY = FIXTURES / "e2e-history.csv"

@@ -7,9 +7,9 @@ from decimal import Decimal
 import attrs
 from sqlalchemy import inspect
 
-from domain import Fill, Order, Trade, build_trades
-from domain.construction import assemble, checked
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import Fill, Order, Trade, build_trades
+from gal_friday.domain.construction import assemble, checked
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 
 

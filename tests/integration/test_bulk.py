@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from domain import DuplicateFillError, EventLog, Log, Order
-from persistence import bulk
-from persistence import tables as t
-from persistence.errors import ConstraintViolationError
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import DuplicateFillError, EventLog, Log, Order
+from gal_friday.persistence import bulk
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.errors import ConstraintViolationError
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 
 IGNORED = {

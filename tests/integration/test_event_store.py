@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from domain import EventLog
-from persistence.unit_of_work import UnitOfWork
-from services.event_store import EventStore
-from services.system_log import record_system_event
+from gal_friday.domain import EventLog
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.event_store import EventStore
+from gal_friday.services.system_log import record_system_event
 from tests.factories import T0
 
 

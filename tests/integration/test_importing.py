@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from domain import OrderStatus, TradeSide
-from persistence.unit_of_work import UnitOfWork
-from services.importing import import_history
+from gal_friday.domain import OrderStatus, TradeSide
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.importing import import_history
 
 HEADER = "txid,ordertxid,pair,time,type,ordertype,price,cost,fee,vol,margin,misc,ledgers\n"
 

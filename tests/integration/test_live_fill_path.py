@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain import NotFoundError, OrderStatus, OverfillError
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.domain import NotFoundError, OrderStatus, OverfillError
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 
 

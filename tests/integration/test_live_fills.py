@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from domain import OverfillError
-from persistence import tables as t
-from persistence.unit_of_work import UnitOfWork
-from services.live_fills import FillOutcome, record_fill
+from gal_friday.domain import OverfillError
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.live_fills import FillOutcome, record_fill
 from tests.factories import at, make_fill, make_order
 
 WRITERS = 4

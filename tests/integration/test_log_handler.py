@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
-from persistence import tables as t
-from persistence.database import create_engine
-from persistence.log_handler import AsyncPostgresHandler, DatabaseLogHandler
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.log_handler import AsyncPostgresHandler, DatabaseLogHandler
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -195,7 +195,7 @@ def test_dict_config(database_url, tmp_path):
             "disable_existing_loggers": False,
             "handlers": {
                 "db": {
-                    "class": "persistence.log_handler.AsyncPostgresHandler",
+                    "class": "gal_friday.persistence.log_handler.AsyncPostgresHandler",
                     "url": database_url.render_as_string(hide_password=False),
                     "batch_size": 10,
                     "flush_interval": 0.01,

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, text
 
-from persistence.database import create_engine
-from persistence.errors import FILL_UNIQUE
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.errors import FILL_UNIQUE
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import T0
 
 ROWS = 120_000

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain import (
+from gal_friday.domain import (
     Configuration,
     DuplicateFillError,
     EventLog,
@@ -20,9 +20,9 @@ from domain import (
     SystemLog,
     build_trades,
 )
-from persistence.database import create_engine
-from persistence.in_memory import InMemoryUnitOfWork
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.in_memory import InMemoryUnitOfWork
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import T0, at, make_fill, make_order
 from tests.support import databases
 

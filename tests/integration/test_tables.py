@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain import (
+from gal_friday.domain import (
     Configuration,
     EventLog,
     Log,
@@ -26,9 +26,9 @@ from domain import (
     TradeGrouping,
     build_trades,
 )
-from persistence import tables as t
-from persistence.database import session_factory
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import session_factory
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import T0, at, make_fill, make_order
 
 D = Decimal

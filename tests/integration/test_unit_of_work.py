@@ -9,9 +9,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
-from domain import ConcurrencyError, Configuration, DuplicateFillError, Order, OrderStatus
-from persistence import tables as t
-from persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
+from gal_friday.domain import (
+    ConcurrencyError,
+    Configuration,
+    DuplicateFillError,
+    Order,
+    OrderStatus,
+)
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 from tests.factories import at, make_fill, make_order
 
 
@@ -100,7 +106,7 @@ def test_a_partial_fill_that_keeps_the_status_still_moves_the_version(engine):
 
 
 def test_a_loaded_order_obeys_the_same_rules(engine):
-    from domain import OverfillError
+    from gal_friday.domain import OverfillError
 
     order = make_order()
     fill = make_fill("A", quantity_filled=Decimal("0.6"))
@@ -118,7 +124,7 @@ def test_a_loaded_order_obeys_the_same_rules(engine):
 
 
 def test_async_unit_of_work_runs_the_same_repositories(database_url: URL):
-    from persistence.database import create_async_engine
+    from gal_friday.persistence.database import create_async_engine
 
     order = make_order()
 

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from persistence import migrations
-from persistence.database import create_engine
-from persistence.tables import metadata
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence import schema
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import metadata
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import make_fill, make_order
 from tests.support import databases
 
@@ -35,14 +35,14 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 
 
 def test_there_is_exactly_one_head():
-    assert len(migrations.heads()) == 1
+    assert len(schema.heads()) == 1
 
 
 def test_upgrade_from_empty_matches_the_models(empty_engine):
-    assert migrations.current(empty_engine) is None
-    migrations.upgrade(empty_engine)
-    assert migrations.current(empty_engine) == migrations.head()
-    assert migrations.check(empty_engine) == []
+    assert schema.current(empty_engine) is None
+    schema.upgrade(empty_engine)
+    assert schema.current(empty_engine) == schema.head()
+    assert schema.check(empty_engine) == []
     tables = set(sa.inspect(empty_engine).get_table_names())
     assert set(metadata.tables) <= tables
 
@@ -56,27 +56,27 @@ def _store_something(engine: Engine) -> None:
 
 
 def test_stairway_every_revision_down_and_up_again(empty_engine):
-    for revision in migrations.revisions():
-        migrations.upgrade(empty_engine, revision)
-        if revision == migrations.head():
+    for revision in schema.revisions():
+        schema.upgrade(empty_engine, revision)
+        if revision == schema.head():
             _store_something(empty_engine)
-        migrations.downgrade(empty_engine, "-1")
-        migrations.upgrade(empty_engine, revision)
-        assert migrations.current(empty_engine) == revision
-    assert migrations.check(empty_engine) == []
+        schema.downgrade(empty_engine, "-1")
+        schema.upgrade(empty_engine, revision)
+        assert schema.current(empty_engine) == revision
+    assert schema.check(empty_engine) == []
     _store_something(empty_engine)
     with UnitOfWork(empty_engine) as uow:
         assert uow.fills.existing_ids("kraken", ["STAIR-1"]) == {"STAIR-1"}
 
 
 def test_downgrade_to_base_leaves_only_the_version_table(empty_engine):
-    migrations.upgrade(empty_engine)
-    migrations.downgrade(empty_engine, "base")
+    schema.upgrade(empty_engine)
+    schema.downgrade(empty_engine, "base")
     assert set(sa.inspect(empty_engine).get_table_names()) == {"alembic_version"}
-    assert migrations.current(empty_engine) is None
+    assert schema.current(empty_engine) is None
 
 
 def test_the_partial_unique_index_exists_on_both_backends(empty_engine):
-    migrations.upgrade(empty_engine)
+    schema.upgrade(empty_engine)
     indexes = {ix["name"]: ix for ix in sa.inspect(empty_engine).get_indexes("configurations")}
     assert indexes["uq_configurations_single_active"]["unique"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 from hypothesis import strategies as st
 
-from domain import Fill
+from gal_friday.domain import Fill
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PAIR = "BTC/USD"

@@ -14,7 +14,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import DomainError, Fill, Order, OrderStatus, OverfillError
+from gal_friday.domain import DomainError, Fill, Order, OrderStatus, OverfillError
 from tests.property.strategies import T0, buy_fills, quantities
 
 SETTINGS = settings(max_examples=150, deadline=None)

@@ -13,7 +13,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import Fill, Trade, TradeGrouping, TradeSide, build_trades, iter_trades
+from gal_friday.domain import Fill, Trade, TradeGrouping, TradeSide, build_trades, iter_trades
 from tests.property.strategies import (
     RATES,
     THIRD_ASSET,

@@ -8,9 +8,9 @@ import time
 import uuid
 from decimal import Decimal
 
-from domain import OverfillError
-from persistence.unit_of_work import UnitOfWork, engine_for
-from services.live_fills import record_fill
+from gal_friday.domain import OverfillError
+from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
+from gal_friday.services.live_fills import record_fill
 from tests.factories import at, make_fill
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from persistence import tables as t
-from persistence.database import create_engine
-from persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import make_order
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
-from persistence import tables as t
-from persistence.database import create_engine
+from gal_friday.importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 CLASSIC = (FIXTURES / "kraken-classic.csv").read_text()

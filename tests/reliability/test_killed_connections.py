@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from persistence import tables as t
-from persistence.database import create_engine
-from persistence.errors import DatabaseUnavailableError
-from persistence.unit_of_work import UnitOfWork
-from services.importing import import_history
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.errors import DatabaseUnavailableError
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.importing import import_history
 from tests.factories import make_fill, make_order
 from tests.support import databases
 

@@ -12,10 +12,10 @@ import pytest
 from psycopg import sql
 from sqlalchemy import func, insert, select
 
-from persistence import migrations
-from persistence import tables as t
-from persistence.database import DatabaseURLError, create_engine, mask_url, resolve_url
-from persistence.log_handler import DatabaseLogHandler
+from gal_friday.persistence import schema
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import DatabaseURLError, create_engine, mask_url, resolve_url
+from gal_friday.persistence.log_handler import DatabaseLogHandler
 from tests.factories import T0
 from tests.support import databases
 
@@ -86,7 +86,7 @@ def test_the_application_role_can_only_read_and_write_rows(postgres_url):
                 sql.SQL("CREATE SCHEMA public AUTHORIZATION {}").format(sql.Identifier(owner))
             )
         owner_engine = create_engine(postgres_url.set(username=owner))
-        migrations.upgrade(owner_engine)
+        schema.upgrade(owner_engine)
         with owner_engine.begin() as conn:
             conn.exec_driver_sql("SELECT 1")  # connectivity as the owner
         with psycopg.connect(
@@ -129,7 +129,7 @@ def test_the_application_role_can_only_read_and_write_rows(postgres_url):
             ):
                 conn.exec_driver_sql(statement)
         with pytest.raises(Exception, match="permission denied|must be owner"):
-            migrations.downgrade(app_engine, "base")
+            schema.downgrade(app_engine, "base")
         app_engine.dispose()
     finally:
         with databases.admin_connection() as admin:

@@ -20,8 +20,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from persistence import migrations
-from persistence.database import create_engine, mask_url
+from gal_friday.persistence import schema
+from gal_friday.persistence.database import create_engine, mask_url
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -78,7 +78,7 @@ def migrated_postgres_template() -> URL:
     url = create_postgres_database()
     engine = create_engine(url)
     try:
-        migrations.upgrade(engine)
+        schema.upgrade(engine)
     finally:
         engine.dispose()
     return url
@@ -89,7 +89,7 @@ def migrated_sqlite_file(path: Path) -> URL:
     url = make_url(f"sqlite:///{path}")
     engine = create_engine(url)
     try:
-        migrations.upgrade(engine)
+        schema.upgrade(engine)
     finally:
         engine.dispose()
     return url

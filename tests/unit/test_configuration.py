@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain import Configuration, InvalidValueError, canonical_json, config_hash
+from gal_friday.domain import Configuration, InvalidValueError, canonical_json, config_hash
 
 
 def rule(content: object) -> str:

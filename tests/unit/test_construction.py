@@ -7,8 +7,8 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from domain import Fill, InvalidValueError, Order, OrderStatus, OrderType, Side
-from domain.construction import assemble, checked
+from gal_friday.domain import Fill, InvalidValueError, Order, OrderStatus, OrderType, Side
+from gal_friday.domain.construction import assemble, checked
 from tests.factories import at, make_fill
 
 FILL = {

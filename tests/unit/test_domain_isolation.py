@@ -17,9 +17,9 @@ FORBIDDEN = ("sqlalchemy", "alembic", "psycopg", "psycopg_binary", "psycopg2", "
 CHECK = """
 import importlib, json, pkgutil, sys
 {preload}
-import domain
-imported = ["domain"]
-for module in pkgutil.walk_packages(domain.__path__, "domain."):
+import gal_friday.domain as domain
+imported = ["gal_friday.domain"]
+for module in pkgutil.walk_packages(domain.__path__, "gal_friday.domain."):
     importlib.import_module(module.name)
     imported.append(module.name)
 forbidden = set(sys.argv[1].split(","))
@@ -45,7 +45,7 @@ def run_check(preload: str = "") -> dict[str, list[str]]:
 
 def test_importing_domain_and_every_submodule_loads_no_orm_or_driver():
     report = run_check()
-    modules = {f"domain.{p.stem}" for p in (ROOT / "domain").glob("*.py") if p.stem != "__init__"}
+    modules = {f"gal_friday.domain.{p.stem}" for p in (ROOT / "domain").glob("*.py") if p.stem != "__init__"}
     assert modules <= set(report["imported"]), "some domain modules were not imported"
     assert report["loaded"] == []
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from domain import Fill, InvalidValueError, LiquidityType, Side
+from gal_friday.domain import Fill, InvalidValueError, LiquidityType, Side
 from tests.factories import at, make_fill
 
 D = Decimal

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from domain import EventLog, InvalidValueError, Log, Side, SystemLog, json_safe
+from gal_friday.domain import EventLog, InvalidValueError, Log, Side, SystemLog, json_safe
 
 LOGGER = "gf.tests.logs"
 
@@ -352,7 +352,7 @@ def test_event_fields_are_checked(kwargs, field):
 
 
 def test_keys_that_contain_a_secret_word_are_redacted_too():
-    from domain import json_safe
+    from gal_friday.domain import json_safe
 
     context = {
         "kraken_api_secret": "s",

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
-from domain import (
+from gal_friday.domain import (
     ALLOWED_TRANSITIONS,
     DuplicateFillError,
     FillMismatchError,
@@ -22,7 +22,7 @@ from domain import (
     OrderType,
     OverfillError,
 )
-from domain.order import check_transition
+from gal_friday.domain.order import check_transition
 from tests.factories import at, make_fill, make_order
 
 D = Decimal

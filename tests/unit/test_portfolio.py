@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from domain import (
+from gal_friday.domain import (
     Drawdowns,
     InvalidValueError,
     NonPositiveEquityError,

@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from domain import InvalidTransitionError, InvalidValueError, OrderType, Signal, SignalStatus
+from gal_friday.domain import (
+    InvalidTransitionError,
+    InvalidValueError,
+    OrderType,
+    Signal,
+    SignalStatus,
+)
 
 D = Decimal
 SS = SignalStatus

@@ -14,7 +14,7 @@ from fractions import Fraction
 import attrs
 import pytest
 
-from domain import (
+from gal_friday.domain import (
     InvalidValueError,
     MissingConversionRateError,
     Trade,
@@ -23,7 +23,7 @@ from domain import (
     build_trades,
     iter_trades,
 )
-from domain.trade_builder import STREAM_BATCH
+from gal_friday.domain.trade_builder import TRADES_PER_BATCH
 from tests.factories import at, make_fill
 
 D = Decimal
@@ -628,7 +628,7 @@ def test_streaming_reads_fills_only_as_far_as_the_trades_it_yields():
 
     def history():
         nonlocal read
-        for n in range(100 * STREAM_BATCH):
+        for n in range(100 * TRADES_PER_BATCH):
             read += 1
             yield make_fill(
                 f"F{n:09d}",
@@ -643,5 +643,5 @@ def test_streaming_reads_fills_only_as_far_as_the_trades_it_yields():
     stream = iter_trades(history())
     first = next(stream)
     assert first.is_closed and first.realized_pnl == D(1)
-    assert read == 2 * STREAM_BATCH  # one batch of trades, two fills each
-    assert sum(1 for _ in stream) == 50 * STREAM_BATCH - 1
+    assert read == 2 * TRADES_PER_BATCH  # one batch of trades, two fills each
+    assert sum(1 for _ in stream) == 50 * TRADES_PER_BATCH - 1

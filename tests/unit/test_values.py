@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain import InvalidValueError, OrderStatus, Side
-from domain.values import (
+from gal_friday.domain import InvalidValueError, OrderStatus, Side
+from gal_friday.domain.values import (
     enum_value,
     money,
     money_or_zero,

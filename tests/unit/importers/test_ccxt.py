@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from domain import LiquidityType, OrderType
-from importers import ImportFormatError, group_orders, parse_ccxt_trades
+from gal_friday.domain import LiquidityType, OrderType
+from gal_friday.importers import ImportFormatError, group_orders, parse_ccxt_trades
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 

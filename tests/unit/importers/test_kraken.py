@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from domain import OrderType, Side
-from importers import ImportFormatError, group_orders, normalize_pair, parse_kraken_trades
+from gal_friday.domain import OrderType, Side
+from gal_friday.importers import (
+    ImportFormatError,
+    group_orders,
+    normalize_pair,
+    parse_kraken_trades,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 SAMPLE = Path(__file__).resolve().parents[3] / "importers" / "samples" / "kraken-trades-sample.csv"

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain import DuplicateFillError, NotFoundError, OverfillError
-from persistence.in_memory import InMemoryUnitOfWork
-from services.live_fills import FillOutcome, record_fill
+from gal_friday.domain import DuplicateFillError, NotFoundError, OverfillError
+from gal_friday.persistence.in_memory import InMemoryUnitOfWork
+from gal_friday.services.live_fills import FillOutcome, record_fill
 from tests.factories import make_fill, make_order
 
 

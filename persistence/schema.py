@@ -20,9 +20,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
-from persistence.database import create_engine
-from persistence.migration_render import render_item
-from persistence.tables import metadata
+from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.migration_render import render_item
+from gal_friday.persistence.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = ROOT / "alembic.ini"

@@ -4,7 +4,7 @@ Recording a fill as the exchange reports it is the latency-critical write. The
 mapped path (load the order and its fills through the ORM, flush) costs about
 2 ms more than the SQL it sends; this module sends the same SQL through Core,
 with statements built once, and builds the domain objects with
-:func:`domain.construction.assemble`, as the ORM does when it loads rows:
+:func:`~gal_friday.domain.construction.assemble`, as the ORM does when it loads rows:
 
 1. ``SELECT ... FROM orders ... FOR UPDATE`` (by client order id, else by
    exchange and exchange order id; SQLite serialises writers itself);
@@ -15,7 +15,7 @@ with statements built once, and builds the domain objects with
    when it refuses;
 4. one ``INSERT`` of the fill and one ``UPDATE`` writing back the order's
    columns as the domain left them and moving ``version`` (``WHERE version =``
-   the version read: a mismatch is a :class:`~domain.ConcurrencyError`, as on
+   the version read: a mismatch is a :class:`~gal_friday.domain.ConcurrencyError`, as on
    the mapped path).
 
 The objects it builds belong to no session: nothing is flushed for them later.
@@ -30,10 +30,10 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from domain import ConcurrencyError, Fill, NotFoundError, Order
-from domain.construction import assemble
-from persistence import tables as t
-from persistence.errors import translate_error
+from gal_friday.domain import ConcurrencyError, Fill, NotFoundError, Order
+from gal_friday.domain.construction import assemble
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.errors import translate_error
 
 _LOCK_BY_CLIENT_ID = (
     select(t.orders)
@@ -98,7 +98,7 @@ def apply_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None =
     """Apply ``fill`` to its locked order and write both; False for an identical replay.
 
     ``fill`` becomes one of the order's fills (pass a copy to keep yours untouched).
-    Raises :class:`~domain.NotFoundError` for an unknown order, the domain's errors
+    Raises :class:`~gal_friday.domain.NotFoundError` for an unknown order, the domain's errors
     for a refused fill (nothing written), and database errors translated as the
     unit of work translates them (a lock conflict is a ConcurrencyError, a duplicate
     fill id a DuplicateFillError).
