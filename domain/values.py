@@ -73,7 +73,9 @@ def check_storable(value: Decimal, field: str) -> Decimal:
     _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked by to_decimal
     if len(digits) > ARITHMETIC_PRECISION:
-        raise InvalidValueError(field, f"has {len(digits)} digits; at most {MONEY_PRECISION} fit")
+        raise InvalidValueError(
+            field, f"is written with {len(digits)} digits; at most {ARITHMETIC_PRECISION} are read"
+        )
     places = max(0, -exponent)
     if places > MONEY_SCALE:
         normalized = EXACT_CONTEXT.normalize(value)
