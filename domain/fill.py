@@ -18,7 +18,7 @@ class Fill:
 
     ``commission`` is paid in ``commission_asset``: the quote asset, the base
     asset, or a third asset (:mod:`gal_friday.domain.trade_builder` values each;
-    docs/trading-rules.md, "Commission assets").
+    docs/trading-rules.md, "Pairs and commission assets").
     """
 
     fill_id: str = attrs.field(metadata=v.check(v.non_empty))

@@ -7,6 +7,7 @@ silent rounding. Values the domain *computes* (averages, percentages) are
 rounded to 18 places, half-even, by :func:`quantize_computed`.
 
 Timestamps must be timezone-aware; they are converted to UTC.
+(docs/trading-rules.md, "Money and time")
 """
 
 from __future__ import annotations

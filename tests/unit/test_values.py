@@ -1,4 +1,4 @@
-"""Boundary checks (trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
+"""Boundary checks (docs/trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
 aware times converted to UTC; every error is an InvalidValueError naming the field, on
 construction and on later assignment alike."""
 
