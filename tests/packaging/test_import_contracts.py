@@ -57,6 +57,7 @@ def test_the_real_tree_keeps_every_contract():
         ("services", "from gal_friday.cli import main", "cli > services > persistence > domain"),
         ("importers", "from gal_friday.persistence import tables", "importers use the domain only"),
         ("importers", "from gal_friday.services import importing", "importers use the domain only"),
+        ("importers", "import sqlalchemy", "importers use the domain only"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, package, line, contract):
