@@ -34,7 +34,7 @@ class OrderType(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """An order's lifecycle states (see ``domain.order`` for the transitions)."""
+    """An order's lifecycle states (transitions: :mod:`gal_friday.domain.order`)."""
 
     PENDING_SUBMIT = "PENDING_SUBMIT"
     OPEN = "OPEN"

@@ -17,7 +17,8 @@ class Fill:
     """One execution. ``quantity_filled`` is in the base asset, ``fill_price`` in the quote.
 
     ``commission`` is paid in ``commission_asset``: the quote asset, the base
-    asset, or a third asset (see ``domain.trades`` for how each is valued).
+    asset, or a third asset (:mod:`gal_friday.domain.trade_builder` values each;
+    docs/trading-rules.md, "Pairs and commission assets").
     """
 
     fill_id: str = attrs.field(metadata=v.check(v.non_empty))

@@ -1,6 +1,6 @@
 """An order and its lifecycle: status transitions and fill aggregation.
 
-Rules (``shared/design/trading-rules.md``):
+Rules (docs/trading-rules.md, "Orders and fills"):
 
 * Transitions follow :data:`ALLOWED_TRANSITIONS`; anything else raises
   :class:`InvalidTransitionError` naming both states.

@@ -1,4 +1,6 @@
-"""A round-trip trade: entry fills matched with exit fills (built by ``domain.trade_builder``).
+"""A round-trip trade: entry fills matched with exit fills.
+
+Built by :mod:`gal_friday.domain.trade_builder` (docs/trading-rules.md, "Round-trip trades").
 
 Amounts are in the quote asset. ``quantity`` is the base quantity entered
 (for FIFO/LIFO, the quantity of the lot piece); ``open_quantity`` is what is

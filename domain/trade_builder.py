@@ -3,9 +3,10 @@
 Fills are grouped by ``(exchange, trading_pair)`` and taken in time order
 (ties: ``fill_id``). The result lists each group's closed trades in entry order
 (then exit order), followed by its open trade(s); groups come in
-``(exchange, trading_pair)`` order.
+``(exchange, trading_pair)`` order. The rules in words: docs/trading-rules.md,
+"Round-trip trades".
 
-Commissions (``shared/design/trading-rules.md``):
+Commissions (docs/trading-rules.md, "Pairs and commission assets"):
 
 * in the quote asset: cash paid, in quote;
 * in the base asset: the fill moves ``quantity - fee`` (buy) or removes

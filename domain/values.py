@@ -7,6 +7,7 @@ silent rounding. Values the domain *computes* (averages, percentages) are
 rounded to 18 places, half-even, by :func:`quantize_computed`.
 
 Timestamps must be timezone-aware; they are converted to UTC.
+(docs/trading-rules.md, "Money and time")
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def check_storable(value: Decimal, field: str) -> Decimal:
     _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked by to_decimal
     if len(digits) > ARITHMETIC_PRECISION:
-        raise InvalidValueError(field, f"has {len(digits)} digits; at most {MONEY_PRECISION} fit")
+        raise InvalidValueError(
+            field, f"is written with {len(digits)} digits; at most {ARITHMETIC_PRECISION} are read"
+        )
     places = max(0, -exponent)
     if places > MONEY_SCALE:
         normalized = EXACT_CONTEXT.normalize(value)

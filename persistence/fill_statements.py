@@ -11,7 +11,7 @@ with statements built once, and builds the domain objects with
 2. the order's fills, read once the lock is held (never joined into the locking
    query: PostgreSQL's recheck of a concurrently updated row would pair it with
    fills of the older snapshot);
-3. :meth:`domain.Order.apply_fill`, which enforces every rule and changes nothing
+3. :meth:`gal_friday.domain.Order.apply_fill`, which enforces every rule and changes nothing
    when it refuses;
 4. one ``INSERT`` of the fill and one ``UPDATE`` writing back the order's
    columns as the domain left them and moving ``version`` (``WHERE version =``

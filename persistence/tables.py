@@ -54,7 +54,7 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: Foreign-key column type matching :data:`~persistence.types.BigIntPK`.
+#: Foreign-key column type matching :data:`~gal_friday.persistence.types.BigIntPK`.
 BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
 PAIR = 32

@@ -1,4 +1,4 @@
-"""Configuration hashing (trading-rules.md, "Configuration versions")."""
+"""Configuration hashing (docs/trading-rules.md, "Configuration versions")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from gal_friday.domain import Configuration, InvalidValueError, canonical_json, 
 
 
 def rule(content: object) -> str:
-    """The hash exactly as trading-rules.md words it."""
+    """The hash exactly as docs/trading-rules.md words it."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -1,4 +1,4 @@
-"""Order lifecycle and fill aggregation (trading-rules.md, "Orders and fills")."""
+"""Order lifecycle and fill aggregation (docs/trading-rules.md, "Orders and fills")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Round-trip trades and PnL (trading-rules.md, "Trades (round trips) built from fills").
+"""Round-trip trades and PnL (docs/trading-rules.md, "Round-trip trades").
 
 Expected numbers are worked out by hand: in the comments, or with exact fractions
 (``fractions.Fraction``) rounded half-even to 18 places by :func:`q18` below, never by

@@ -1,4 +1,4 @@
-"""Boundary checks (trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
+"""Boundary checks (docs/trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
 aware times converted to UTC; every error is an InvalidValueError naming the field, on
 construction and on later assignment alike."""
 
@@ -126,6 +126,13 @@ def test_38_digits_are_kept_exactly():
 def test_39_significant_digits_do_not_fit(text):
     with pytest.raises(InvalidValueError, match=r"^qty: "):
         money(D(text), "qty")
+
+
+def test_more_digits_than_the_arithmetic_reads_names_that_limit():
+    # 81 digits written out (1 followed by 80 zeros after the point): refused before any
+    # normalisation could round it, and the message names the limit that was checked (80)
+    with pytest.raises(InvalidValueError, match=r"^qty: is written with 81 digits; at most 80 are read$"):
+        money(D("1." + "0" * 80), "qty")
 
 
 # -- sign -------------------------------------------------------------------------------------
