@@ -17,16 +17,17 @@ class Fill:
     """One execution. ``quantity_filled`` is in the base asset, ``fill_price`` in the quote.
 
     ``commission`` is paid in ``commission_asset``: the quote asset, the base
-    asset, or a third asset (see ``domain.trades`` for how each is valued).
+    asset, or a third asset (see ``domain.trade_builder`` for how each is valued).
+    A negative commission is a rebate (a maker's income) and counts with its sign.
     """
 
-    fill_id: str = attrs.field(metadata=v.check(v.non_empty))
+    fill_id: str = attrs.field(metadata=v.check(v.external_id))
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
     side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
     quantity_filled: Decimal = attrs.field(metadata=v.check(v.money))
     fill_price: Decimal = attrs.field(metadata=v.check(v.money))
-    commission: Decimal = attrs.field(metadata=v.check(v.money_or_zero))
+    commission: Decimal = attrs.field(metadata=v.check(v.commission))
     commission_asset: str = attrs.field(metadata=v.check(v.upper_code))
     filled_at: datetime = attrs.field(metadata=v.check(v.utc))
     liquidity_type: LiquidityType | None = attrs.field(
@@ -34,7 +35,7 @@ class Fill:
         metadata=v.check(v.enum_of(LiquidityType), optional=True),
     )
     exchange_order_id: str | None = attrs.field(
-        default=None, metadata=v.check(v.non_empty, optional=True)
+        default=None, metadata=v.check(v.external_id, optional=True)
     )
     fill_pk: int | None = attrs.field(default=None, kw_only=True)
     order_pk: int | None = attrs.field(default=None, kw_only=True)
