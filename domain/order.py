@@ -54,13 +54,8 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
 }
 
-_NEEDS_LIMIT = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
-_NEEDS_STOP = {
-    OrderType.STOP_LOSS,
-    OrderType.STOP_LOSS_LIMIT,
-    OrderType.TAKE_PROFIT,
-    OrderType.TAKE_PROFIT_LIMIT,
-}
+_NEEDS_LIMIT = frozenset(t for t in OrderType if t.has_limit_price)
+_NEEDS_STOP = frozenset(t for t in OrderType if t.has_stop_price)
 
 
 def _now() -> datetime:

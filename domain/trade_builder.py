@@ -11,6 +11,9 @@ Commissions (``shared/design/trading-rules.md``):
 * in the base asset: the fill moves ``quantity - fee`` (buy) or removes
   ``quantity + fee`` (sell) of the base asset; valued at ``fee * fill_price``
   in ``total_commission`` but never subtracted from PnL a second time;
+* a negative commission is a rebate: income, carried with its sign into
+  ``total_commission`` and ``realized_pnl`` (a quote rebate raises the PnL; a
+  base-asset rebate adds units to a buy and removes fewer on a sale);
 * in any other asset: converted with ``conversion_rates["ASSET/QUOTE"]`` (quote
   per unit of the asset); a missing rate is a :class:`MissingConversionRateError`.
 
@@ -190,6 +193,12 @@ def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
                 "commission",
                 f"fill {fill_id!r} pays {base_fee} {asset} on a buy of "
                 f"{quantity} {asset}: the fee must be below the quantity",
+            )
+        if side is Side.SELL and -base_fee >= quantity:
+            raise InvalidValueError(
+                "commission",
+                f"fill {fill_id!r} gets a rebate of {-base_fee} {asset} on a sale of "
+                f"{quantity} {asset}: the rebate must be below the quantity",
             )
     elif commission:
         cash_fee = commission * _rate(rates, asset, quote, fill_id)

@@ -59,7 +59,9 @@ def exact() -> AbstractContextManager[decimal.Context]:
 def to_decimal(value: object, field: str) -> Decimal:
     """Convert an int, str or Decimal to a finite Decimal; refuse floats, bools and the rest."""
     if isinstance(value, (bool, float)):
-        raise InvalidValueError(field, f"must be a Decimal, not {type(value).__name__} {shown(value)}")
+        raise InvalidValueError(
+            field, f"must be a Decimal, not {type(value).__name__} {shown(value)}"
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -208,7 +210,12 @@ _EXCHANGE_ID = re.compile(r"[a-z0-9]+")
 
 def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
     """``repr(value)`` for an error message, cut to ``limit`` characters with an ellipsis."""
-    text = repr(value)
+    if isinstance(value, str):
+        value = value[:limit]  # repr of the head only: a huge value is never copied whole
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"<a {type(value).__name__} nested too deeply to show>"
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 

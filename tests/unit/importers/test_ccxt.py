@@ -58,7 +58,7 @@ GOOD = {
         ({"price": "abc"}, "price", "is not a number"),
         ({"side": "short"}, "side", "not buy or sell"),
         ({"symbol": "BTC/USD:USD"}, "symbol", "derivatives"),
-        ({"timestamp": None, "datetime": "yesterday"}, "timestamp", "ISO 8601"),
+        ({"timestamp": None, "datetime": "yesterday"}, "datetime", "ISO 8601"),
         (
             {"fees": [{"cost": "1", "currency": "USD"}, {"cost": "1", "currency": "BNB"}]},
             "fee",
