@@ -60,6 +60,7 @@ FIELD_NAMES = {
     "liquidity_type": "takerOrMaker",
     "exchange": "exchange",
     "order_type": "type",
+    "exchange_order_id": "order",
 }
 
 
