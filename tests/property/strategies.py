@@ -18,9 +18,10 @@ RATES = {f"{THIRD_ASSET}/USD": Decimal("0.37")}
 
 quantities = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("1000"), places=4)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100000"), places=2)
-fees = st.decimals(min_value=Decimal(0), max_value=Decimal("5"), places=4)
-#: A base-asset fee as a share of the fill's quantity (at most 1%).
-base_fee_rates = st.decimals(min_value=Decimal(0), max_value=Decimal("0.01"), places=3)
+#: Commissions; a negative one is a maker rebate.
+fees = st.decimals(min_value=Decimal("-1"), max_value=Decimal("5"), places=4)
+#: A base-asset fee (or rebate, negative) as a share of the fill's quantity (at most 1%).
+base_fee_rates = st.decimals(min_value=Decimal("-0.01"), max_value=Decimal("0.01"), places=3)
 sides = st.sampled_from(["BUY", "SELL"])
 
 

@@ -645,3 +645,42 @@ def test_streaming_reads_fills_only_as_far_as_the_trades_it_yields():
     assert first.is_closed and first.realized_pnl == D(1)
     assert read == 2 * TRADES_PER_BATCH  # one batch of trades, two fills each
     assert sum(1 for _ in stream) == 50 * TRADES_PER_BATCH - 1
+
+
+# -- rebates (issue 13.14) ----------------------------------------------------------------------
+
+
+def test_a_quote_rebate_raises_the_realized_pnl_by_its_amount():
+    fills = [
+        make_fill("A", quantity_filled=D(1), fill_price=D(100), commission=D("-0.3")),
+        make_fill(
+            "B",
+            side="SELL",
+            quantity_filled=D(1),
+            fill_price=D(110),
+            commission=D("0.1"),
+            filled_at=at(2),
+        ),
+    ]
+    for grouping in TradeGrouping:
+        (trade,) = build_trades(fills, grouping)
+        assert (trade.realized_pnl, trade.total_commission) == (D("10.2"), D("-0.2"))
+        assert trade.gross_pnl == D(10)
+
+
+def test_a_base_rebate_adds_units_to_a_buy_and_must_stay_below_a_sales_quantity():
+    buy = make_fill("A", quantity_filled=D(1), commission=D("-0.001"), commission_asset="BTC")
+    (trade,) = build_trades([buy])
+    assert trade.open_quantity == D("1.001")
+    sale = make_fill(
+        "B",
+        side="SELL",
+        quantity_filled=D(1),
+        commission=D(-1),
+        commission_asset="BTC",
+        filled_at=at(2),
+    )
+    with pytest.raises(
+        InvalidValueError, match=r"^commission: .*rebate of 1 BTC on a sale of 1 BTC"
+    ):
+        build_trades([buy, sale])
