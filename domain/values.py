@@ -19,6 +19,7 @@ holds these equal to the schema's). Exchange ids are normalised to ccxt's form
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -254,6 +255,12 @@ def exchange_id(value: object, field: str = "exchange") -> str:
     ``binanceus``, ``Crypto.com`` -> ``cryptocom``); what is left must be letters and
     digits, at most 64 characters.
     """
+    if isinstance(value, str):
+        return _exchange_id(value, field)  # one spelling is seen again and again: cached
+    return _exchange_id_uncached(value, field)
+
+
+def _exchange_id_uncached(value: object, field: str) -> str:
     text = non_empty(value, field, max_length=EXCHANGE_LENGTH)
     normalized = _EXCHANGE_SEPARATORS.sub("", text.lower())
     if not _EXCHANGE_ID.fullmatch(normalized):
@@ -261,6 +268,9 @@ def exchange_id(value: object, field: str = "exchange") -> str:
             field, f"{shown(text)} is not an exchange id (letters and digits, as ccxt's: kraken)"
         )
     return normalized
+
+
+_exchange_id = functools.lru_cache(maxsize=256)(_exchange_id_uncached)
 
 
 def trading_pair(value: object, field: str = "trading_pair") -> str:
