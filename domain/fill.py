@@ -10,6 +10,27 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import LiquidityType, Side
+from gal_friday.domain.errors import InvalidValueError
+
+
+def check_base_fee(fill_id: str, side: Side, quantity: Decimal, fee: Decimal, asset: str) -> None:
+    """A fee paid in the base asset must leave the fill moving some of it.
+
+    A buy's fee must be below its quantity, and a sale's rebate (a negative fee)
+    below the quantity sold; anything else moves no units, or fewer than none.
+    """
+    if side is Side.BUY and fee >= quantity:
+        raise InvalidValueError(
+            "commission",
+            f"fill {fill_id!r} pays {fee} {asset} on a buy of "
+            f"{quantity} {asset}: the fee must be below the quantity",
+        )
+    if side is Side.SELL and -fee >= quantity:
+        raise InvalidValueError(
+            "commission",
+            f"fill {fill_id!r} gets a rebate of {-fee} {asset} on a sale of "
+            f"{quantity} {asset}: the rebate must be below the quantity",
+        )
 
 
 @attrs.define(slots=False, eq=False, field_transformer=v.apply_checks)
@@ -39,6 +60,16 @@ class Fill:
     )
     fill_pk: int | None = attrs.field(default=None, kw_only=True)
     order_pk: int | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.commission_asset == self.base_asset:
+            check_base_fee(
+                self.fill_id,
+                self.side,
+                self.quantity_filled,
+                self.commission,
+                self.commission_asset,
+            )
 
     @property
     def base_asset(self) -> str:

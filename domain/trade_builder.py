@@ -56,7 +56,7 @@ from gal_friday.domain import construction
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
-from gal_friday.domain.fill import FillRecord, FillView
+from gal_friday.domain.fill import FillRecord, FillView, check_base_fee
 from gal_friday.domain.trade import Trade
 
 TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
@@ -188,18 +188,7 @@ def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
         cash_fee = commission
     elif asset == base:
         base_fee = commission
-        if side is Side.BUY and base_fee >= quantity:
-            raise InvalidValueError(
-                "commission",
-                f"fill {fill_id!r} pays {base_fee} {asset} on a buy of "
-                f"{quantity} {asset}: the fee must be below the quantity",
-            )
-        if side is Side.SELL and -base_fee >= quantity:
-            raise InvalidValueError(
-                "commission",
-                f"fill {fill_id!r} gets a rebate of {-base_fee} {asset} on a sale of "
-                f"{quantity} {asset}: the rebate must be below the quantity",
-            )
+        check_base_fee(fill_id, side, quantity, base_fee, asset)  # stored rows are not Fills
     elif commission:
         cash_fee = commission * _rate(rates, asset, quote, fill_id)
     return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)

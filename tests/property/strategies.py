@@ -66,13 +66,20 @@ def buy_fills(draw: st.DrawFn, max_size: int = 12) -> list[Fill]:
     """Buy fills of one order, with commissions in the quote, the base or a third asset."""
     rows = draw(
         st.lists(
-            st.tuples(quantities, prices, fees, st.sampled_from(["USD", "BTC", THIRD_ASSET])),
+            st.tuples(
+                quantities,
+                prices,
+                fees,
+                base_fee_rates,
+                st.sampled_from(["USD", "BTC", THIRD_ASSET]),
+            ),
             min_size=1,
             max_size=max_size,
         )
     )
-    return [
-        fill(f"F{i:03d}", "BUY", q, p, c, i, fee_asset=a) for i, (q, p, c, a) in enumerate(rows)
+    return [  # a base-asset fee is a share of the quantity: it cannot eat the whole buy
+        fill(f"F{i:03d}", "BUY", q, p, q * r if a == "BTC" else c, i, fee_asset=a)
+        for i, (q, p, c, r, a) in enumerate(rows)
     ]
 
 

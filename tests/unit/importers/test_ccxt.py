@@ -255,3 +255,9 @@ def test_a_symbol_kraken_style_is_split_like_kraken(tmp_path):
         write(tmp_path, [{**GOOD, "symbol": "NEWUSD"}]), pair_map={"NEWUSD": "NEW/USD"}
     )
     assert mapped.records[0].fill.trading_pair == "NEW/USD"
+
+
+def test_a_base_fee_that_eats_the_whole_buy_is_refused_at_its_entry(tmp_path):
+    error = refused(tmp_path, {"fee": {"cost": "0.1", "currency": "BTC"}})  # amount is 0.1
+    assert error.column == "fee"
+    assert "pays 0.1 BTC on a buy of 0.1 BTC" in str(error)
