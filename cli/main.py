@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from gal_friday.cli.output import console, import_progress, print_report
 from gal_friday.domain import DomainError, TradeGrouping
-from gal_friday.importers import FORMATS
+from gal_friday.importers import FORMATS, parse_pair_map
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
 from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
@@ -137,15 +137,36 @@ def db_check(state: State) -> None:
 @click.option(
     "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
 )
+@click.option(
+    "--pair-map",
+    "pair_map",
+    multiple=True,
+    metavar="CODE=BASE/QUOTE",
+    help="Read pair CODE as BASE/QUOTE (repeatable); see docs/importing.md.",
+)
 @pass_state
-def import_command(state: State, file: Path, fmt: str, exchange: str | None, grouping: str) -> None:
+def import_command(
+    state: State,
+    file: Path,
+    fmt: str,
+    exchange: str | None,
+    grouping: str,
+    pair_map: tuple[str, ...],
+) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
+    codes = parse_pair_map(pair_map)
     engine = state.migrated_engine()
     with file.open("rb") as handle:
         rows = max(sum(1 for _ in handle) - 1, 0)
     with import_progress(rows) as progress:
         summary = import_history(
-            engine, file, fmt, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+            engine,
+            file,
+            fmt,
+            exchange=exchange,
+            grouping=GROUPINGS[grouping],
+            progress=progress,
+            pair_map=codes,
         )
     if not summary.changed_anything:
         click.echo(

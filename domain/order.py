@@ -54,13 +54,8 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
 }
 
-_NEEDS_LIMIT = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
-_NEEDS_STOP = {
-    OrderType.STOP_LOSS,
-    OrderType.STOP_LOSS_LIMIT,
-    OrderType.TAKE_PROFIT,
-    OrderType.TAKE_PROFIT_LIMIT,
-}
+_NEEDS_LIMIT = frozenset(t for t in OrderType if t.has_limit_price)
+_NEEDS_STOP = frozenset(t for t in OrderType if t.has_stop_price)
 
 
 def _now() -> datetime:
@@ -78,7 +73,7 @@ class Order:
     """An order placed by Gal-Friday, with the fills the exchange reported for it."""
 
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
     side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
     order_type: OrderType = attrs.field(metadata=v.check(v.enum_of(OrderType)))
     quantity_ordered: Decimal = attrs.field(metadata=v.check(v.money))
@@ -88,7 +83,7 @@ class Order:
     stop_price: Decimal | None = attrs.field(default=None, metadata=v.check(v.money, optional=True))
     client_order_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
     exchange_order_id: str | None = attrs.field(
-        default=None, metadata=v.check(v.non_empty, optional=True)
+        default=None, metadata=v.check(v.external_id, optional=True)
     )
     signal_id: uuid.UUID | None = attrs.field(
         default=None, metadata=v.check(v.to_uuid, optional=True)
@@ -142,7 +137,7 @@ class Order:
         if not fills:
             raise InvalidValueError("fills", "an order filled by its fills needs at least one")
         order_type = v.enum_value(OrderType, order_type, "order_type")
-        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        exchange_order_id = v.external_id(exchange_order_id, "exchange_order_id")
         limit_price = None if limit_price is None else v.money(limit_price, "limit_price")
         stop_price = None if stop_price is None else v.money(stop_price, "stop_price")
         _check_prices(order_type, limit_price, stop_price)
@@ -230,7 +225,7 @@ class Order:
 
     def mark_submitted(self, exchange_order_id: str, at: datetime) -> None:
         """The exchange acknowledged the order: PENDING_SUBMIT -> OPEN."""
-        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        exchange_order_id = v.external_id(exchange_order_id, "exchange_order_id")
         at = v.utc(at, "at")
         if self.exchange_order_id not in (None, exchange_order_id):
             raise FillMismatchError(

@@ -12,6 +12,9 @@ Commissions (docs/trading-rules.md, "Pairs and commission assets"):
 * in the base asset: the fill moves ``quantity - fee`` (buy) or removes
   ``quantity + fee`` (sell) of the base asset; valued at ``fee * fill_price``
   in ``total_commission`` but never subtracted from PnL a second time;
+* a negative commission is a rebate: income, carried with its sign into
+  ``total_commission`` and ``realized_pnl`` (a quote rebate raises the PnL; a
+  base-asset rebate adds units to a buy and removes fewer on a sale);
 * in any other asset: converted with ``conversion_rates["ASSET/QUOTE"]`` (quote
   per unit of the asset); a missing rate is a :class:`MissingConversionRateError`.
 
@@ -54,7 +57,7 @@ from gal_friday.domain import construction
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
-from gal_friday.domain.fill import FillRecord, FillView
+from gal_friday.domain.fill import FillRecord, FillView, check_base_fee
 from gal_friday.domain.trade import Trade
 
 TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
@@ -186,12 +189,7 @@ def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
         cash_fee = commission
     elif asset == base:
         base_fee = commission
-        if side is Side.BUY and base_fee >= quantity:
-            raise InvalidValueError(
-                "commission",
-                f"fill {fill_id!r} pays {base_fee} {asset} on a buy of "
-                f"{quantity} {asset}: the fee must be below the quantity",
-            )
+        check_base_fee(fill_id, side, quantity, base_fee, asset)  # stored rows are not Fills
     elif commission:
         cash_fee = commission * _rate(rates, asset, quote, fill_id)
     return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)

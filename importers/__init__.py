@@ -5,16 +5,18 @@ from collections.abc import Callable
 from gal_friday.importers.ccxt import parse_ccxt_trades
 from gal_friday.importers.common import Progress, Source
 from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades
-from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 
 Parser = Callable[..., ImportBatch]
 
-#: ``--format`` name -> parser ``(source, exchange=..., progress=...) -> ImportBatch``.
+#: ``--format`` name -> parser ``(source, exchange=..., progress=..., pair_map=...)
+#: -> ImportBatch``; an error on a file of the other kind hints at its format.
 FORMATS: dict[str, Parser] = {
-    "kraken-trades": parse_kraken_trades,
-    "ccxt-trades": parse_ccxt_trades,
+    "kraken-trades": with_format_hint(parse_kraken_trades, "csv"),
+    "ccxt-trades": with_format_hint(parse_ccxt_trades, "json"),
 }
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "normalize_pair",
     "parse_ccxt_trades",
     "parse_kraken_trades",
+    "parse_pair_map",
 ]

@@ -1,13 +1,14 @@
 """Kraken's trades export (``trades.csv``), in every header layout seen in real exports.
 
 Columns are found by name, so the classic 13-column layout, the 22-column one
-(``postxid, posstatus, cprice, ...``) and the 2024+ 24-column one (``aclass,
-subclass``, ``posttxid, posstatuscode``) all work, and so do extra columns. Used:
-``txid`` (the fill id), ``ordertxid`` (fills sharing it belong to one order),
-``pair``, ``time`` (UTC, ``YYYY-MM-DD HH:MM:SS`` with 0-4 fractional digits),
-``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) and ``fee``
-(in the quote currency). Empty fields may be quoted or not; quoted fields may
-hold commas (``ledgers``) and newlines; a UTF-8 BOM and CRLF line ends are fine.
+(``postxid, posstatus, cprice, ...``) and the 2024+ 24-column one (``aclass, subclass``,
+``posttxid, posstatuscode``) all work, and so do extra columns. Used: ``txid`` (the fill
+id), ``ordertxid`` (fills sharing it belong to one order), ``pair`` (split as
+``importers.pairs`` says), ``time`` (UTC, ``YYYY-MM-DD HH:MM:SS`` with 0-4 fractional
+digits), ``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) and
+``fee`` (in the quote currency; a negative fee is a maker rebate, kept with its sign).
+Empty fields may be quoted or not; quoted fields may hold commas (``ledgers``) and
+newlines; a UTF-8 BOM and CRLF line ends are fine.
 
 The whole file is validated before anything is returned: the first bad row
 raises :class:`ImportFormatError` with its line and column. A row repeated with
@@ -19,22 +20,26 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from gal_friday.domain import Fill
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.values import shown
 from gal_friday.importers.common import (
     Progress,
     Source,
+    checked_exchange,
     decode_utf8,
     order_type,
     parse_decimal,
+    plausible_time,
     read_bytes,
     side,
 )
 from gal_friday.importers.errors import ImportFormatError
-from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.pairs import checked_pair_map, normalize_pair
 from gal_friday.importers.records import ImportBatch, ImportedFill
 
 REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
@@ -57,7 +62,7 @@ PROGRESS_EVERY = 1000
 
 
 def parse_time(text: str) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS[.f{1,4}]`` in UTC."""
+    """``YYYY-MM-DD HH:MM:SS[.f{1,4}]`` in UTC, between 2009-01-03 and a day from now."""
     value = text.strip()
     length = len(value)
     if (
@@ -65,12 +70,12 @@ def parse_time(text: str) -> datetime:
         or value[10] != " "
         or (length > 19 and value[19] != ".")
     ):
-        raise InvalidValueError("filled_at", f"{text!r} is not YYYY-MM-DD HH:MM:SS[.ffff]")
+        raise InvalidValueError("filled_at", f"{shown(text)} is not YYYY-MM-DD HH:MM:SS[.ffff]")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidValueError("filled_at", f"{text!r} is not a valid time") from None
-    return parsed.replace(tzinfo=UTC)
+        raise InvalidValueError("filled_at", f"{shown(text)} is not a valid time") from None
+    return plausible_time(parsed.replace(tzinfo=UTC), "filled_at")
 
 
 def _header(name: str, row: list[str]) -> dict[str, int]:
@@ -86,10 +91,18 @@ def _header(name: str, row: list[str]) -> dict[str, int]:
 
 
 def parse_kraken_trades(
-    source: Source, exchange: str = "kraken", progress: Progress | None = None
+    source: Source,
+    exchange: str = "kraken",
+    progress: Progress | None = None,
+    pair_map: Mapping[str, str] | None = None,
 ) -> ImportBatch:
-    """Every fill of a Kraken trades export, validated (see the module docstring)."""
+    """Every fill of a Kraken trades export, validated (see the module docstring).
+
+    ``pair_map`` maps pair codes to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
+    """
+    codes = checked_pair_map(pair_map)
     name, data = read_bytes(source)
+    exchange = checked_exchange(name, exchange)
     text = decode_utf8(name, data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -120,7 +133,7 @@ def parse_kraken_trades(
             raise ImportFormatError(
                 name, f"expected {width} fields as in the header, found {len(row)}", line=start
             )
-        record = _record(name, start, row, index, exchange)
+        record = _record(name, start, row, index, exchange, codes)
         previous = seen.get(record.fill.fill_id)
         if previous is not None:
             if previous.fill.same_execution(record.fill) and previous.order_ref == record.order_ref:
@@ -143,10 +156,15 @@ def parse_kraken_trades(
 
 
 def _record(
-    name: str, line: int, row: list[str], index: dict[str, int], exchange: str
+    name: str,
+    line: int,
+    row: list[str],
+    index: dict[str, int],
+    exchange: str,
+    pair_map: Mapping[str, str],
 ) -> ImportedFill:
     try:
-        pair = normalize_pair(row[index["pair"]])
+        pair = normalize_pair(row[index["pair"]], pair_map)
         fill = checked(
             Fill,
             {

@@ -15,7 +15,7 @@ exports' periods), the stored order grows by those fills and stays FILLED.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,13 +59,17 @@ class ImportSummary:
 
 
 def parse_file(
-    path: str | Path, fmt: str, exchange: str | None = None, progress: Progress | None = None
+    path: str | Path,
+    fmt: str,
+    exchange: str | None = None,
+    progress: Progress | None = None,
+    pair_map: Mapping[str, str] | None = None,
 ) -> ImportBatch:
-    """Parse and validate a whole file in the named format."""
+    """Parse and validate a whole file in the named format (``pair_map``: see importers.pairs)."""
     if fmt not in FORMATS:
         raise ImportFormatError(str(path), f"unknown format {fmt!r}; use one of {sorted(FORMATS)}")
     kwargs = {"exchange": exchange} if exchange else {}
-    return FORMATS[fmt](path, progress=progress, **kwargs)
+    return FORMATS[fmt](path, progress=progress, pair_map=pair_map, **kwargs)
 
 
 def _new_order(group: OrderGroup) -> Order:
@@ -147,10 +151,11 @@ def import_history(
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
     progress: Progress | None = None,
     uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
+    pair_map: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Parse, validate and store one history file in one transaction (see the module docstring)."""
     with gc_paused():
-        batch = parse_file(path, fmt, exchange, progress)
+        batch = parse_file(path, fmt, exchange, progress, pair_map)
         with uow_factory(target) as uow:
             summary = store_batch(uow, batch, grouping)
             uow.commit()
