@@ -41,7 +41,7 @@ def test_gal_friday_is_a_namespace_with_the_repository_folders_as_subpackages(wh
         assert f"gal_friday/{package}/{marker}" in names
 
 
-def test_the_wheel_carries_migrations_samples_and_type_markers(wheel):
+def test_the_wheel_carries_migrations_samples_data_and_type_markers(wheel):
     names = set(_names(wheel))
     repo = Path(__file__).resolve().parents[2]
     revisions = {
@@ -51,6 +51,8 @@ def test_the_wheel_carries_migrations_samples_and_type_markers(wheel):
     assert revisions and samples
     assert revisions <= names
     assert samples <= names
+    data = {f"gal_friday/importers/data/{p.name}" for p in repo.glob("importers/data/*.json")}
+    assert data and data <= names
     assert "gal_friday/migrations/script.py.mako" in names
     assert {f"gal_friday/{package}/py.typed" for package in TYPED} <= names
 
