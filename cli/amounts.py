@@ -48,7 +48,7 @@ def _text(value: Decimal) -> str:
 def _fixed(value: Decimal, places: int) -> str:
     rounded = _at_places(value, places)
     if not rounded and value:  # never round a non-zero amount to zero
-        rounded = _significant(value, 2, places)
+        rounded = tidy(_significant(value, 2, places))
     return _text(rounded)
 
 
