@@ -11,16 +11,18 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gal_friday.cli import amounts
 from gal_friday.domain.enums import TradeGrouping
 from gal_friday.domain.performance import CurrencyTotals, OpenPosition, PairPerformance, Performance
-from gal_friday.importers import Progress as ProgressCallback
+
+if TYPE_CHECKING:
+    from gal_friday.importers import Progress as ProgressCallback
 
 #: Measuring a table at this width gives its natural (unwrapped) width.
 _UNBOUNDED = 100_000
@@ -206,6 +208,14 @@ def import_progress(total_rows: int | None) -> Iterator[ProgressCallback | None]
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("import", total=total_rows)
