@@ -1,4 +1,6 @@
-"""How the terminal shows amounts: the precision each asset needs (``docs/reporting.md``).
+"""How the terminal shows amounts: the precision each asset needs.
+
+The rule (docs/reporting.md, "Precision on the terminal"):
 
 * Fiat and stablecoins (:data:`FIAT_AND_STABLECOINS`): 2 decimal places.
 * Any other asset (BTC, ETH, DOT, ...): at most 8 significant digits, trailing
