@@ -8,6 +8,7 @@ in the working directory; passwords are never printed.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -290,15 +291,21 @@ def _report_pair(value: str | None) -> str | None:
 
 def _check_plot_target(path: Path) -> None:
     """Fail before any work when the chart cannot be written: no folder, or no matplotlib."""
-    from gal_friday.services.plotting import PlottingUnavailableError, require_matplotlib
+    from gal_friday.services.plotting import PlottingUnavailableError, image_formats
 
     folder = path.parent
     if not folder.is_dir():
         raise UserError(f"--plot: the folder {folder.resolve()} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"--plot: the folder {folder.resolve()} is not writable")
     try:
-        require_matplotlib()
+        formats = image_formats()
     except PlottingUnavailableError as exc:
         raise UserError(str(exc)) from None
+    if path.suffix.lower().lstrip(".") not in formats:
+        raise UserError(
+            f"--plot: {path} needs an image suffix (.png, .svg, .pdf, ...), not {path.suffix!r}"
+        )
 
 
 def _filters(pair: str | None, since: str | None, until: str | None) -> str:
@@ -379,7 +386,10 @@ def _plot(result: Performance, path: Path) -> None:
     from gal_friday.services.plotting import plot_cumulative_pnl, plotted_pairs
 
     currencies = {pair.quote for pair in plotted_pairs(result)}
-    lines = plot_cumulative_pnl(result, path)
+    try:
+        lines = plot_cumulative_pnl(result, path)
+    except OSError as exc:
+        raise UserError(f"--plot: cannot write {path}: {exc.strerror or exc}") from None
     if not lines:
         click.echo(f"note: no closed trades to plot; {path} not written", err=True)
         return

@@ -33,6 +33,14 @@ def require_matplotlib() -> Any:
     return plt
 
 
+def image_formats() -> set[str]:
+    """The file suffixes (without the dot) the chart can be written as."""
+    require_matplotlib()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
 def plotted_pairs(report: Performance) -> list[PairPerformance]:
     """The pairs the chart draws: those with a closed trade in the report."""
     return [pair for pair in report.pairs if pair.closed_trades]

@@ -275,6 +275,9 @@ def test_plot_into_a_missing_folder_exits_2_naming_it_before_the_report(imported
     line = one_error_line(result, 2)
     assert str(tmp_path / "no-such-folder") in line
     assert result.stdout == ""  # checked before the report is printed
+    odd = run(imported, "report", "--plot", str(tmp_path / "pnl.foo"))
+    assert "needs an image suffix" in one_error_line(odd, 2)
+    assert odd.stdout == ""
 
 
 def test_plot_without_matplotlib_fails_first(imported, tmp_path):
