@@ -160,6 +160,9 @@ def _migrate(state: State, verb: str, revision: str) -> None:
 def db_upgrade(state: State, revision: str) -> None:
     """Migrate the schema up to REVISION (default: the newest); creates a SQLite file."""
     _check_revision(revision)
+    missing = missing_sqlite_file(state.database_url)
+    if missing is not None and not missing.parent.is_dir():
+        raise UserError(f"the folder {missing.parent} of the database file does not exist")
     _migrate(state, "upgrade", revision)
 
 

@@ -354,6 +354,9 @@ def test_a_mistyped_sqlite_path_is_not_created(tmp_path):
         assert not path.exists()
     assert run(f"sqlite:///{path}", "db", "upgrade").returncode == 0  # upgrade creates it
     assert path.exists()
+    nowhere = tmp_path / "no-such-folder" / "x.db"
+    line = one_error_line(run(f"sqlite:///{nowhere}", "db", "upgrade"), 2)
+    assert str(nowhere.parent) in line
 
 
 def test_a_huge_value_gives_one_short_error_line(imported):
