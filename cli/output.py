@@ -73,15 +73,14 @@ def _title(report: Performance) -> str:
     groupings = report.groupings
     if len(groupings) == 1:
         title += f" ({grouping_name(groupings[0])})"
-    if report.since or report.until:
-        since = _day(report.since) if report.since else "the start"
-        until = f"before {_day(report.until)}" if report.until else "now"
-        title += f", exited from {since} {until}"
+    period = [f"from {_day(report.since)}"] if report.since else []
+    period += [f"before {_day(report.until)}"] if report.until else []
+    if period:
+        title += ", exited " + " and ".join(period)
     return title
 
 
-def _day(moment: datetime | None) -> str:
-    assert moment is not None
+def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment.time() else moment.strftime("%Y-%m-%d")
 
 

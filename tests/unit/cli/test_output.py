@@ -116,3 +116,14 @@ def test_counts_in_english():
     assert plural(0, "trade") == "0 trades"
     assert plural(1, "currency", "currencies") == "1 currency"
     assert plural(3, "currency", "currencies") == "3 currencies"
+
+
+def test_the_title_states_the_period():
+    console = Console(width=200, record=True, color_system=None)
+    since, until = T0, T0 + timedelta(days=2, hours=12)
+    print_report(summarize(realistic(), since=since, until=until), console)
+    title = console.export_text().splitlines()[0].strip()
+    assert title == (
+        "Realized PnL of closed trades (flat-to-flat), exited from 2024-01-01"
+        " and before 2024-01-03 12:00"
+    )
