@@ -81,7 +81,8 @@ def _title(report: Performance) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment.time() else moment.strftime("%Y-%m-%d")
+    midnight = moment == moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
 
 
 def _pair_cells(pair: PairPerformance) -> dict[str, str]:
