@@ -252,7 +252,7 @@ def trades() -> None:
 @click.option(
     "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
 )
-@click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
 @pass_state
 def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
     """Recompute trades from the stored fills, in one transaction."""
@@ -260,9 +260,10 @@ def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.trade_rebuild import rebuild_trades
 
+    trading_pair = _pair_option(pair)
     engine = state.migrated_engine()
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, GROUPINGS[grouping], pair.upper() if pair else None)
+        summary = rebuild_trades(uow, GROUPINGS[grouping], trading_pair)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
@@ -280,7 +281,7 @@ def _parse_time(value: str | None, option: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _report_pair(value: str | None) -> str | None:
+def _pair_option(value: str | None) -> str | None:
     """``--pair`` as ``BASE/QUOTE``: ``BTC/USD``, ``btc/usd`` or the exchange's ``XXBTZUSD``."""
     if value is None:
         return None
@@ -358,7 +359,7 @@ def report(
     start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
     if start is not None and end is not None and start >= end:
         raise UserError(f"--since {since} is not before --until {until}")
-    trading_pair = _report_pair(pair)
+    trading_pair = _pair_option(pair)
     if plot is not None:
         _check_plot_target(plot)
     engine = state.migrated_engine()
