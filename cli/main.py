@@ -260,10 +260,10 @@ def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.trade_rebuild import rebuild_trades
 
-    trading_pair = _pair_option(pair)
+    only = _pair_option(pair)
     engine = state.migrated_engine()
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, GROUPINGS[grouping], trading_pair)
+        summary = rebuild_trades(uow, GROUPINGS[grouping], only)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
