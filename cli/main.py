@@ -141,15 +141,17 @@ def _check_revision(revision: str) -> None:
         )
 
 
-def _migrate(state: State, verb: str, revision: str) -> None:
+def _migrate(state: State, revision: str, *, down: bool) -> None:
+    """Upgrade (or downgrade) to ``revision``; Alembic's refusals are bad input, one line."""
     from alembic.util.exc import CommandError
 
     from gal_friday.persistence import schema
 
     engine = state.engine()
     try:
-        getattr(schema, verb)(engine, revision)
+        (schema.downgrade if down else schema.upgrade)(engine, revision)
     except CommandError as exc:
+        verb = "downgrade" if down else "upgrade"
         raise UserError(f"cannot {verb} {state.masked_url} to {revision!r}: {exc}") from None
     click.echo(f"{state.masked_url} {_schema_state(schema.current(engine), schema.head())}")
 
@@ -163,7 +165,7 @@ def db_upgrade(state: State, revision: str) -> None:
     missing = missing_sqlite_file(state.database_url)
     if missing is not None and not missing.parent.is_dir():
         raise UserError(f"the folder {missing.parent} of the database file does not exist")
-    _migrate(state, "upgrade", revision)
+    _migrate(state, revision, down=False)
 
 
 @db.command("downgrade")
@@ -173,13 +175,13 @@ def db_upgrade(state: State, revision: str) -> None:
 def db_downgrade(state: State, revision: str, yes: bool) -> None:
     """Migrate the schema down to REVISION (`base` drops every table and its data)."""
     _check_revision(revision)
-    state.existing_engine()
+    state.existing_engine()  # refuses a SQLite path that does not exist
     if not yes:
         question = f"Downgrading {state.masked_url} to {revision} drops tables and their data."
         if not sys.stdin.isatty():
             raise UserError(f"{question} Pass --yes to confirm")
         click.confirm(f"{question} Continue?", abort=True, err=True)
-    _migrate(state, "downgrade", revision)
+    _migrate(state, revision, down=True)
 
 
 @db.command("current")
