@@ -1,7 +1,7 @@
 """The schema's revision, read without importing Alembic (it costs the CLI's start-up).
 
-:func:`head_revision` reads ``revision`` and ``down_revision`` from the files in
-``migrations/versions`` with :mod:`ast`, without running them; :func:`stored_revision`
+:func:`head_revision` reads the ``revision`` and ``down_revision`` lines of the files in
+``migrations/versions`` without running them (Alembic imports each one); :func:`stored_revision`
 reads the ``alembic_version`` table. Both agree with :mod:`gal_friday.persistence.schema`
 (tested). For anything unusual (several heads or stored revisions, a file that
 cannot be read) they return None, and the caller asks :mod:`~gal_friday.persistence.schema`.
@@ -9,7 +9,7 @@ cannot be read) they return None, and the caller asks :mod:`~gal_friday.persiste
 
 from __future__ import annotations
 
-import ast
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,18 +18,14 @@ from sqlalchemy import Engine, inspect, text
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 VERSION_TABLE = "alembic_version"
 
+#: ``revision: str = "0001"`` / ``down_revision = ("0002", "0003")`` at the start of a line.
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
 
-def _assigned(tree: ast.Module, name: str) -> object:
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        else:
-            continue
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            return ast.literal_eval(value)
-    raise LookupError(name)
+
+def _ids(value: str) -> list[str]:
+    """The revision ids written in an assignment's value (``None`` has none)."""
+    return _QUOTED.findall(value)
 
 
 @lru_cache(maxsize=1)
@@ -39,17 +35,13 @@ def head_revision() -> str | None:
     parents: set[str] = set()
     try:
         for path in VERSIONS.glob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            revision = _assigned(tree, "revision")
-            down = _assigned(tree, "down_revision")
-            if not isinstance(revision, str):
+            found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
+            ids = _ids(found["revision"])
+            if len(ids) != 1 or "down_revision" not in found:
                 return None
-            revisions.add(revision)
-            if isinstance(down, str):
-                parents.add(down)
-            elif isinstance(down, (tuple, list)):
-                parents.update(str(item) for item in down)
-    except (OSError, SyntaxError, ValueError, LookupError):
+            revisions.add(ids[0])
+            parents.update(_ids(found["down_revision"]))
+    except (OSError, KeyError):
         return None
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
