@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
+from gal_friday.persistence import schema
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from tests.support import databases
@@ -162,7 +163,7 @@ def test_an_unmigrated_database_is_a_clear_error(tmp_path):
     assert "run `gal-friday db upgrade` first" in result.stderr
     upgrade = run(url, "db", "upgrade")
     assert upgrade.returncode == 0
-    assert upgrade.stdout.strip().endswith("is at revision 0001 (the newest)")
+    assert upgrade.stdout.strip().endswith(f"is at revision {schema.head()} (the newest)")
     assert "up to date" in run(url, "db", "current").stdout
     assert run(url, "db", "check").returncode == 0
     downgrade = run(url, "db", "downgrade", "base", "--yes")

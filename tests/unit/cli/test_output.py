@@ -48,7 +48,7 @@ def realistic() -> list[Trade]:
         trade("BTC/USD", "-123456.78", "987.6543"),
         trade("DOT/BTC", "0.0005891", "0.00000231", entry_cash=D("0.0123")),
         trade("ETH/BTC", "-0.00000012", "0.00003012", entry_cash=D("0.0567")),
-        trade("XRP/EUR", "-0.004", "0.00101", exchange="coinbase-advanced-trade"),
+        trade("XRP/EUR", "-0.004", "0.00101", exchange="coinbaseinternational"),
         trade(
             "DOGE/USD",
             "0",
@@ -80,7 +80,7 @@ def test_every_figure_is_whole_on_a_narrow_terminal(width):
         "TOTAL BTC",
         "TOTAL EUR",
         "TOTAL USD",
-        "coinbase-advanced-trade",
+        "coinbaseinternational",
         "123456.12",  # DOGE held, 8 significant digits
         "0.081234568",  # its average entry price
         "-12.35",
