@@ -135,17 +135,27 @@ def db_check(state: State) -> None:
 )
 @click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group the touched pairs' trades this way from now on (default: keep each pair's).",
 )
 @pass_state
-def import_command(state: State, file: Path, fmt: str, exchange: str | None, grouping: str) -> None:
+def import_command(
+    state: State, file: Path, fmt: str, exchange: str | None, grouping: str | None
+) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
     engine = state.migrated_engine()
     with file.open("rb") as handle:
         rows = max(sum(1 for _ in handle) - 1, 0)
     with import_progress(rows) as progress:
         summary = import_history(
-            engine, file, fmt, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+            engine,
+            file,
+            fmt,
+            exchange=exchange,
+            grouping=GROUPINGS[grouping] if grouping else None,
+            progress=progress,
         )
     if not summary.changed_anything:
         click.echo(
@@ -167,20 +177,25 @@ def trades() -> None:
 
 @trades.command("rebuild")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group this way from now on (default: keep each pair's grouping, flat-to-flat if new).",
 )
 @click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
 @pass_state
-def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
+def trades_rebuild(state: State, grouping: str | None, pair: str | None) -> None:
     """Recompute trades from the stored fills, in one transaction."""
     engine = state.migrated_engine()
+    chosen = GROUPINGS[grouping] if grouping else None
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, GROUPINGS[grouping], pair.upper() if pair else None)
+        summary = rebuild_trades(uow, chosen, pair.upper() if pair else None)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
     for (exchange, trading_pair), count in summary.trades_by_pair.items():
-        click.echo(f"{trading_pair} ({exchange}): {count} trades")
+        kind = summary.groupings[(exchange, trading_pair)].value.lower().replace("_", "-")
+        click.echo(f"{trading_pair} ({exchange}): {count} trades ({kind})")
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:

@@ -13,7 +13,19 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, any_, bindparam, delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -30,6 +42,7 @@ from gal_friday.domain import (
     SignalStatus,
     SystemLog,
     Trade,
+    TradeGrouping,
 )
 from gal_friday.persistence import fill_statements
 from gal_friday.persistence import tables as t
@@ -177,14 +190,18 @@ class FillRepository(_Repository):
         return [(row.exchange, row.trading_pair) for row in self.session.execute(stmt)]
 
     def stream(
-        self, exchange: str, trading_pair: str, batch_size: int = FILLS_PER_FETCH
+        self,
+        exchange: str,
+        trading_pair: str,
+        batch_size: int = FILLS_PER_FETCH,
+        since: datetime | None = None,
     ) -> Iterator[FillRecord]:
         """Read-only records of one pair's fills in ``(filled_at, fill_id)`` order, in batches.
 
         No objects are built (a replay such as a trade rebuild only reads them); rows
         come through a server-side cursor on PostgreSQL, so memory stays flat
-        however long the history. Use :meth:`get` or :meth:`for_order` for fills
-        to change.
+        however long the history. ``since`` keeps only fills at or after it. Use
+        :meth:`get` or :meth:`for_order` for fills to change.
         """
         stmt = (
             select(*(t.fills.c[name] for name in FillRecord._fields))
@@ -192,6 +209,8 @@ class FillRepository(_Repository):
             .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
             .execution_options(yield_per=batch_size)
         )
+        if since is not None:
+            stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
             yield FillRecord._make(row)
 
@@ -257,14 +276,67 @@ class TradeRepository(_Repository):
             stmt = stmt.where(t.trades.c.trading_pair == trading_pair)
         return self._all(stmt.order_by(t.trades.c.entry_timestamp))
 
-    def delete_for(self, exchange: str, trading_pair: str) -> int:
-        """Remove a pair's trades (before rebuilding them); returns how many."""
-        result = self.session.execute(
-            delete(t.trades).where(
-                t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair
-            )
+    def delete_for(
+        self, exchange: str, trading_pair: str, entered_since: datetime | None = None
+    ) -> int:
+        """Remove a pair's trades (those entered at or after ``entered_since`` if given),
+        before rebuilding them; returns how many.
+        """
+        stmt = delete(t.trades).where(
+            t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair
         )
+        if entered_since is not None:
+            stmt = stmt.where(t.trades.c.entry_timestamp >= entered_since)
+        result = self.session.execute(stmt)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def insert_batch(self, trades: list[Trade]) -> int:
+        """Insert derived trades in bulk (no objects tracked); returns how many."""
+        from gal_friday.persistence import bulk  # bulk uses this module's helpers
+
+        return bulk.insert_trades(self.session.connection(), trades)
+
+    def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None:
+        """How the pair's stored trades are grouped (None when it has none): the grouping
+        that rebuilds keep until the user asks for another.
+        """
+        stmt = (
+            select(t.trades.c.grouping)
+            .where(t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair)
+            .limit(1)
+        )
+        grouping: TradeGrouping | None = self.session.scalar(stmt)
+        return grouping
+
+    def flat_point(self, exchange: str, trading_pair: str, at: datetime) -> datetime:
+        """The latest instant ``S <= at`` at which the pair's position was flat, by its trades.
+
+        Every trade entered before ``S`` exited before ``S``, so the fills before ``S``
+        are all in trades that a rebuild from ``S`` keeps as they are. One indexed
+        query per cycle that straddles the instant tried (usually one or two).
+        """
+        start = at
+        while True:
+            straddling = select(func.min(t.trades.c.entry_timestamp)).where(
+                t.trades.c.exchange == exchange,
+                t.trades.c.trading_pair == trading_pair,
+                t.trades.c.entry_timestamp < start,
+                or_(t.trades.c.exit_timestamp.is_(None), t.trades.c.exit_timestamp >= start),
+            )
+            earliest: datetime | None = self.session.scalar(straddling)
+            if earliest is None:
+                return start
+            start = earliest
+
+    def lock_pair(self, exchange: str, trading_pair: str) -> None:
+        """Serialise trade refreshes of one pair until this transaction ends (PostgreSQL
+        advisory lock; SQLite serialises writers itself).
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"gal-friday trades {exchange} {trading_pair}"},
+            )
 
 
 class SnapshotRepository(_Repository):

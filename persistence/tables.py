@@ -37,7 +37,9 @@ from gal_friday.domain.enums import (
 )
 from gal_friday.persistence.types import (
     BigIntPK,
+    DecimalMap,
     EnumText,
+    ExactDecimal,
     JSONDocument,
     Money,
     UTCDateTime,
@@ -127,6 +129,9 @@ orders = Table(
     Column("closed_at", UTCDateTime),
     Column("filled_quantity", Money, nullable=False, server_default=text("'0'")),
     Column("average_fill_price", Money),
+    # What the rules need to apply a fill without reading the order's fills (docs/live-fills.md).
+    Column("fill_notional", ExactDecimal, nullable=False, server_default=text("'0'")),
+    Column("commissions", DecimalMap, nullable=False, server_default=text("'{}'")),
     Column("version", Integer, nullable=False),
     _in("side", Side, "side_valid"),
     _in("order_type", OrderType, "order_type_valid"),

@@ -10,6 +10,10 @@
   (SQLite keeps no offset: UTC is stored and attached again on read).
 * :class:`EnumText` stores a ``StrEnum``'s value and returns the member.
 * :data:`JSONDocument` is JSONB on PostgreSQL, JSON elsewhere; SQL NULL for None.
+* :class:`ExactDecimal` is an exact decimal of any scale (unconstrained ``NUMERIC``
+  on PostgreSQL, a decimal string on SQLite): sums of products, never rounded.
+* :class:`DecimalMap` is a JSON object of decimal strings (``{"USD": "0.26"}``),
+  read back as ``dict[str, Decimal]``.
 """
 
 from __future__ import annotations
@@ -65,6 +69,58 @@ class Money(TypeDecorator[Decimal]):
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal of any scale: unconstrained NUMERIC on PostgreSQL, text on SQLite."""
+
+    impl = Numeric(asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = v.tidy(v.to_decimal(value, "amount"))
+        return format(amount, "f") if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return v.tidy(Decimal(value))
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+
+class DecimalMap(TypeDecorator[dict[str, Decimal]]):
+    """A JSON object whose values are exact decimals, stored as decimal strings."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dict[str, str] | None:
+        return None if value is None else as_decimal_strings(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Decimal] | None:
+        if value is None:
+            return None
+        return {key: v.tidy(Decimal(amount)) for key, amount in value.items()}
+
+
+def as_decimal_strings(value: dict[str, Any]) -> dict[str, str]:
+    """``{key: "decimal"}``: how :class:`DecimalMap` stores a mapping of amounts."""
+    return {key: format(v.tidy(v.to_decimal(amount, key)), "f") for key, amount in value.items()}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
