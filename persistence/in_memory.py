@@ -22,6 +22,7 @@ from gal_friday.domain import (
     DuplicateFillError,
     EventLog,
     Fill,
+    FillConflictError,
     FillRecord,
     Log,
     NotFoundError,
@@ -95,6 +96,12 @@ class FakeOrders:
         if order is None:
             key = client_order_id or fill.exchange_order_id
             raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
+        for other in self.items:
+            stored = None if other is order else other.fill_by_id(fill.fill_id)
+            if stored is not None and stored.exchange == fill.exchange:
+                raise FillConflictError(
+                    fill.fill_id, str(other.client_order_id), str(order.client_order_id)
+                )
         return order.apply_fill(fill)
 
     def by_exchange_ids(self, exchange: str, exchange_order_ids: Iterable[str]) -> dict[str, Order]:

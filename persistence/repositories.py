@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     or_,
     select,
     text,
@@ -291,10 +292,21 @@ class TradeRepository(_Repository):
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def insert_batch(self, trades: list[Trade]) -> int:
-        """Insert derived trades in bulk (no objects tracked); returns how many."""
+        """Insert derived trades in bulk (no objects tracked); returns how many.
+
+        COPY on a synchronous PostgreSQL connection; one executemany INSERT through an
+        asyncio driver (which has no synchronous COPY) and on SQLite.
+        """
         from gal_friday.persistence import bulk  # bulk uses this module's helpers
 
-        return bulk.insert_trades(self.session.connection(), trades)
+        if not trades:
+            return 0
+        if not self.session.get_bind().dialect.is_async:
+            return bulk.insert_trades(self.session.connection(), trades)
+        names = [c.name for c in t.trades.columns if c.name != "trade_pk"]
+        rows = [{name: getattr(trade, name) for name in names} for trade in trades]
+        self.session.execute(insert(t.trades), rows)
+        return len(rows)
 
     def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None:
         """How the pair's stored trades are grouped (None when it has none): the grouping
