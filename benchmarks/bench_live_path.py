@@ -16,7 +16,7 @@ from decimal import Decimal
 import psycopg
 
 from benchmarks.support import T0, Row, libpq, median, percentile, scratch_database
-from gal_friday.domain import Fill, Order
+from gal_friday.domain import Fill, Order, OrderType, Side
 from gal_friday.persistence import bulk
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -31,8 +31,8 @@ def _new_order() -> Order:
     return Order(
         trading_pair="BTC/USD",
         exchange="kraken",
-        side="BUY",
-        order_type="MARKET",
+        side=Side.BUY,
+        order_type=OrderType.MARKET,
         quantity_ordered=Decimal(1_000_000),
         created_at=T0,
     )
@@ -60,7 +60,7 @@ def _fill(n: int) -> Fill:
         fill_id=f"L{n:+08d}",
         trading_pair="BTC/USD",
         exchange="kraken",
-        side="BUY",
+        side=Side.BUY,
         quantity_filled=Decimal("0.5"),
         fill_price=Decimal(100 + n % 7),
         commission=Decimal("0.01"),
