@@ -37,6 +37,7 @@ from gal_friday.domain.enums import (
 )
 from gal_friday.persistence.types import (
     BigIntPK,
+    CanonicalJSON,
     DecimalMap,
     EnumText,
     ExactDecimal,
@@ -241,7 +242,7 @@ configurations = Table(
     metadata,
     Column("config_pk", BigIntPK, primary_key=True, autoincrement=True),
     Column("config_hash", String(64), nullable=False, unique=True),
-    Column("config_content", JSONDocument, nullable=False),
+    Column("config_content", CanonicalJSON, nullable=False),
     Column("loaded_at", UTCDateTime, nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=false()),
     CheckConstraint("length(config_hash) = 64", name="config_hash_sha256"),

@@ -23,13 +23,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, Numeric, String
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, Numeric, String, Text, cast, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gal_friday.domain import values as v
+from gal_friday.domain.configuration import canonical_json, parse_canonical
 
 #: Auto-incrementing surrogate keys: BIGINT identity on PostgreSQL, INTEGER rowid on SQLite.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -116,6 +117,40 @@ class DecimalMap(TypeDecorator[dict[str, Decimal]]):
         if value is None:
             return None
         return {key: v.tidy(Decimal(amount)) for key, amount in value.items()}
+
+
+class CanonicalJSON(TypeDecorator[dict[str, Any]]):
+    """A configuration's content: written as its canonical JSON text, read back exactly.
+
+    The driver's own JSON handling would write ``Decimal`` not at all and read every
+    number with a point as a float (and PostgreSQL's JSONB rewrites exponents), so
+    this column goes through :func:`~gal_friday.domain.configuration.canonical_json`
+    and :func:`~gal_friday.domain.configuration.parse_canonical` both ways, and is read
+    as text (``CAST(... AS TEXT)``) so that no driver parses it first.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        def process(value: Any) -> str | None:
+            return None if value is None else canonical_json(value)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        def process(value: Any) -> Any:
+            return parse_canonical(value) if isinstance(value, str) else value
+
+        return process
+
+    def column_expression(self, column: Any) -> Any:
+        return type_coerce(cast(column, Text()), self)  # text from the server, parsed here
 
 
 def as_decimal_strings(value: dict[str, Any]) -> dict[str, str]:
