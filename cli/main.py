@@ -256,17 +256,27 @@ def report(
 
 @cli.command()
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated session.")
-@pass_state
-def demo(state: State, seed: int) -> None:
+@click.option(
+    "--database-url",
+    "demo_url",
+    default=None,
+    metavar="URL",
+    help="Run the demo in this database (created or migrated if needed) and keep it."
+    " Default: a temporary SQLite database, removed afterwards. The demo never uses"
+    " the database given to gal-friday itself.",
+)
+def demo(seed: int, demo_url: str | None) -> None:
     """Run a short deterministic simulated session through every table, then print the report."""
-    from gal_friday.services.demo import run_demo
+    from gal_friday.services.demo import demo_database, run_demo
 
-    engine = state.migrated_engine()
-    summary = run_demo(engine, seed=seed)
-    for line in summary.lines():
-        click.echo(line)
-    with UnitOfWork(engine) as uow:
-        print_report(build_report(uow), console())
+    with demo_database(demo_url) as engine:
+        summary = run_demo(engine, seed=seed)
+        for line in summary.lines():
+            click.echo(line)
+        with UnitOfWork(engine) as uow:
+            print_report(build_report(uow), console())
+    where = mask_url(resolve_url(demo_url)) if demo_url else "a temporary database, now removed"
+    click.echo(f"demo database: {where}")
 
 
 def _fail(message: str, code: int) -> NoReturn:
