@@ -257,7 +257,11 @@ class FakeTrades:
                 and (t.exit_timestamp is None or t.exit_timestamp >= start)
             ]
             if not entries:
-                return start
+                before = [t for t in self._of(exchange, trading_pair) if t.entry_timestamp < start]
+                latest = max(before, key=lambda t: t.entry_timestamp, default=None)
+                if latest is None or not latest.open_quantity:
+                    return start
+                entries = [latest.entry_timestamp]
             start = min(entries)
 
     def lock_pair(self, exchange: str, trading_pair: str) -> None:

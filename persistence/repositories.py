@@ -324,20 +324,32 @@ class TradeRepository(_Repository):
         """The latest instant ``S <= at`` at which the pair's position was flat, by its trades.
 
         Every trade entered before ``S`` exited before ``S``, so the fills before ``S``
-        are all in trades that a rebuild from ``S`` keeps as they are. One indexed
-        query per cycle that straddles the instant tried (usually one or two).
+        are all in trades that a rebuild from ``S`` keeps as they are; and the last of
+        them did not close by the dust rule (a later exit would have continued it).
+        A couple of indexed queries per cycle that straddles the instant tried.
         """
+        of_pair = (t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair)
         start = at
         while True:
             straddling = select(func.min(t.trades.c.entry_timestamp)).where(
-                t.trades.c.exchange == exchange,
-                t.trades.c.trading_pair == trading_pair,
+                *of_pair,
                 t.trades.c.entry_timestamp < start,
                 or_(t.trades.c.exit_timestamp.is_(None), t.trades.c.exit_timestamp >= start),
             )
             earliest: datetime | None = self.session.scalar(straddling)
             if earliest is None:
-                return start
+                # The last trade before a flat point may have been closed by the dust rule
+                # only because nothing came after it (docs/dust.md): an exit arriving now
+                # would continue it, so it is rebuilt too.
+                latest = self.session.execute(
+                    select(t.trades.c.entry_timestamp, t.trades.c.open_quantity)
+                    .where(*of_pair, t.trades.c.entry_timestamp < start)
+                    .order_by(t.trades.c.entry_timestamp.desc(), t.trades.c.trade_pk.desc())
+                    .limit(1)
+                ).first()
+                if latest is None or not latest.open_quantity:
+                    return start
+                earliest = latest.entry_timestamp
             start = earliest
 
     def lock_pair(self, exchange: str, trading_pair: str) -> None:

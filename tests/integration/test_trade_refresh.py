@@ -177,3 +177,29 @@ def test_record_fill_async_retries_without_blocking_the_event_loop(engine):
         report = build_report(uow)
     assert report.total_trades == 1
     assert report.total_realized_pnl == Decimal("0.8")
+
+
+def _dust_fill(fill_id, side, quantity, price, minute, fee="0"):
+    return make_fill(
+        fill_id,
+        side=side,
+        quantity_filled=Decimal(quantity),
+        fill_price=Decimal(price),
+        commission=Decimal(fee),
+        commission_asset="BTC" if side == "BUY" else "USD",
+        filled_at=at(minute),
+    )
+
+
+def test_an_exit_after_a_round_trip_closed_with_dust_continues_it(engine):
+    orders = _orders(engine, 4)
+    _record(engine, orders[0], _dust_fill("B1", "BUY", "1", "100", 1, fee="0.001"))
+    _record(engine, orders[1], _dust_fill("S1", "SELL", "0.998", "110", 2))
+    with UnitOfWork(engine) as uow:
+        (trade,) = uow.trades.all()
+    assert trade.is_closed and trade.open_quantity == Decimal("0.001")  # dust left behind
+    _record(engine, orders[3], _dust_fill("S2", "SELL", "0.001", "111", 3))  # sold after all
+    with UnitOfWork(engine) as uow:
+        (trade,) = uow.trades.all()
+    assert trade.is_closed and trade.open_quantity == 0
+    assert [(r[1], r[4], r[3]) for r in _trade_rows(engine)] == _rebuilt_from_scratch(engine)
