@@ -33,7 +33,13 @@ from typing import TypeVar
 import attrs
 from sqlalchemy.exc import OperationalError
 
-from gal_friday.domain import ConcurrencyError, Fill, InvalidValueError, MissingConversionRateError
+from gal_friday.domain import (
+    ConcurrencyError,
+    DomainError,
+    Fill,
+    InvalidValueError,
+    MissingConversionRateError,
+)
 from gal_friday.persistence.errors import DatabaseUnavailableError
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, Repositories, UnitOfWork
 from gal_friday.services.trade_rebuild import refresh_pair
@@ -44,6 +50,20 @@ MAX_BACKOFF_S = 1.0
 UNAVAILABLE_FOR_S = 60.0
 
 T = TypeVar("T")
+
+
+class TradesNotRefreshedError(DomainError):
+    """The fill was recorded, but its pair's trades could not be refreshed (they are stale
+    until the next refresh or ``gal-friday trades rebuild``).
+    """
+
+    def __init__(self, fill: Fill, reason: DomainError) -> None:
+        self.fill_id = fill.fill_id
+        self.reason = reason
+        super().__init__(
+            f"fill {fill.fill_id!r} was recorded, but the trades of {fill.trading_pair} "
+            f"({fill.exchange}) were not refreshed: {reason}"
+        )
 
 
 class FillOutcome(StrEnum):
@@ -166,7 +186,12 @@ def record_fill(
                 _refresh(uow, fill, conversion_rates)
                 uow.commit()
 
-        _retrying(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
+        try:
+            _retrying(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
+        except ConcurrencyError:
+            raise
+        except DomainError as exc:
+            raise TradesNotRefreshedError(fill, exc) from exc
     return FillOutcome.RECORDED
 
 
@@ -202,5 +227,10 @@ async def record_fill_async(
                 await uow.run(lambda repositories: _refresh(repositories, fill, conversion_rates))
                 await uow.commit()
 
-        await _retrying_async(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
+        try:
+            await _retrying_async(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
+        except ConcurrencyError:
+            raise
+        except DomainError as exc:
+            raise TradesNotRefreshedError(fill, exc) from exc
     return FillOutcome.RECORDED

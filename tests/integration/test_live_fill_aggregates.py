@@ -16,7 +16,7 @@ from gal_friday.domain import (
 from gal_friday.domain.order import fill_aggregates
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
-from gal_friday.services.live_fills import FillOutcome, record_fill
+from gal_friday.services.live_fills import FillOutcome, TradesNotRefreshedError, record_fill
 from tests.factories import at, make_fill, make_order
 
 
@@ -124,3 +124,20 @@ def test_a_third_asset_fee_without_a_rate_is_refused_and_never_stored(engine):
     with UnitOfWork(engine) as uow:
         (trade,) = uow.trades.all("ETH/USDT")
     assert trade.total_commission == Decimal("0.6")  # 0.001 BNB at 600 USDT
+
+
+def test_a_refresh_that_cannot_value_an_earlier_fee_says_the_fill_was_recorded(engine):
+    order = make_order(trading_pair="ETH/USDT", quantity_ordered=Decimal(2))
+    _stored_orders(engine, order)
+    factory = lambda: UnitOfWork(engine)  # noqa: E731
+    bnb = {"trading_pair": "ETH/USDT", "commission": Decimal("0.001"), "commission_asset": "BNB"}
+    record_fill(
+        factory,
+        make_fill("BNB-1", **bnb),
+        client_order_id=order.client_order_id,
+        conversion_rates={"BNB/USDT": Decimal("600")},
+    )
+    usdt = make_fill("USDT-1", trading_pair="ETH/USDT", commission_asset="USDT", filled_at=at(2))
+    with pytest.raises(TradesNotRefreshedError, match=r"'USDT-1' was recorded.*BNB/USDT"):
+        record_fill(factory, usdt, client_order_id=order.client_order_id)
+    assert _load(engine, order).filled_quantity == Decimal("0.8")  # stored all the same
