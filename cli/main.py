@@ -216,7 +216,10 @@ def db_check(state: State) -> None:
 )
 @click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group the touched pairs' trades this way from now on (default: keep each pair's).",
 )
 @click.option(
     "--pair-map",
@@ -231,7 +234,7 @@ def import_command(
     file: Path,
     fmt: str,
     exchange: str | None,
-    grouping: str,
+    grouping: str | None,
     pair_map: tuple[str, ...],
 ) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
@@ -248,7 +251,7 @@ def import_command(
             file,
             fmt,
             exchange=exchange,
-            grouping=GROUPINGS[grouping],
+            grouping=GROUPINGS[grouping] if grouping else None,
             progress=progress,
             pair_map=codes,
         )
@@ -273,11 +276,14 @@ def trades() -> None:
 
 @trades.command("rebuild")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group this way from now on (default: keep each pair's grouping, flat-to-flat if new).",
 )
 @click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
 @pass_state
-def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
+def trades_rebuild(state: State, grouping: str | None, pair: str | None) -> None:
     """Recompute trades from the stored fills, in one transaction."""
     from gal_friday.cli.output import plural
     from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -285,13 +291,15 @@ def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
 
     only = _pair_option(pair)
     engine = state.migrated_engine()
+    chosen = GROUPINGS[grouping] if grouping else None
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, GROUPINGS[grouping], only)
+        summary = rebuild_trades(uow, chosen, only)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
     for (exchange, trading_pair), count in summary.trades_by_pair.items():
-        click.echo(f"{trading_pair} ({exchange}): {plural(count, 'trade')}")
+        kind = summary.groupings[(exchange, trading_pair)].value.lower().replace("_", "-")
+        click.echo(f"{trading_pair} ({exchange}): {plural(count, 'trade')} ({kind})")
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:
@@ -429,20 +437,31 @@ def _plot(result: Performance, path: Path) -> None:
 
 @cli.command()
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated session.")
-@pass_state
-def demo(state: State, seed: int) -> None:
+@click.option(
+    "--database-url",
+    "demo_url",
+    default=None,
+    metavar="URL",
+    help="Run the demo in this database (created or migrated if needed) and keep it."
+    " Default: a temporary SQLite database, removed afterwards. The demo never uses"
+    " the database given to gal-friday itself.",
+)
+def demo(seed: int, demo_url: str | None) -> None:
     """Run a short deterministic simulated session through every table, then print the report."""
     from gal_friday.cli.output import console, print_report
+    from gal_friday.persistence.database import mask_url, resolve_url
     from gal_friday.persistence.unit_of_work import UnitOfWork
-    from gal_friday.services.demo import run_demo
+    from gal_friday.services.demo import demo_database, run_demo
     from gal_friday.services.reporting import build_report
 
-    engine = state.migrated_engine()
-    summary = run_demo(engine, seed=seed)
-    for line in summary.lines():
-        click.echo(line)
-    with UnitOfWork(engine) as uow:
-        print_report(build_report(uow), console())
+    with demo_database(demo_url) as engine:
+        summary = run_demo(engine, seed=seed)
+        for line in summary.lines():
+            click.echo(line)
+        with UnitOfWork(engine) as uow:
+            print_report(build_report(uow), console())
+    where = mask_url(resolve_url(demo_url)) if demo_url else "a temporary database, now removed"
+    click.echo(f"demo database: {where}")
 
 
 #: Error lines longer than this are cut (a value can be huge: a whole file line, a driver dump).

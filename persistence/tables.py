@@ -37,7 +37,10 @@ from gal_friday.domain.enums import (
 )
 from gal_friday.persistence.types import (
     BigIntPK,
+    CanonicalJSON,
+    DecimalMap,
     EnumText,
+    ExactDecimal,
     JSONDocument,
     Money,
     UTCDateTime,
@@ -127,6 +130,9 @@ orders = Table(
     Column("closed_at", UTCDateTime),
     Column("filled_quantity", Money, nullable=False, server_default=text("'0'")),
     Column("average_fill_price", Money),
+    # What the rules need to apply a fill without reading the order's fills (docs/live-fills.md).
+    Column("fill_notional", ExactDecimal, nullable=False, server_default=text("'0'")),
+    Column("commissions", DecimalMap, nullable=False, server_default=text("'{}'")),
     Column("version", Integer, nullable=False),
     _in("side", Side, "side_valid"),
     _in("order_type", OrderType, "order_type_valid"),
@@ -234,7 +240,7 @@ configurations = Table(
     metadata,
     Column("config_pk", BigIntPK, primary_key=True, autoincrement=True),
     Column("config_hash", String(64), nullable=False, unique=True),
-    Column("config_content", JSONDocument, nullable=False),
+    Column("config_content", CanonicalJSON, nullable=False),
     Column("loaded_at", UTCDateTime, nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=false()),
     CheckConstraint("length(config_hash) = 64", name="config_hash_sha256"),

@@ -92,9 +92,12 @@ def _extend(order: Order, fills: list[Fill]) -> None:
 
 
 def store_batch(
-    uow: UnitOfWork, batch: ImportBatch, grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT
+    uow: UnitOfWork, batch: ImportBatch, grouping: TradeGrouping | None = None
 ) -> ImportSummary:
-    """Store the new fills of ``batch`` and rebuild the touched pairs, in ``uow`` (no commit)."""
+    """Store the new fills of ``batch`` and rebuild the touched pairs, in ``uow`` (no commit).
+
+    ``grouping=None`` rebuilds each pair with the grouping it already has.
+    """
     by_exchange: dict[str, list[str]] = {}
     for record in batch.records:
         by_exchange.setdefault(record.fill.exchange, []).append(record.fill.fill_id)
@@ -148,7 +151,7 @@ def import_history(
     fmt: str,
     *,
     exchange: str | None = None,
-    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
     uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
     pair_map: Mapping[str, str] | None = None,

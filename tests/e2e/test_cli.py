@@ -188,7 +188,8 @@ def test_help_everywhere():
 
 
 def test_demo_writes_every_table(database_url):
-    result = run(database_url, "demo")
+    given = database_url.render_as_string(hide_password=False)
+    result = run("sqlite://", "demo", "--database-url", given)  # its own, explicitly given
     assert result.returncode == 0, result.stderr
     assert "demo run 1" in result.stdout
     engine = create_engine(database_url)
