@@ -81,11 +81,11 @@ def _exact_sum(value: object, field: str) -> Decimal:
 
 
 def _commission_totals(value: object, field: str) -> dict[str, Decimal]:
-    """Commissions per asset, each a non-negative exact amount."""
+    """Commissions per asset, each an exact amount; negative where rebates outweigh fees."""
     if not isinstance(value, dict):
         raise InvalidValueError(field, "must be a mapping of asset to amount")
     return {
-        v.non_empty(str(asset), field): _exact_sum(amount, f"{field}[{asset!r}]")
+        v.non_empty(str(asset), field): v.tidy(v.to_decimal(amount, f"{field}[{asset!r}]"))
         for asset, amount in value.items()
     }
 

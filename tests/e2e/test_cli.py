@@ -128,7 +128,7 @@ def test_trades_rebuild_with_another_grouping(database_url):
     result = run(database_url, "trades", "rebuild", "--grouping", "fifo")
     assert result.returncode == 0, result.stderr
     assert "BTC/USD (kraken): 2 trades" in result.stdout  # two lots pieces of the 2 BTC
-    assert "XRP/USD (kraken): 1 trade\n" in result.stdout
+    assert "XRP/USD (kraken): 1 trade (fifo)\n" in result.stdout
     data = json.loads(run(database_url, "report", "--format", "json").stdout)
     assert {p["trading_pair"]: p["grouping"] for p in data["pairs"]} == {
         "BTC/USD": "FIFO",
@@ -319,7 +319,7 @@ def test_plot_shows_what_the_report_shows(imported, tmp_path):
 
 
 def test_unknown_revisions_exit_2_naming_them(sqlite_url):
-    for args in [("db", "upgrade", "0002"), ("db", "downgrade", "foo", "--yes")]:
+    for args in [("db", "upgrade", "9999"), ("db", "downgrade", "foo", "--yes")]:
         line = one_error_line(run(sqlite_url, *args), 2)
         assert repr(args[2]) in line
     assert "up to date" in run(sqlite_url, "db", "current").stdout
@@ -364,7 +364,16 @@ def test_a_mistyped_sqlite_path_is_not_created(tmp_path):
 def test_a_huge_value_gives_one_short_error_line(imported):
     line = one_error_line(run(imported, "report", "--pair", "A" * 5000 + "/USD/X"), 2)
     assert len(line) < 400
-    assert "characters cut" in line
+    assert "A" * 100 not in line
+
+
+def test_a_long_error_message_is_cut_to_one_line_saying_so():
+    from gal_friday.cli.main import MAX_ERROR_LENGTH, one_line
+
+    line = one_line("first\n" + "x" * 5000)
+    assert "\n" not in line
+    assert len(line) < MAX_ERROR_LENGTH + 50
+    assert line.endswith("(4706 more characters cut)")
 
 
 def test_ctrl_c_inside_a_command_exits_130(imported, monkeypatch, capsys):

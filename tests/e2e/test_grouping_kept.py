@@ -19,7 +19,8 @@ def test_a_plain_import_keeps_the_fifo_grouping_chosen_before(database_url, tmp_
     result = run(database_url, "import", str(more), "--format", "kraken-trades")
     assert result.returncode == 0, result.stderr
     data = json.loads(run(database_url, "report", "--format", "json").stdout)
-    assert data["grouping"] == "FIFO"  # was null: BTC/USD went back to flat-to-flat
+    groupings = {pair["trading_pair"]: pair["grouping"] for pair in data["pairs"]}
+    assert groupings["BTC/USD"] == "FIFO"  # was flat-to-flat: the import rebuilt it so
     again = run(database_url, "trades", "rebuild")  # no --grouping: each pair keeps its own
     assert "BTC/USD (kraken): 3 trades (fifo)" in again.stdout
     changed = run(database_url, "trades", "rebuild", "--grouping", "flat-to-flat")

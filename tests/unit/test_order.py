@@ -658,3 +658,10 @@ def test_filled_by_keeps_the_price_rules():
         Order.filled_by(
             _three_fills(), order_type="MARKET", exchange_order_id="O-1", limit_price=D(1)
         )
+
+
+def test_a_maker_rebate_leaves_a_negative_commission_total_on_the_order():
+    order = make_order()
+    order.apply_fill(make_fill("R1", commission=Decimal("-0.04")))
+    order.apply_fill(make_fill("R2", commission=Decimal("0.01"), filled_at=at(2)))
+    assert order.commissions == {"USD": Decimal("-0.03")}
