@@ -15,14 +15,20 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from click.core import ParameterSource
 
 from gal_friday.cli.output import console, import_progress, print_report
 from gal_friday.domain import DomainError, TradeGrouping
 from gal_friday.importers import FORMATS
 from gal_friday.persistence import schema
-from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
+from gal_friday.persistence.database import (
+    DatabaseURLError,
+    Engine,
+    mask_url,
+    read_only,
+    resolve_url,
+)
+from gal_friday.persistence.errors import ConstraintViolationError, StorageError
 from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
 from gal_friday.services.importing import import_history
 from gal_friday.services.plotting import PlottingUnavailableError, plot_cumulative_pnl
@@ -44,15 +50,35 @@ class UserError(Exception):
 class State:
     """What the group's options leave for the commands."""
 
+    # Commands that only read: on SQLite their transactions do not take the write lock.
+    READ_ONLY_COMMANDS = frozenset({"report", "current", "check"})
+
     def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url
+        ctx = click.get_current_context(silent=True)
+        source = ctx.get_parameter_source("database_url") if ctx else None
+        self.url_option = (
+            "$GALFRIDAY_DATABASE_URL" if source is ParameterSource.ENVIRONMENT else "--database-url"
+        )
+
+    def _check_url(self) -> str:
+        """The URL, masked; a bad one is a user error naming where it came from."""
+        try:
+            return mask_url(resolve_url(self.database_url))
+        except DatabaseURLError as exc:
+            raise DatabaseURLError(f"{self.url_option}: {exc}") from None
 
     @property
     def masked_url(self) -> str:
-        return mask_url(resolve_url(self.database_url))
+        return self._check_url()
 
     def engine(self) -> Engine:
-        return engine_for(self.database_url)
+        self._check_url()
+        engine = engine_for(self.database_url)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.info_name in self.READ_ONLY_COMMANDS:
+            return read_only(engine)
+        return engine
 
     def migrated_engine(self) -> Engine:
         """The engine, after checking the schema is at the newest revision."""
@@ -255,37 +281,32 @@ def demo(state: State, seed: int) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    line = " ".join(message.split())  # one line, whatever the message held
+    click.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 
 def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int:
-    """Run the command line; user errors exit 2, operational failures 1, never a traceback."""
+    """Run the command line: bad input exits 2, an unusable database 1, Ctrl-C 130.
+
+    One line on stderr, never a traceback. A constraint the database enforces is bad
+    input (the database works; it refused the data); every other storage error means
+    the database cannot be used (``docs/database.md``).
+    """
     try:
         command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.Abort:
-        _fail("aborted", 1)
+    except (click.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (UserError, DomainError, DatabaseURLError) as exc:
+    except (UserError, DomainError, DatabaseURLError, ConstraintViolationError) as exc:
         _fail(str(exc), 2)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "unknown"
-        _fail(f"cannot use the database: {mask_reason(reason)}", 1)
-    except DBAPIError as exc:
-        _fail(f"database error: {mask_reason(str(exc.orig).strip().splitlines()[0])}", 1)
+    except StorageError as exc:
+        _fail(str(exc), 1)
     return 0
-
-
-def mask_reason(reason: str) -> str:
-    """A driver message with any ``password=...`` or URL credentials hidden."""
-    import re
-
-    reason = re.sub(r"(password\s*=\s*)\S+", r"\1***", reason, flags=re.IGNORECASE)
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", reason)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ with statements built once, and builds the domain objects with
    when it refuses;
 4. one ``INSERT`` of the fill and one ``UPDATE`` writing back the order's
    columns as the domain left them and moving ``version`` (``WHERE version =``
-   the version read: a mismatch is a :class:`~gal_friday.domain.ConcurrencyError`, as on
+   the version read: a mismatch is a :class:`ConcurrencyError`, as on
    the mapped path).
 
 The objects it builds belong to no session: nothing is flushed for them later.
@@ -30,10 +30,10 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from gal_friday.domain import ConcurrencyError, Fill, NotFoundError, Order
+from gal_friday.domain import Fill, NotFoundError, Order
 from gal_friday.domain.construction import assemble
 from gal_friday.persistence import tables as t
-from gal_friday.persistence.errors import translate_error
+from gal_friday.persistence.errors import ConcurrencyError, translate_error
 
 _LOCK_BY_CLIENT_ID = (
     select(t.orders)

@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
+from gal_friday.persistence.database import Engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill

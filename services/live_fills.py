@@ -21,10 +21,9 @@ from collections.abc import Callable
 from enum import StrEnum
 
 import attrs
-from sqlalchemy.exc import OperationalError
 
-from gal_friday.domain import ConcurrencyError, DuplicateFillError, Fill
-from gal_friday.persistence.errors import DatabaseUnavailableError
+from gal_friday.domain import DuplicateFillError, Fill
+from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 12
@@ -75,7 +74,7 @@ def record_fill(
         except ConcurrencyError:
             if attempt >= max_attempts:
                 raise
-        except (DatabaseUnavailableError, OperationalError):
+        except DatabaseUnavailableError:
             # A connection lost mid-transaction or a server that is restarting: nothing was
             # committed, so the same fill is tried again on a fresh unit of work.
             if time.monotonic() >= deadline:
