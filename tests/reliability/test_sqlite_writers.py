@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import time
 import uuid
 from decimal import Decimal
@@ -73,7 +74,7 @@ def run_writers(url: str, fills: int, read_only: bool = False) -> tuple[int, lis
 
 def test_four_sqlite_writers_store_every_fill(sqlite_template, tmp_path):
     target = tmp_path / "writers.db"
-    target.write_bytes(open(str(sqlite_template.database), "rb").read())
+    shutil.copyfile(str(sqlite_template.database), target)
     url = f"sqlite:///{target}"
     stored, failures, elapsed = run_writers(url, FILLS)
     print(
