@@ -24,7 +24,7 @@ import attrs
 
 from gal_friday.domain import DuplicateFillError, Fill
 from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_S = 0.005
@@ -40,7 +40,7 @@ class FillOutcome(StrEnum):
 
 
 def record_fill(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], UnitOfWorkProtocol],
     fill: Fill,
     *,
     client_order_id: uuid.UUID | None = None,

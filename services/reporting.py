@@ -18,7 +18,7 @@ import attrs
 
 from gal_friday.domain import Trade, TradeGrouping, TradeSide
 from gal_friday.domain.values import exact, quantize_computed, tidy
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 ZERO = Decimal(0)
 
@@ -135,7 +135,7 @@ def summarize(
 
 
 def build_report(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
