@@ -134,3 +134,25 @@ def test_async_urls_work_in_the_cli(postgres_url, tmp_path):
         report = run(url, "report", "--format", "json")
         assert report.returncode == 0, report.stderr
         assert '"trades"' in report.stdout
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    assert run(url, "db", "upgrade").returncode == 0
+    assert run(url, "import", str(HISTORY), "--format", "kraken-trades").returncode == 0
+    writer = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        started = time.monotonic()
+        report = run(url, "report", "--format", "json")
+        elapsed = time.monotonic() - started
+        blocked = run(f"{url}?busy_timeout=0.5", "trades", "rebuild")
+    finally:
+        writer.rollback()
+        writer.close()
+    assert report.returncode == 0, report.stderr
+    assert elapsed < 8  # never waited for the 10 s busy timeout
+    assert blocked.returncode == 1  # a writer waits for the lock, then says so in one line
+    assert "another writer" in _one_error_line(blocked)
