@@ -97,7 +97,8 @@ def _engine_kwargs(url: URL, limits: Timeouts, kwargs: dict[str, Any]) -> dict[s
             connect_args.setdefault("options", postgres_options)
         connect_args.update(secret_query(url))
     else:
-        connect_args.setdefault("timeout", float(limits.busy) if limits.busy else 0.0)
+        # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the lock.
+        connect_args.setdefault("timeout", float(limits.busy))
         if _is_memory_sqlite(url):
             options.setdefault("poolclass", StaticPool)
             connect_args.setdefault("check_same_thread", False)
@@ -111,10 +112,12 @@ def _driver_url(url: URL) -> URL:
     return cleaned.difference_update_query(["options"])
 
 
-def _configure_sqlite(engine: Engine, url: URL, limits: Timeouts) -> None:
-    """Foreign keys, busy timeout and WAL on every new connection; BEGIN IMMEDIATE for writers."""
+def _configure_sqlite(engine: Engine, url: URL) -> None:
+    """Foreign keys and WAL on every new connection; BEGIN IMMEDIATE for writers.
+
+    The busy timeout is the driver's ``timeout`` connect argument (``_engine_kwargs``).
+    """
     use_wal = not _is_memory_sqlite(url)
-    busy_ms = int(limits.busy * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -123,7 +126,6 @@ def _configure_sqlite(engine: Engine, url: URL, limits: Timeouts) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a writer waits for the lock
         if use_wal:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -167,7 +169,7 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 def _configure(engine: Engine, url: URL, limits: Timeouts) -> None:
     _translate_errors(engine)
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine, url, limits)
+        _configure_sqlite(engine, url)
     _engines.add(engine)
 
 

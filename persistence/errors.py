@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import psycopg
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from gal_friday.domain.errors import DomainError, DuplicateFillError
@@ -199,6 +199,10 @@ def translate_error(exc: BaseException) -> BaseException:
         return ConcurrencyError(
             f"another writer changed the record first; reload and retry ({exc})"
         )
+    if isinstance(exc, DataError | psycopg.DataError | psycopg.IntegrityError):
+        # A value the database cannot hold (too long, NUL byte, out of range): bad input.
+        name = getattr(getattr(exc, "diag", None), "constraint_name", None)
+        return ConstraintViolationError(name, f"the database refused a value: {reason(exc)}")
     if isinstance(exc, DBAPIError):
         translated = _storage_error(exc, exc.connection_invalidated)
         return translated or StorageError(f"database error: {reason(exc)}")
