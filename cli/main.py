@@ -281,7 +281,7 @@ def demo(state: State, seed: int) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    line = " ".join(message.split())  # one line, whatever the message held
+    line = " ".join(message.splitlines())  # one line, whatever the message held
     click.echo(f"error: {line}", err=True)
     sys.exit(code)
 
