@@ -5,8 +5,8 @@
 ``DuplicateFillError``, :mod:`gal_friday.persistence.errors`) with the transaction
 rolled back: those of ``commit``/``flush``, of the engine's statements, and any
 driver error that leaves the block (the bulk path talks to psycopg directly).
-``UnitOfWork(url, read_only=True)`` is for transactions that only read (on SQLite
-they do not take the write lock).
+``UnitOfWork(url, read_only=True)`` (and ``AsyncUnitOfWork``'s) is for transactions
+that only read: on SQLite they do not take the write lock.
 
 :class:`AsyncUnitOfWork` gives asyncio code the same repositories without a second
 copy of the queries: ``await uow.run(lambda u: u.orders.get(pk))`` runs the
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from gal_friday.persistence import repositories as r
 from gal_friday.persistence.database import (
+    READ_ONLY,
     async_session_factory,
     create_async_engine,
     create_engine,
@@ -149,12 +150,15 @@ class UnitOfWork(Repositories):
 class AsyncUnitOfWork:
     """The asyncio unit of work: the same repositories, run through ``run_sync``."""
 
-    def __init__(self, engine_or_url: AsyncEngine | str | URL | None = None) -> None:
+    def __init__(
+        self, engine_or_url: AsyncEngine | str | URL | None = None, *, read_only: bool = False
+    ) -> None:
         if isinstance(engine_or_url, AsyncEngine):
             self.engine = engine_or_url
         else:
             self.engine = async_engine_for(engine_or_url)
-        self._sessions = async_session_factory(self.engine)
+        bind = self.engine.execution_options(**{READ_ONLY: True}) if read_only else self.engine
+        self._sessions = async_session_factory(bind)
 
     async def __aenter__(self) -> Self:
         self.session: AsyncSession = self._sessions()

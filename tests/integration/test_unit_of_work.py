@@ -166,3 +166,34 @@ def test_async_unit_of_work_runs_the_same_repositories(database_url: URL):
             await engine.dispose()
 
     assert asyncio.run(scenario()) == Decimal("1")
+
+
+def test_async_readers_on_aiosqlite_do_not_wait_for_a_writer(tmp_path, sqlite_template):
+    import shutil
+    import sqlite3
+
+    from gal_friday.persistence.database import create_async_engine
+    from gal_friday.persistence.errors import ConcurrencyError as Locked
+
+    target = tmp_path / "async.db"
+    shutil.copyfile(str(sqlite_template.database), target)
+    writer = sqlite3.connect(target, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+
+    async def scenario() -> int:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{target}?busy_timeout=0.2")
+        try:
+            async with AsyncUnitOfWork(engine, read_only=True) as reader:
+                trades = await reader.run(lambda u: u.trades.all())
+            async with AsyncUnitOfWork(engine) as blocked:
+                with pytest.raises(Locked):
+                    await blocked.run(lambda u: u.trades.all())  # a writer waits, then gives up
+            return len(trades)
+        finally:
+            await engine.dispose()
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        writer.rollback()
+        writer.close()
