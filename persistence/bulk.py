@@ -37,6 +37,7 @@ from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import (
     FILL_UNIQUE,
     ConstraintViolationError,
+    StorageError,
     translate_integrity_error,
 )
 from gal_friday.persistence.repositories import chunked
@@ -119,7 +120,7 @@ def _copy(
             copy.write_row(values)
 
 
-def _translate_copy_error(exc: psycopg.Error) -> DomainError:
+def _translate_copy_error(exc: psycopg.Error) -> DomainError | StorageError:
     diag = exc.diag
     constraint = diag.constraint_name
     detail = diag.message_detail or ""

@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain import Fill, Order, TradeGrouping
 from gal_friday.domain.values import exact
@@ -33,6 +32,7 @@ from gal_friday.importers import (
     group_orders,
 )
 from gal_friday.persistence import bulk
+from gal_friday.persistence.database import Engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.gc_pause import gc_paused
 from gal_friday.services.trade_rebuild import rebuild_pairs
