@@ -107,20 +107,32 @@ def test_records_spilled_while_the_database_is_gone_are_replayed_by_the_next_han
     postgres_url, tmp_path
 ):
     spill = tmp_path / "spill.jsonl"
-    dead = postgres_url.set(port=1).render_as_string(hide_password=False)
-    handler = DatabaseLogHandler(
-        dead, flush_interval=0.02, spill_after=0.1, max_backoff=0.05, spill_path=spill
-    )
-    logger = make_logger("gf.dead", handler)
-    for n in range(50):
-        logger.warning("while down %d", n)
-    handler.close()
-    assert handler.spilled == 50
-    assert len(spill.read_text().splitlines()) == 50
-    alive = DatabaseLogHandler(
-        postgres_url.render_as_string(hide_password=False), spill_path=spill, flush_interval=0.02
-    )
-    alive.close()
+    proxy = TcpProxy(postgres_url.host or "127.0.0.1", postgres_url.port or 5432)
+    try:
+        via_proxy = postgres_url.set(host="127.0.0.1", port=proxy.port)
+        proxy.cut()  # the same database, unreachable for now
+        handler = DatabaseLogHandler(
+            via_proxy.render_as_string(hide_password=False),
+            flush_interval=0.02,
+            spill_after=0.1,
+            max_backoff=0.05,
+            spill_path=spill,
+        )
+        logger = make_logger("gf.dead", handler)
+        for n in range(50):
+            logger.warning("while down %d", n)
+        handler.close()
+        assert handler.spilled == 50
+        header, *lines = spill.read_text().splitlines()
+        assert '"gal_friday_spill"' in header
+        assert len(lines) == 50
+        proxy.restore()
+        alive = DatabaseLogHandler(
+            via_proxy.render_as_string(hide_password=False), spill_path=spill, flush_interval=0.02
+        )
+        alive.close()
+    finally:
+        proxy.stop()
     assert sorted(r.message for r in stored(postgres_url)) == sorted(
         f"while down {n}" for n in range(50)
     )
