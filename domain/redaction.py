@@ -86,11 +86,12 @@ _SHAPES = re.compile(
 )
 _SHAPE_HINTS = ("://", "bearer", "basic", "digest", "eyj", "private key")
 
-# name=value, name: value, "name": "value", name='value' (the name is checked afterwards).
-_PAIR = re.compile(
-    r"(?P<key>(?<![\w.\-])[\w.\-]{1,64})(?P<sep>\\?[\"']?[ \t]*[:=][ \t]*)"
-    rf"(?P<value>(?:(?:bearer|basic|digest|token)[ \t]+)?(?:{_QUOTED}|{_BARE}))",
-    re.IGNORECASE,
+# The name and separator of name=value, name: value, "name": "value", name='value' (not
+# scheme://); the name is checked afterwards, and the value matched only after a secret name,
+# so a value is scanned for pairs of its own (a=b?password=c).
+_KEY_SEP = re.compile(r"(?<![\w.\-])([\w.\-]{1,64})(\\?[\"']?[ \t]*[:=](?!//)[ \t]*)")
+_VALUE = re.compile(
+    rf"(?:(?:bearer|basic|digest|token)[ \t]+)?(?:{_QUOTED}|\\?[\"']?{_BARE})", re.IGNORECASE
 )
 
 
@@ -154,13 +155,26 @@ class Redactor:
         if any(hint in lowered for hint in _SHAPE_HINTS):
             text = _SHAPES.sub(_replace_shape, text)
         if ":" in text or "=" in text:
-            text = _PAIR.sub(self._replace_pair, text)
+            text = self._scrub_pairs(text)
         return text
 
-    def _replace_pair(self, match: re.Match[str]) -> str:
-        if self.is_secret_key(match.group("key")):
-            return match.group("key") + match.group("sep") + REDACTED
-        return match.group(0)
+    def _scrub_pairs(self, text: str) -> str:
+        """``text`` with the value after each secret name and its separator redacted."""
+        parts: list[str] = []
+        done = position = 0
+        while match := _KEY_SEP.search(text, position):
+            position = match.end()
+            if not self.is_secret_key(match.group(1)):
+                continue
+            value = _VALUE.match(text, position)
+            if value is None:
+                continue
+            parts += (text[done:position], REDACTED)
+            done = position = value.end()
+        if not parts:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
 
 
 @functools.lru_cache(maxsize=64)

@@ -310,6 +310,8 @@ class DatabaseLogHandler(logging.Handler):
         self._warn(f"dropped, {reason}", f"log records dropped: {reason}")
 
     def _report_failure(self, exc: BaseException) -> None:
+        if self._abandoned:
+            return  # close() has said what happened
         if _is_missing_table(exc):
             self._warn(
                 "no-table",

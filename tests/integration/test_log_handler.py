@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import threading
@@ -15,6 +16,7 @@ from sqlalchemy.engine import URL
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.log_handler import AsyncPostgresHandler, DatabaseLogHandler
+from tests.support.secret_shapes import ALL_SHAPES, secret_for
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -188,6 +190,36 @@ def test_it_never_logs_into_itself_and_redacts_secrets(database_url, tmp_path):
     rows = stored(database_url)
     assert [r.logger_name for r in rows] == ["gf.app"]
     assert rows[0].context_json == {"user": "ann", "password": "***", "nested": {"api_key": "***"}}
+
+
+def test_no_secret_shape_is_stored_in_clear(database_url, tmp_path):
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False),
+        flush_interval=0.01,
+        spill_path=tmp_path / "s.jsonl",
+    )
+    logger = make_logger("gf.shapes", handler)
+    names = list(ALL_SHAPES)
+    for index, shape in enumerate(ALL_SHAPES.values()):
+        secret = secret_for(index)
+        message, args, extra, exc = shape(secret)
+        if exc is None:
+            logger.info(message, *args, extra={"shape": index, **extra})
+        else:
+            try:
+                raise exc
+            except type(exc):
+                logger.exception(message, *args, extra={"shape": index, **extra})
+    handler.close()
+    rows = {row.context_json["shape"]: row for row in stored(database_url)}
+    assert len(rows) == len(ALL_SHAPES) >= 30
+    in_clear = [
+        names[index]
+        for index, row in rows.items()
+        if secret_for(index)
+        in " ".join([row.message, json.dumps(row.context_json), row.exception_text or ""])
+    ]
+    assert in_clear == []
 
 
 def test_emit_never_raises(database_url, tmp_path):
