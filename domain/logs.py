@@ -30,7 +30,6 @@ from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor,
 
 __all__ = [
     "DEFAULT_SECRET_KEYS",
-    "LOG_COLUMNS",
     "MAX_DEPTH",
     "REDACTED",
     "EventLog",
@@ -86,6 +85,8 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     the ids of the containers above them (to recognise a cycle). The string values
     found under secret keys are appended to ``secrets`` when given.
     """
+    if type(value) is dict and all(type(child) in _PLAIN for child in value.values()):
+        return _flat(value, rules, secrets)
     while isinstance(value, Enum):
         value = value.value
     if not isinstance(value, _CONTAINERS):
@@ -105,11 +106,8 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
         if isinstance(item, Mapping):
             out = {}
             for key, child in item.items():
-                name = rules.safe_key(key if isinstance(key, str) else str(key))
+                name = _stored_key(key, child, rules, out, secrets)
                 if name is None:
-                    out[str(key)] = REDACTED
-                    if secrets is not None and isinstance(child, str):
-                        secrets.append(child)
                     continue
                 if type(child) in _PLAIN:
                     out[name] = _leaf(child, rules)
@@ -138,6 +136,29 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     return root[0]
 
 
+def _flat(value: dict[Any, Any], rules: Redactor, secrets: list[str] | None) -> dict[str, Any]:
+    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts)."""
+    out: dict[str, Any] = {}
+    for key, child in value.items():
+        name = _stored_key(key, child, rules, out, secrets)
+        if name is not None:
+            out[name] = _leaf(child, rules)
+    return out
+
+
+def _stored_key(
+    key: Any, child: Any, rules: Redactor, out: dict[str, Any], secrets: list[str] | None
+) -> str | None:
+    """The key to store ``child`` under; None when the key is secret (``out`` then gets
+    ``***`` in its place, and ``secrets`` the value if it is a string)."""
+    name = rules.safe_key(key if isinstance(key, str) else str(key))
+    if name is None:
+        out[str(key)] = REDACTED
+        if secrets is not None and isinstance(child, str):
+            secrets.append(child)
+    return name
+
+
 def json_object(value: object, field: str) -> dict[str, Any]:
     """A JSON-safe copy of a mapping (nothing redacted)."""
     if not isinstance(value, Mapping):
@@ -157,7 +178,10 @@ def redacted_object(value: object, field: str) -> dict[str, Any]:
 def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The ``extra=`` fields of a log record (everything that is not a standard attribute)."""
     fields = record if isinstance(record, Mapping) else vars(record)
-    return {k: val for k, val in fields.items() if k not in _STANDARD_RECORD_ATTRS}
+    extra = fields.keys() - _STANDARD_RECORD_ATTRS  # most records have none: no loop in Python
+    if len(extra) <= 1:
+        return {k: fields[k] for k in extra}
+    return {k: val for k, val in fields.items() if k in extra}  # in the order they were given
 
 
 def _format_exception(record: logging.LogRecord) -> str | None:
@@ -168,30 +192,14 @@ def _format_exception(record: logging.LogRecord) -> str | None:
     return None
 
 
-#: The ``logs`` columns :func:`log_values` fills, in its order (the names of ``Log``'s fields).
-LOG_COLUMNS = (
-    "record_id",
-    "timestamp",
-    "logger_name",
-    "level_name",
-    "level_no",
-    "message",
-    "pathname",
-    "filename",
-    "lineno",
-    "func_name",
-    "context_json",
-    "exception_text",
-)
-
-
 def log_values(
     fields: Mapping[str, Any],
     message: str,
     exception_text: str | None,
     redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
-) -> tuple[Any, ...]:
-    """One ``logs`` row (:data:`LOG_COLUMNS`) from a record's attributes, redacted.
+) -> dict[str, Any]:
+    """One ``logs`` row (keyed by column, the names of :class:`Log`'s fields) from a record's
+    attributes, redacted.
 
     ``fields`` is the record's ``__dict__`` (or a copy); ``message`` the formatted
     message and ``exception_text`` the formatted exception, both scrubbed here. A
@@ -209,20 +217,20 @@ def log_values(
             message = message.replace(secret, REDACTED)
             if exception_text is not None:
                 exception_text = exception_text.replace(secret, REDACTED)
-    return (
-        uuid.uuid4(),
-        datetime.fromtimestamp(fields["created"], UTC),
-        fields["name"],
-        fields["levelname"],
-        fields["levelno"],
-        message,
-        fields.get("pathname"),
-        fields.get("filename"),
-        fields.get("lineno"),
-        fields.get("funcName"),
-        safe or None,
-        exception_text,
-    )
+    return {
+        "record_id": uuid.uuid4(),
+        "timestamp": datetime.fromtimestamp(fields["created"], UTC),
+        "logger_name": fields["name"],
+        "level_name": fields["levelname"],
+        "level_no": fields["levelno"],
+        "message": message,
+        "pathname": fields.get("pathname"),
+        "filename": fields.get("filename"),
+        "lineno": fields.get("lineno"),
+        "func_name": fields.get("funcName"),
+        "context_json": safe or None,
+        "exception_text": exception_text,
+    }
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
@@ -252,10 +260,9 @@ class Log:
         cls, record: logging.LogRecord, redact_keys: Iterable[str] = DEFAULT_SECRET_KEYS
     ) -> Log:
         """Capture a ``logging.LogRecord``: level, logger, location, message, exception, context."""
-        values = log_values(
-            vars(record), record.getMessage(), _format_exception(record), redact_keys
+        return cls(
+            **log_values(vars(record), record.getMessage(), _format_exception(record), redact_keys)
         )
-        return cls(**dict(zip(LOG_COLUMNS, values, strict=True)))
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)

@@ -49,8 +49,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_values
-from gal_friday.domain.redaction import redactor
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, log_values
+from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence import bulk
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine, mask_url, resolve_url
@@ -60,10 +60,11 @@ INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")
 _SPILL_CHUNK = 5_000  # records the spill thread writes (and fsyncs) at once
 _MIN_CONNECT_TIMEOUT = 2  # libpq treats anything lower as 2 seconds
+_LONGEST_REASON = 200  # characters of an error message quoted in a warning
 
 #: A queued record: a copy of its attributes and its formatted message.
 _Item = tuple[dict[str, Any], str]
-_Row = tuple[Any, ...]
+_Row = dict[str, Any]  # one row of the logs table, keyed by column
 
 
 class DatabaseLogHandler(logging.Handler):
@@ -198,7 +199,7 @@ class DatabaseLogHandler(logging.Handler):
                     return
                 continue
             try:
-                self._insert(batch, fresh=attempts == 0)
+                self._store(batch, skip_stored=attempts > 0)
             except Exception as exc:
                 attempts += 1
                 self.retries += 1
@@ -237,12 +238,8 @@ class DatabaseLogHandler(logging.Handler):
                     held.append(row)
             return held
 
-    def _insert(self, rows: list[_Row], *, fresh: bool) -> None:
-        """Store ``rows`` in one transaction; unless ``fresh``, skip ids already stored."""
-        mappings = [dict(zip(LOG_COLUMNS, row, strict=True)) for row in rows]
-        self._store(mappings, skip_stored=not fresh)
-
-    def _store(self, mappings: list[dict[str, Any]], *, skip_stored: bool) -> None:
+    def _store(self, rows: list[_Row], *, skip_stored: bool) -> None:
+        """Store ``rows`` in one transaction; with ``skip_stored``, skip ids already stored."""
         with self.engine.begin() as conn:
             if not self._owns_engine and conn.dialect.name == "postgresql":
                 conn.execute(
@@ -251,7 +248,7 @@ class DatabaseLogHandler(logging.Handler):
                 )
             # A first attempt carries fresh ids: plain COPY. A retry may follow a commit
             # whose answer was lost, so it skips ids already stored.
-            bulk.insert_rows(conn, t.logs, mappings, ("record_id",) if skip_stored else None)
+            bulk.insert_rows(conn, t.logs, rows, ("record_id",) if skip_stored else None)
 
     def _spill_held(self) -> None:
         """Move the writer's batch and the queue to the spill file."""
@@ -321,7 +318,7 @@ class DatabaseLogHandler(logging.Handler):
         else:
             self._warn(
                 "outage",
-                f"database unavailable ({type(exc).__name__}); retrying,"
+                f"database unavailable ({_first_line(exc)}); retrying,"
                 f" log records are kept in {self.spill.path} meanwhile",
             )
 
@@ -421,6 +418,13 @@ def _exception_text(fields: dict[str, Any]) -> str | None:
         return "".join(traceback.format_exception(*info)).rstrip()
     text_: str | None = fields.get("exc_text")
     return text_
+
+
+def _first_line(exc: BaseException) -> str:
+    """The exception's type and the first line of its message, scrubbed and cut short."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return scrub_text(text[:_LONGEST_REASON])
 
 
 def _is_missing_table(exc: BaseException) -> bool:

@@ -23,14 +23,12 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL
-
-from gal_friday.domain.logs import LOG_COLUMNS
 
 STATE_DIR_ENV = "XDG_STATE_HOME"
 APP_DIR = "gal-friday"
@@ -85,8 +83,8 @@ def default_spill_path(url: URL, key: str | None = None) -> Path:
     return state_directory() / f"logs-{backend}-{label}-{key[:16]}.jsonl"
 
 
-def _to_json(row: Sequence[Any]) -> str:
-    fields = dict(zip(LOG_COLUMNS, row, strict=True))
+def _to_json(row: Mapping[str, Any]) -> str:
+    fields = dict(row)
     fields["timestamp"] = fields["timestamp"].isoformat()
     fields["record_id"] = str(fields["record_id"])
     return json.dumps(fields, ensure_ascii=False, default=str)
@@ -110,8 +108,8 @@ def _make_private_dir(path: Path) -> None:
 
 
 class SpillFile:
-    """Append log rows (:data:`~gal_friday.domain.logs.LOG_COLUMNS` order) to a private
-    JSON-lines file of one database, and read them back for replay."""
+    """Append log rows (:func:`~gal_friday.domain.logs.log_values`) to a private JSON-lines
+    file of one database, and read them back for replay."""
 
     def __init__(self, path: str | Path, database: str | None = None) -> None:
         self.path = Path(path)
@@ -142,7 +140,7 @@ class SpillFile:
         owners = {self.owner(self.path), self.owner(self.replaying)} - {None}
         return bool(owners - {self.database})
 
-    def append(self, rows: Sequence[Sequence[Any]]) -> None:
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write ``rows`` durably (flushed and fsynced) at the end of the file."""
         if not rows:
             return

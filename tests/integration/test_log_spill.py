@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
+from gal_friday.domain import Log
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.log_handler import DatabaseLogHandler
@@ -135,29 +136,13 @@ def test_a_spill_file_left_world_readable_is_made_private(tmp_path):
     path.write_text("")
     path.chmod(0o644)
     spill = SpillFile(path, "key")
-    handler_row = _row()
-    spill.append([handler_row])
+    spill.append([_row()])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def _row() -> tuple:
-    import uuid
-    from datetime import UTC, datetime
-
-    return (
-        uuid.uuid4(),
-        datetime.now(UTC),
-        "gf",
-        "INFO",
-        20,
-        "m",
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    )
+def _row() -> dict:
+    log = Log.from_record(logging.LogRecord("gf", logging.INFO, __file__, 1, "m", None, None))
+    return {name: getattr(log, name) for name in ("record_id", "timestamp", "message")}
 
 
 # -- never into another database -------------------------------------------------------------
