@@ -50,6 +50,8 @@ _SHORTEST_ECHOED_SECRET = 4  # a redacted value this long is also removed from t
 _STANDARD_RECORD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
 )
+_EXTRA_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # a record's names -> its extra names
+_EXTRA_NAMES_LIMIT = 1_000
 _CONTAINERS = (Mapping, list, tuple, set, frozenset)
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # common leaves, known without an ABC check
 
@@ -178,10 +180,14 @@ def redacted_object(value: object, field: str) -> dict[str, Any]:
 def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The ``extra=`` fields of a log record (everything that is not a standard attribute)."""
     fields = record if isinstance(record, Mapping) else vars(record)
-    extra = fields.keys() - _STANDARD_RECORD_ATTRS  # most records have none: no loop in Python
-    if len(extra) <= 1:
-        return {k: fields[k] for k in extra}
-    return {k: val for k, val in fields.items() if k in extra}  # in the order they were given
+    names = tuple(fields)
+    extra = _EXTRA_NAMES.get(names)
+    if extra is None:  # records from one call site share their names: computed once
+        extra = tuple(name for name in names if name not in _STANDARD_RECORD_ATTRS)
+        if len(_EXTRA_NAMES) >= _EXTRA_NAMES_LIMIT:
+            _EXTRA_NAMES.clear()
+        _EXTRA_NAMES[names] = extra
+    return {name: fields[name] for name in extra}
 
 
 def _format_exception(record: logging.LogRecord) -> str | None:

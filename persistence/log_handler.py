@@ -43,11 +43,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, log_values
 from gal_friday.domain.redaction import redactor, scrub_text
@@ -59,6 +59,8 @@ from gal_friday.persistence.log_spill import SpillFile, database_key, default_sp
 INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")
 _SPILL_CHUNK = 5_000  # records the spill thread writes (and fsyncs) at once
+_CHUNK = 200  # records the writer redacts at once while a COPY is under way
+_COLUMNS = [column.name for column in t.logs.columns if column.name != "id"]
 _MIN_CONNECT_TIMEOUT = 2  # libpq treats anything lower as 2 seconds
 _LONGEST_REASON = 200  # characters of an error message quoted in a warning
 
@@ -191,15 +193,14 @@ class DatabaseLogHandler(logging.Handler):
             if not self._stopping and len(self._queue) < self.batch_size and not self._held:
                 self._wake.wait(self.flush_interval)
                 self._wake.clear()
-            batch = self._take()
-            if batch is None:
-                return  # abandoned by close(): what was held is in the spill file
-            if not batch:
+            if self._abandoned:
+                return  # close() has spilled what was held
+            if not self._held and not self._queue:
                 if self._stopping:
                     return
                 continue
             try:
-                self._store(batch, skip_stored=attempts > 0)
+                self._write(fresh=attempts == 0)
             except Exception as exc:
                 attempts += 1
                 self.retries += 1
@@ -214,41 +215,59 @@ class DatabaseLogHandler(logging.Handler):
             with self._lock:
                 if self._abandoned:
                     return  # close() spilled this batch too: the replay skips what is stored
+                self.written += len(self._held)
                 self._held = []
-                self.written += len(batch)
             if failing_since is not None:
                 self._warned -= {"outage", "no-table"}
             attempts = 0
             failing_since = None
             self._replay()
 
-    def _take(self) -> list[_Row] | None:
-        """The batch to write: what the writer holds, topped up from the queue (None: abandoned)."""
-        with self._lock:
-            if self._abandoned:
-                return None
-            held = self._held
-            while len(held) < self.batch_size:
-                try:
-                    item = self._queue.popleft()
-                except IndexError:
-                    break
-                row = self._row(item)
-                if row is not None:
-                    held.append(row)
-            return held
+    def _write(self, *, fresh: bool) -> None:
+        """Store the writer's batch (what it holds, topped up from the queue) in one transaction.
 
-    def _store(self, rows: list[_Row], *, skip_stored: bool) -> None:
-        """Store ``rows`` in one transaction; with ``skip_stored``, skip ids already stored."""
+        A first attempt carries fresh ids: plain COPY, fed while rows are made (the server
+        ingests one chunk while the next is redacted). A retry may follow a commit whose
+        answer was lost, so it skips the ids already stored.
+        """
         with self.engine.begin() as conn:
-            if not self._owns_engine and conn.dialect.name == "postgresql":
-                conn.execute(
-                    text("SELECT set_config('statement_timeout', :ms, true)"),
-                    {"ms": str(self._statement_timeout_ms)},
-                )
-            # A first attempt carries fresh ids: plain COPY. A retry may follow a commit
-            # whose answer was lost, so it skips ids already stored.
-            bulk.insert_rows(conn, t.logs, rows, ("record_id",) if skip_stored else None)
+            self._bound_statements(conn)
+            if fresh and conn.dialect.name == "postgresql":
+                bulk.stream_rows(conn, t.logs, _COLUMNS, self._batch())
+            else:
+                rows = list(self._batch())
+                bulk.insert_rows(conn, t.logs, rows, None if fresh else ("record_id",))
+
+    def _batch(self) -> Iterator[_Row]:
+        """The rows the writer holds, then rows made from the queue (kept in ``_held``, where
+        close() finds them) until the batch is full or the queue empty."""
+        with self._lock:
+            held = list(self._held)
+        yield from held
+        while True:
+            with self._lock:
+                if self._abandoned:
+                    return
+                room = min(_CHUNK, self.batch_size - len(self._held))
+                rows = self._rows(_drain(self._queue, room)) if room > 0 else []
+                self._held.extend(rows)
+            if not rows:
+                return
+            yield from rows
+
+    def _bound_statements(self, conn: Connection) -> None:
+        """A statement timeout on an engine the handler did not make (its own has one)."""
+        if not self._owns_engine and conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"),
+                {"ms": str(self._statement_timeout_ms)},
+            )
+
+    def _store(self, rows: list[_Row]) -> None:
+        """Store replayed ``rows`` in one transaction, skipping ids already stored."""
+        with self.engine.begin() as conn:
+            self._bound_statements(conn)
+            bulk.insert_rows(conn, t.logs, rows, ("record_id",))
 
     def _spill_held(self) -> None:
         """Move the writer's batch and the queue to the spill file."""
@@ -272,7 +291,7 @@ class DatabaseLogHandler(logging.Handler):
             if claimed is None:
                 return
             for batch in self.spill.read(claimed, self.batch_size):
-                self._store(batch, skip_stored=True)
+                self._store(batch)
             self.spill.done(claimed)
         except Exception:
             return  # still unavailable: the file stays and is replayed later
