@@ -347,7 +347,8 @@ class DatabaseLogHandler(logging.Handler):
             return
         self._warned.add(kind)
         with contextlib.suppress(Exception):
-            sys.stderr.write(f"[{INTERNAL_LOGGER}] {mask_url(self.engine.url)}: {message}\n")
+            line = f"[{INTERNAL_LOGGER}] {mask_url(self.engine.url)}: {message}"
+            sys.stderr.write(scrub_text(line) + "\n")  # also a ?password= the URL may carry
 
     def flush(self) -> None:
         """Wake the writer so queued records go out now."""

@@ -182,3 +182,22 @@ def _slow_append(append):  # type: ignore[no-untyped-def]
         append(rows)
 
     return slow
+
+
+def test_no_password_reaches_stderr_or_the_spill_file_name(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    handler = DatabaseLogHandler(
+        "postgresql://trader:Pw1secret@127.0.0.1:1/gal?password=Pw2secret",
+        flush_interval=0.01,
+        spill_after=0.01,
+        max_backoff=0.01,
+    )
+    make_logger("gf.masked", handler).warning("kept")
+    handler.close()
+    err = capsys.readouterr().err
+    assert "database unavailable" in err
+    assert handler.spilled == 1
+    for secret in ("Pw1secret", "Pw2secret"):
+        assert secret not in err
+        assert secret not in str(handler.spill.path)
+        assert secret not in handler.spill.path.read_text()
