@@ -77,7 +77,7 @@ class DatabaseLogHandler(logging.Handler):
         url: str | None = None,
         *,
         engine: Engine | None = None,
-        batch_size: int = 500,
+        batch_size: int = 2_000,
         flush_interval: float = 0.5,
         queue_size: int = 10_000,
         overflow_size: int = 50_000,
