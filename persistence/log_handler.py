@@ -293,6 +293,8 @@ class DatabaseLogHandler(logging.Handler):
             for batch in self.spill.read(claimed, self.batch_size):
                 self._store(batch)
             self.spill.done(claimed)
+        except (ValueError, KeyError, TypeError) as exc:  # a line that is not a spilled row
+            self._warn("replay", f"{self.spill.replaying} cannot be replayed: {_first_line(exc)}")
         except Exception:
             return  # still unavailable: the file stays and is replayed later
 

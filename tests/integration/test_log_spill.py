@@ -210,3 +210,13 @@ def test_a_missing_logs_table_says_run_db_upgrade_and_keeps_the_records(
     create_logs_table(database_url)
     quick_handler(database_url, spill_path=spill).close()
     assert messages(database_url) == sorted(f"before upgrade {n}" for n in range(30))
+
+
+def test_a_spill_file_that_cannot_be_read_is_kept_and_reported(tmp_path, capsys):
+    url = databases.migrated_sqlite_file(tmp_path / "a.db")
+    spill = tmp_path / "spill.jsonl"
+    spill.write_text('{"record_id": "not a uuid"}\n')
+    quick_handler(url, spill_path=spill).close()
+    assert "cannot be replayed" in capsys.readouterr().err
+    assert spill.with_name("spill.jsonl.replaying").exists()  # kept for a person to look at
+    assert messages(url) == []
