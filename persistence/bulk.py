@@ -103,7 +103,7 @@ def _identifiers(names: Iterable[str]) -> sql.Composed:
 
 
 def _copy(
-    conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Sequence[Row]
+    conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     """COPY ``rows`` into ``target`` (``table`` or a staging copy of it)."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -192,6 +192,17 @@ def insert_rows(
     if _is_postgres(conn):
         return _postgres_insert(conn, table, rows, conflict)
     return _sqlite_insert(conn, table, rows, conflict)
+
+
+def stream_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Row]
+) -> None:
+    """COPY ``rows`` into ``table`` as they are produced (PostgreSQL): the server ingests what
+    was sent while the caller makes the next rows. Nothing is skipped."""
+    try:
+        _copy(conn, table, table.name, columns, rows)
+    except psycopg.errors.IntegrityError as exc:
+        raise _translate_copy_error(exc) from None
 
 
 def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> list[int]:
