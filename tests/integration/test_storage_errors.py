@@ -195,7 +195,9 @@ def test_a_database_without_the_schema_says_what_to_run(tmp_path):
 def test_a_value_the_database_cannot_hold_is_refused_as_bad_input(postgres_url):
     engine = create_engine(postgres_url)
     # The domain refuses a NUL byte itself; a raw statement shows how the store answers.
-    with pytest.raises(ConstraintViolationError, match="refused a value"):
-        with UnitOfWork(engine) as uow:
-            uow.session.execute(text("UPDATE orders SET exchange = :e"), {"e": "kra\x00ken"})
+    with (
+        pytest.raises(ConstraintViolationError, match="refused a value"),
+        UnitOfWork(engine) as uow,
+    ):
+        uow.session.execute(text("UPDATE orders SET exchange = :e"), {"e": "kra\x00ken"})
     engine.dispose()
