@@ -18,13 +18,20 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from gal_friday.cli.audit_output import audit_json, print_audit
 from gal_friday.cli.output import console, import_progress, print_report
 from gal_friday.domain import DomainError, TradeGrouping
-from gal_friday.importers import FORMATS
+from gal_friday.importers import FORMATS, LEDGER_FORMATS
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
 from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
+from gal_friday.services.audit import audit as run_audit
 from gal_friday.services.importing import import_history
+from gal_friday.services.ledger_import import (
+    LedgerImportSummary,
+    ReconcilingUnitOfWork,
+    import_ledger,
+)
 from gal_friday.services.plotting import PlottingUnavailableError, plot_cumulative_pnl
 from gal_friday.services.report_formats import report_csv, report_json
 from gal_friday.services.reporting import build_report
@@ -131,7 +138,11 @@ def db_check(state: State) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), required=True, help="File format."
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS | LEDGER_FORMATS)),
+    required=True,
+    help="File format.",
 )
 @click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
 @click.option(
@@ -143,9 +154,22 @@ def import_command(state: State, file: Path, fmt: str, exchange: str | None, gro
     engine = state.migrated_engine()
     with file.open("rb") as handle:
         rows = max(sum(1 for _ in handle) - 1, 0)
+    if fmt in LEDGER_FORMATS:
+        with import_progress(rows) as progress:
+            ledger = import_ledger(
+                engine, file, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+            )
+        _echo_ledger_import(file, ledger)
+        return
     with import_progress(rows) as progress:
         summary = import_history(
-            engine, file, fmt, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+            engine,
+            file,
+            fmt,
+            exchange=exchange,
+            grouping=GROUPINGS[grouping],
+            progress=progress,
+            uow_factory=lambda target: ReconcilingUnitOfWork(target, GROUPINGS[grouping]),
         )
     if not summary.changed_anything:
         click.echo(
@@ -158,6 +182,61 @@ def import_command(state: State, file: Path, fmt: str, exchange: str | None, gro
         f" ({summary.fills_already_stored} already stored, {summary.duplicates_in_file} repeated"
         f" in the file); {summary.trades_rebuilt} trades rebuilt for {pairs}"
     )
+
+
+def _echo_ledger_import(file: Path, summary: LedgerImportSummary) -> None:
+    click.echo(
+        f"{file}: {summary.entries_added} ledger entries added ({summary.pending_added} pending,"
+        f" {summary.entries_already_stored} already stored, {summary.duplicates_in_file} repeated"
+        " in the file)"
+    )
+    for exchange, done in summary.reconciled.items():
+        pairs = ", ".join(pair for _, pair in done.pairs) or "no pair"
+        click.echo(
+            f"{exchange}: {done.fills_updated} fill fees taken from the ledger,"
+            f" {done.fills_built} fills built from it; {done.trades_rebuilt} trades rebuilt"
+            f" for {pairs}"
+        )
+        if done.one_leg_refids:
+            click.echo(
+                f"{exchange}: {len(done.one_leg_refids)} one-leg trades kept, not made fills: "
+                + ", ".join(done.one_leg_refids)
+            )
+        if done.unvalued_kfee_refids:
+            click.echo(
+                f"{exchange}: KFEE fees not valued (pair not quoted in USD): "
+                + ", ".join(done.unvalued_kfee_refids)
+            )
+
+
+#: ``gal-friday audit``'s exit code when a balance or a fill disagrees with the ledger.
+AUDIT_FAILED = 3
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def audit(ctx: click.Context, fmt: str) -> None:
+    """Replay the stored ledger's balances and check the fills against it.
+
+    Exit 0 when everything balances, 3 when something diverges (1 and 2 keep their
+    meaning: database unusable, bad input).
+    """
+    state = ctx.find_object(State)
+    assert state is not None
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = run_audit(uow)
+    if not result.assets:
+        raise UserError("no ledger entries stored: import one with --format kraken-ledgers")
+    if fmt == "json":
+        click.echo(audit_json(result))
+    else:
+        print_audit(result, console())
+    if not result.balanced:
+        ctx.exit(AUDIT_FAILED)
 
 
 @cli.group()
