@@ -60,28 +60,27 @@ def audit_json(result: AuditResult) -> str:
 def print_audit(result: AuditResult, console: Console) -> None:
     """Per asset its opening and closing balance and the first divergence; then the summary."""
     table = Table(title="Ledger balances replayed")
-    for header in ("Exchange", "Asset", "Opening", "Closing", "Rows", "First divergence"):
-        table.add_column(
-            header, justify="right" if header in ("Opening", "Closing", "Rows") else "left"
-        )
+    for header in ("Exchange", "Asset", "Opening", "Closing", "Rows", "Divergent rows"):
+        justify = "left" if header in ("Exchange", "Asset") else "right"
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for asset in result.assets:
-        first = asset.first_divergence
-        where = (
-            "ok"
-            if first is None
-            else f"{_time(first.time)} refid {first.refid}: expected "
-            f"{decimal_text(first.expected)}, found {decimal_text(first.found)}"
-            f" ({asset.divergences} rows)"
-        )
         table.add_row(
             asset.exchange,
             asset.asset,
             decimal_text(asset.opening) or "0",
             decimal_text(asset.closing) or "0",
             str(asset.entries),
-            where,
+            str(asset.divergences) if asset.divergences else "ok",
         )
     console.print(table)
+    for asset in result.divergent_assets:
+        first = asset.first_divergence
+        assert first is not None
+        console.print(
+            f"{asset.asset} ({asset.exchange}) first diverges at {_time(first.time)}, refid "
+            f"{first.refid}: expected {decimal_text(first.expected) or '0'}, "
+            f"found {decimal_text(first.found) or '0'}"
+        )
     for mismatch in result.fill_mismatches:
         console.print(
             f"fill {mismatch.refid} ({mismatch.exchange} {mismatch.trading_pair}, "

@@ -236,7 +236,7 @@ def audit(ctx: click.Context, fmt: str) -> None:
     else:
         print_audit(result, console())
     if not result.balanced:
-        ctx.exit(AUDIT_FAILED)
+        sys.exit(AUDIT_FAILED)  # like _fail: click's non-standalone main would swallow ctx.exit
 
 
 @cli.group()
