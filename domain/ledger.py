@@ -319,6 +319,10 @@ def _commission(trade: LedgerTrade, base: str, quote: str) -> tuple[Decimal, str
     fees = {asset: fee for asset, fee in trade.fees.items() if fee}
     if not fees:
         return ZERO, quote, ZERO
+    if quote == "USD" and KFEE in fees and set(fees) <= {KFEE, quote}:
+        # Credits (at 0.01 USD) that covered part or all of a fee charged in USD.
+        with v.exact():
+            return v.tidy(fees.get(quote, ZERO) + fees[KFEE] * KFEE_USD), quote, ZERO
     if len(fees) > 1:
         paid = ", ".join(f"{fee} {asset}" for asset, fee in sorted(fees.items()))
         raise InvalidValueError(
@@ -328,9 +332,6 @@ def _commission(trade: LedgerTrade, base: str, quote: str) -> tuple[Decimal, str
     if asset in (base, quote):
         return fee, asset, ZERO
     if asset == KFEE:
-        if quote == "USD":
-            with v.exact():
-                return v.tidy(fee * KFEE_USD), "USD", ZERO
         return ZERO, quote, fee
     raise InvalidValueError(
         "fee", f"trade {trade.refid!r} pays its fee in {asset}, neither {base}, {quote} nor KFEE"

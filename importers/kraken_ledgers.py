@@ -140,6 +140,8 @@ def _text(row: list[str], columns: dict[str, int], column: str, limit: int) -> s
     value = row[index].strip()
     if len(value) > limit:
         raise InvalidValueError(column, f"is longer than {limit} characters")
+    if not value.isprintable():  # NUL and control characters: PostgreSQL refuses NUL in text
+        raise InvalidValueError(column, f"{value!r} holds a control character")
     return value or None
 
 

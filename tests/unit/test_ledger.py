@@ -122,6 +122,8 @@ def test_kfee_is_worth_one_cent_on_a_usd_pair_and_unvalued_elsewhere():
     assert (figures.commission, figures.commission_asset, figures.unvalued_kfee) == (
         D("2.5"), "USD", D(0)
     )
+    mixed = classify_trade([*usd.entries, entry(1, "USD", "0", "0.4", refid="T6")])
+    assert trade_figures(mixed, "XRP/USD").commission == D("2.9")
     btc = trade_figures(doge_sell("KFEE", "30"), "DOGE/BTC")
     assert (btc.commission, btc.commission_asset, btc.unvalued_kfee) == (D(0), "BTC", D(30))
 

@@ -119,6 +119,7 @@ def test_identical_repeated_row_is_kept_once_and_counted(tmp_path):
         (H2021 + SELL_DOGE.replace("2021-03-05 14:00:00", "05/03/2021"), "ledgers.csv:2: column 'time' (3): '05/03/2021' is not YYYY-MM-DD HH:MM:SS[.ffff]"),
         (H2021 + SELL_DOGE.replace("-5984.441", "1e5"), "ledgers.csv:2: column 'amount' (8): '1e5' is not a decimal number"),
         (H2021 + SELL_DOGE.replace("15.559", "0.0000000000000000001"), "ledgers.csv:2: column 'fee' (9): 1E-19 has more than 18 decimal places"),
+        (H2021 + SELL_DOGE.replace(",T1,", ",T\x001,"), "ledgers.csv:2: column 'refid' (2): 'T\\x001' holds a control character"),
         (H2021 + SELL_DOGE.replace(",currency", ""), "ledgers.csv:2: expected 10 fields as in the header, found 9"),
         (H2021 + SELL_DOGE + SELL_DOGE.replace("15.559", "15.56"), "ledgers.csv:3: column 'txid' (1): txid 'L1' appears on line 2 with other data"),
     ],
