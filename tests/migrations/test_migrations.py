@@ -47,9 +47,9 @@ def test_upgrade_from_empty_matches_the_models(empty_engine):
     assert set(metadata.tables) <= tables
 
 
-def _store_something(engine: Engine) -> None:
+def _store_something(engine: Engine, fill_id: str = "STAIR-1") -> None:
     order = make_order(quantity_ordered=Decimal("2"))
-    order.apply_fill(make_fill("STAIR-1"))
+    order.apply_fill(make_fill(fill_id))
     with UnitOfWork(engine) as uow:
         uow.orders.add(order)
         uow.commit()
@@ -64,9 +64,10 @@ def test_stairway_every_revision_down_and_up_again(empty_engine):
         schema.upgrade(empty_engine, revision)
         assert schema.current(empty_engine) == revision
     assert schema.check(empty_engine) == []
-    _store_something(empty_engine)
+    # With more than one revision the rows stored at head survive the last step down (-1).
+    _store_something(empty_engine, "STAIR-2")
     with UnitOfWork(empty_engine) as uow:
-        assert uow.fills.existing_ids("kraken", ["STAIR-1"]) == {"STAIR-1"}
+        assert uow.fills.existing_ids("kraken", ["STAIR-2"]) == {"STAIR-2"}
 
 
 def test_downgrade_to_base_leaves_only_the_version_table(empty_engine):
