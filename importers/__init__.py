@@ -7,6 +7,7 @@ from gal_friday.importers.common import Progress, Source
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades
+from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers
 from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 
@@ -19,17 +20,26 @@ FORMATS: dict[str, Parser] = {
     "ccxt-trades": with_format_hint(parse_ccxt_trades, "json"),
 }
 
+#: ``--format`` name -> ledger parser ``(source, exchange=..., progress=...) -> LedgerBatch``
+#: (stored by ``services.ledger_import``, not as fills).
+LEDGER_FORMATS: dict[str, Callable[..., LedgerBatch]] = {
+    "kraken-ledgers": parse_kraken_ledgers,
+}
+
 __all__ = [
     "FORMATS",
+    "LEDGER_FORMATS",
     "ImportBatch",
     "ImportFormatError",
     "ImportedFill",
+    "LedgerBatch",
     "OrderGroup",
     "Progress",
     "Source",
     "group_orders",
     "normalize_pair",
     "parse_ccxt_trades",
+    "parse_kraken_ledgers",
     "parse_kraken_trades",
     "parse_pair_map",
 ]
