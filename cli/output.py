@@ -85,11 +85,19 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
 
 
+#: After a pair whose fees come from Kraken's trades.csv alone, explained under the table.
+TRADES_CSV_MARK = "*"
+TRADES_CSV_NOTE = (
+    f"{TRADES_CSV_MARK} fees from trades.csv only: import the account's ledgers.csv "
+    "to correct them (docs/ledgers.md)"
+)
+
+
 def _pair_cells(pair: PairPerformance) -> dict[str, str]:
     quote = pair.quote
     return {
         "Exchange": pair.exchange,
-        "Pair": pair.trading_pair,
+        "Pair": pair.trading_pair + (TRADES_CSV_MARK if pair.fees_from_trades_csv_only else ""),
         "Grouping": grouping_name(pair.grouping),
         "Trades": str(pair.trades),
         "Wins": str(pair.wins),
@@ -154,7 +162,7 @@ def print_report(report: Performance, console: Console) -> None:
         figures = [h for h in headers if h not in _TEXT_COLUMNS]
         for pair in report.pairs:
             cells = _pair_cells(pair)
-            title = f"{pair.trading_pair} ({pair.exchange}, {cells['Grouping']})"
+            title = f"{cells['Pair']} ({pair.exchange}, {cells['Grouping']})"
             rows.append((title, [(h, cells[h]) for h in figures]))
         for total in report.totals:
             cells = _total_cells(total)
@@ -162,6 +170,8 @@ def print_report(report: Performance, console: Console) -> None:
         return rows
 
     _print_fitting(console, table, cards)
+    if any(pair.fees_from_trades_csv_only for pair in report.pairs):
+        console.print(TRADES_CSV_NOTE, highlight=False, overflow="fold")
     if report.total_trades == 0:
         console.print("No closed trades in the report.", highlight=False)
     _print_open(console, [trade for pair in report.pairs for trade in pair.open_trades])

@@ -104,6 +104,8 @@ class PairPerformance:
     open_trades: tuple[OpenPosition, ...]
     #: The closed trades counted above, by exit time (what a chart of this pair draws).
     closed_trades: tuple[Trade, ...] = attrs.field(repr=False, eq=False)
+    #: Some fill's fee comes from Kraken's trades.csv alone, not its ledger (``docs/ledgers.md``).
+    fees_from_trades_csv_only: bool = False
 
     @property
     def quote(self) -> str:

@@ -156,12 +156,21 @@ def _check_agrees(fill: Fill, figures: TradeFigures) -> None:
         )
 
 
+#: Exchanges whose fills' fees a ledger corrects even before one is stored (Kraken's
+#: trades.csv fees are rounded; its ledgers.csv has the charged ones).
+LEDGER_EXCHANGES = frozenset({"kraken"})
+
+
 def pairs_with_unreconciled_fees(uow: UnitOfWork) -> list[tuple[str, str]]:
-    """``(exchange, trading_pair)``s with a fill whose fee comes from the trades file alone
-    (no complete ledger trade shares its id): the report marks them.
+    """``(exchange, trading_pair)``s with a fill whose fee comes from the trades file alone:
+    the report marks them.
+
+    Only fills of a ledger exchange (``kraken``, or any exchange with stored ledger rows)
+    count, when no complete ledger trade shares their id; fills of other exchanges (a ccxt
+    import from their own API) have no ledger to be reconciled with and are never listed.
     """
     repository = LedgerRepository(uow.session)
-    reconciled: dict[str, set[str]] = {}
+    reconciled: dict[str, set[str]] = {exchange: set() for exchange in LEDGER_EXCHANGES}
     for exchange in repository.exchanges():
         reconciled[exchange] = {
             trade.refid for trade in ledger_trades(repository, exchange) if trade.complete
@@ -169,7 +178,7 @@ def pairs_with_unreconciled_fees(uow: UnitOfWork) -> list[tuple[str, str]]:
     flagged = {
         (exchange, pair)
         for exchange, pair, fill_id in repository.fill_keys()
-        if fill_id not in reconciled.get(exchange, set())
+        if exchange in reconciled and fill_id not in reconciled[exchange]
     }
     return sorted(flagged)
 

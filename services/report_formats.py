@@ -44,6 +44,7 @@ def _pair(pair: PairPerformance) -> dict[str, Any]:
         "trading_pair": pair.trading_pair,
         "quote_currency": pair.quote,
         "grouping": pair.grouping.value,
+        "fees_from_trades_csv_only": pair.fees_from_trades_csv_only,
         "trades": pair.trades,
         "wins": pair.wins,
         "losses": pair.losses,
@@ -108,6 +109,7 @@ CSV_COLUMNS = [
     "best_trade",
     "worst_trade",
     "open_trades",
+    "fees_from_trades_csv_only",
 ]
 
 #: A cell a spreadsheet would evaluate starts with one of these (OWASP, CSV injection).
@@ -139,6 +141,7 @@ def report_csv(report: Performance) -> str:
     for pair in report.pairs:
         row = _pair(pair)
         row["open_trades"] = len(pair.open_trades)
+        row["fees_from_trades_csv_only"] = str(pair.fees_from_trades_csv_only).lower()
         writer.writerow(_csv_row([row[c] for c in CSV_COLUMNS]))
     for total in report.totals:
         row = {
@@ -147,6 +150,7 @@ def report_csv(report: Performance) -> str:
             "trading_pair": "TOTAL",
             "quote_currency": total.currency,
             "grouping": "",
+            "fees_from_trades_csv_only": "",
             "best_trade": "",
             "worst_trade": "",
         }

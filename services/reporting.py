@@ -2,26 +2,39 @@
 
 The arithmetic (per pair, totals per quote currency, ``pnl_pct``) and its rules
 live in :mod:`gal_friday.domain.performance`; ``docs/reporting.md`` describes the
-report.
+report. Pairs holding a fill whose fee comes from Kraken's trades.csv alone (no
+ledger row corrects it, ``docs/ledgers.md``) are marked.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from gal_friday.domain.performance import Performance, check_period, summarize
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
+from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
 #: The report is the domain's performance summary of the stored trades.
 Report = Performance
 
 
 def build_report(
-    uow: UnitOfWorkProtocol,
+    uow: UnitOfWork,
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Report:
     """The report of the stored trades (optionally of one ``BASE/QUOTE`` pair)."""
     check_period(since, until)
-    return summarize(uow.trades.all(trading_pair), since, until)
+    report = summarize(uow.trades.all(trading_pair), since, until)
+    unreconciled = set(pairs_with_unreconciled_fees(uow))  # one query for the whole report
+    pairs = tuple(
+        attrs.evolve(
+            pair,
+            fees_from_trades_csv_only=(pair.exchange, pair.trading_pair) in unreconciled,
+        )
+        for pair in report.pairs
+    )
+    return attrs.evolve(report, pairs=pairs)

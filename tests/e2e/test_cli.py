@@ -105,7 +105,7 @@ def test_import_then_report_matches_hand_computed_figures(database_url):
     assert [p["trading_pair"] for p in period["pairs"]] == ["XRP/USD"]
     csv_report = run(database_url, "report", "--format", "csv").stdout.splitlines()
     # closed-trade fees: 1.4 + 0.3
-    assert csv_report[-1] == ",TOTAL,USD,,2,1,1,98.3,1.7,14.030831,,,1"
+    assert csv_report[-1] == ",TOTAL,USD,,2,1,1,98.3,1.7,14.030831,,,1,"
 
 
 def test_a_bad_row_stores_nothing_and_says_where(database_url, tmp_path):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from rich.console import Console
 
@@ -36,9 +37,14 @@ def trade(pair: str, pnl: str, commission: str, exchange: str = "kraken", **kw: 
     return Trade(**values)
 
 
-def rendered(trades: list[Trade], width: int) -> str:
+def rendered(trades: list[Trade], width: int, *flagged: str) -> str:
+    """The report at ``width`` columns, the ``flagged`` pairs' fees from trades.csv only."""
+    report = summarize(trades)
+    pairs = tuple(
+        attrs.evolve(p, fees_from_trades_csv_only=p.trading_pair in flagged) for p in report.pairs
+    )
     console = Console(width=width, record=True, color_system=None, force_terminal=False)
-    print_report(summarize(trades), console)
+    print_report(attrs.evolve(report, pairs=pairs), console)
     return console.export_text()
 
 
@@ -127,3 +133,20 @@ def test_the_title_states_the_period():
         "Realized PnL of closed trades (flat-to-flat), exited from 2024-01-01"
         " and before 2024-01-03 12:00"
     )
+
+
+NOTE = "* fees from trades.csv only: import the account's ledgers.csv to correct them (docs/ledgers.md)"
+
+
+@pytest.mark.parametrize("width", [80, 60, 120, 160])
+def test_pairs_with_fees_from_trades_csv_only_are_starred_with_one_note(width):
+    text = rendered(realistic(), width, "BTC/USD", "DOT/BTC")
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "BTC/USD*" in text and "DOT/BTC*" in text
+    assert "ETH/BTC*" not in text and "XRP/EUR*" not in text and "TOTAL USD*" not in text
+    assert " ".join(text.split()).count(NOTE) == 1  # wrapped on a narrow terminal, never cut
+
+
+def test_no_star_and_no_note_when_every_fee_is_reconciled():
+    text = rendered(realistic(), 120)
+    assert "*" not in text

@@ -131,3 +131,34 @@ def test_a_formula_pair_is_written_inert_and_negative_pnl_stays_a_number():
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
             if cell.startswith("-"):
                 Decimal(cell)  # only numbers may start with a minus
+
+
+def marked(report_pairs: list[Trade], *flagged: str):
+    """The report of ``report_pairs`` with the ``flagged`` pairs' fees from trades.csv only."""
+    import attrs
+
+    report = summarize(report_pairs)
+    pairs = tuple(
+        attrs.evolve(p, fees_from_trades_csv_only=p.trading_pair in flagged) for p in report.pairs
+    )
+    return attrs.evolve(report, pairs=pairs)
+
+
+def test_json_states_which_pairs_fees_come_from_trades_csv_only():
+    pairs = report_dict(marked(MIXED, "ETH/USD"))["pairs"]
+    assert {p["trading_pair"]: p["fees_from_trades_csv_only"] for p in pairs} == {
+        "BTC/USD": False,
+        "DOT/BTC": False,
+        "ETH/USD": True,
+    }
+    assert json.loads(report_json(marked(MIXED)))["pairs"][0]["fees_from_trades_csv_only"] is False
+
+
+def test_csv_has_a_fees_from_trades_csv_only_column_empty_on_totals():
+    rows = list(csv.DictReader(io.StringIO(report_csv(marked(MIXED, "DOT/BTC")))))
+    assert {r["trading_pair"]: r["fees_from_trades_csv_only"] for r in rows} == {
+        "BTC/USD": "false",
+        "DOT/BTC": "true",
+        "ETH/USD": "false",
+        "TOTAL": "",
+    }
