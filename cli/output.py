@@ -88,8 +88,7 @@ def _day(moment: datetime) -> str:
 #: After a pair whose fees come from Kraken's trades.csv alone, explained under the table.
 TRADES_CSV_MARK = "*"
 TRADES_CSV_NOTE = (
-    f"{TRADES_CSV_MARK} fees from trades.csv only: import the account's ledgers.csv "
-    "to correct them (docs/ledgers.md)"
+    f"{TRADES_CSV_MARK} fees from trades.csv only: ledgers.csv corrects them (docs/ledgers.md)"
 )
 
 

@@ -10,7 +10,7 @@ from tests.e2e.test_cli import FIXTURES, run
 TRADES = FIXTURES / "kraken-ledgers-account-trades.csv"
 LEDGER = FIXTURES / "kraken-ledgers-2021.csv"
 CCXT = FIXTURES / "ccxt-trades.json"
-NOTE = "* fees from trades.csv only: import the account's ledgers.csv to correct them"
+NOTE = "* fees from trades.csv only: ledgers.csv corrects them"
 
 
 def starred(url) -> tuple[set[str], bool]:

@@ -135,7 +135,7 @@ def test_the_title_states_the_period():
     )
 
 
-NOTE = "* fees from trades.csv only: import the account's ledgers.csv to correct them (docs/ledgers.md)"
+NOTE = "* fees from trades.csv only: ledgers.csv corrects them (docs/ledgers.md)"
 
 
 @pytest.mark.parametrize("width", [80, 60, 120, 160])
