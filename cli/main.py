@@ -20,7 +20,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from gal_friday.cli.output import console, import_progress, print_report
 from gal_friday.domain import DomainError, TradeGrouping
+from gal_friday.domain.rates import RateTable
 from gal_friday.importers import FORMATS
+from gal_friday.importers.rates import read_rates
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
 from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
@@ -128,6 +130,19 @@ def db_check(state: State) -> None:
     click.echo("the schema matches the models")
 
 
+RATES_OPTION = click.option(
+    "--rates",
+    "rates_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV time,asset,quote,rate valuing fees paid in a third asset (docs/import-flow.md).",
+)
+
+
+def _rates(path: Path | None) -> RateTable | None:
+    return read_rates(path) if path is not None else None
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -137,15 +152,28 @@ def db_check(state: State) -> None:
 @click.option(
     "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
 )
+@RATES_OPTION
 @pass_state
-def import_command(state: State, file: Path, fmt: str, exchange: str | None, grouping: str) -> None:
+def import_command(
+    state: State,
+    file: Path,
+    fmt: str,
+    exchange: str | None,
+    grouping: str,
+    rates_file: Path | None,
+) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
+    rates = _rates(rates_file)
     engine = state.migrated_engine()
-    with file.open("rb") as handle:
-        rows = max(sum(1 for _ in handle) - 1, 0)
-    with import_progress(rows) as progress:
+    with import_progress() as progress:
         summary = import_history(
-            engine, file, fmt, exchange=exchange, grouping=GROUPINGS[grouping], progress=progress
+            engine,
+            file,
+            fmt,
+            exchange=exchange,
+            grouping=GROUPINGS[grouping],
+            progress=progress,
+            rates=rates,
         )
     if not summary.changed_anything:
         click.echo(
@@ -170,12 +198,18 @@ def trades() -> None:
     "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
 )
 @click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@RATES_OPTION
 @pass_state
-def trades_rebuild(state: State, grouping: str, pair: str | None) -> None:
+def trades_rebuild(
+    state: State, grouping: str, pair: str | None, rates_file: Path | None
+) -> None:
     """Recompute trades from the stored fills, in one transaction."""
+    rates = _rates(rates_file)
     engine = state.migrated_engine()
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, GROUPINGS[grouping], pair.upper() if pair else None)
+        summary = rebuild_trades(
+            uow, GROUPINGS[grouping], pair.upper() if pair else None, rates
+        )
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")

@@ -8,7 +8,13 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from gal_friday.importers import Progress as ProgressCallback
@@ -85,16 +91,22 @@ def print_report(report: Report, console: Console) -> None:
 
 
 @contextmanager
-def import_progress(total_rows: int | None) -> Iterator[ProgressCallback | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped."""
+def import_progress() -> Iterator[ProgressCallback | None]:
+    """A progress bar on a terminal (stderr) over the whole import: the bytes read (parsing
+    and writing go together), the pairs rebuilt, the commit; nothing when output is piped."""
     if not sys.stderr.isatty():
         yield None
         return
-    columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    ]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("import", total=total_rows)
+        task = bar.add_task("reading", total=None)
 
-        def advance(rows: int) -> None:
-            bar.update(task, completed=rows)
+        def advance(phase: str, done: int, total: int | None) -> None:
+            bar.update(task, description=phase, completed=done, total=total)
 
         yield advance

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
-from gal_friday.persistence import bulk
+from gal_friday.domain.rates import Rates
 from gal_friday.persistence.repositories import chunked
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
@@ -39,14 +39,16 @@ def rebuild_pairs(
     uow: UnitOfWork,
     pairs: Iterable[tuple[str, str]],
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    rates: Rates | None = None,
 ) -> RebuildSummary:
-    """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills."""
+    """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills
+    (``rates`` value commissions paid in a third asset)."""
     counts: dict[tuple[str, str], int] = {}
     for exchange, pair in sorted(set(pairs)):
         uow.trades.delete_for(exchange, pair)
-        trades = iter_trades(uow.fills.stream(exchange, pair), grouping)
+        trades = iter_trades(uow.fills.stream(exchange, pair), grouping, rates)
         counts[(exchange, pair)] = sum(
-            bulk.insert_trades(uow.connection, batch) for batch in chunked(trades, WRITE_BATCH)
+            uow.trades.add_bulk(batch) for batch in chunked(trades, WRITE_BATCH)
         )
     return RebuildSummary(grouping=grouping, trades_by_pair=counts)
 
@@ -55,6 +57,7 @@ def rebuild_trades(
     uow: UnitOfWork,
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
     trading_pair: str | None = None,
+    rates: Rates | None = None,
 ) -> RebuildSummary:
     """Rebuild every pair (or one ``trading_pair`` on every exchange) in this unit of work."""
     pairs = [
@@ -62,4 +65,4 @@ def rebuild_trades(
         for exchange, pair in uow.fills.pairs()
         if trading_pair is None or pair == trading_pair
     ]
-    return rebuild_pairs(uow, pairs, grouping)
+    return rebuild_pairs(uow, pairs, grouping, rates)

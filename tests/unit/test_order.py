@@ -658,3 +658,80 @@ def test_filled_by_keeps_the_price_rules():
         Order.filled_by(
             _three_fills(), order_type="MARKET", exchange_order_id="O-1", limit_price=D(1)
         )
+
+
+# -- extending an imported order (Order.extend_with) --------------------------------------
+
+
+def _imported(*fills: Any) -> Order:
+    return Order.filled_by(
+        list(fills), order_type=OrderType.LIMIT, exchange_order_id="O1", limit_price=D(100)
+    )
+
+
+def _snapshot(order: Order) -> tuple[Any, ...]:
+    return (
+        order.quantity_ordered,
+        order.filled_quantity,
+        order.average_fill_price,
+        order.limit_price,
+        order.status,
+        order.created_at,
+        order.closed_at,
+        order.last_updated_at,
+        [f.fill_id for f in order.fills],
+    )
+
+
+def test_extend_with_grows_an_imported_order_and_keeps_it_filled():
+    order = _imported(make_fill("F2", filled_at=at(2)))
+    order.extend_with(
+        [make_fill("F3", filled_at=at(3), fill_price=D(102)), make_fill("F1", filled_at=at(1))],
+        limit_price=D(102),
+    )
+    assert order.status is S.FILLED
+    assert (order.quantity_ordered, order.filled_quantity) == (D("1.2"), D("1.2"))
+    assert order.average_fill_price == D("100.666666666666666667")
+    assert order.limit_price == D(102)
+    assert [f.fill_id for f in order.fills] == ["F1", "F2", "F3"]
+    assert all(f.exchange_order_id == "O1" for f in order.fills)
+    assert (order.created_at, order.submitted_at) == (at(1), at(1))
+    assert (order.closed_at, order.last_updated_at) == (at(3), at(3))
+
+
+@pytest.mark.parametrize(
+    ("fills", "error"),
+    [
+        ([], InvalidValueError),
+        ([make_fill("F9", side="SELL")], FillMismatchError),
+        ([make_fill("F9", trading_pair="XRP/USD")], FillMismatchError),
+        ([make_fill("F9", exchange="binance")], FillMismatchError),
+        ([make_fill("F9", exchange_order_id="O2")], FillMismatchError),
+        ([make_fill("F1")], DuplicateFillError),
+        ([make_fill("F9"), make_fill("F9")], DuplicateFillError),
+        ([make_fill("F8"), make_fill("F9", side="SELL")], FillMismatchError),
+    ],
+)
+def test_extend_with_refuses_what_breaks_the_order_and_changes_nothing(fills, error):
+    order = _imported(make_fill("F1"))
+    before = _snapshot(order)
+    with pytest.raises(error):
+        order.extend_with(fills)
+    assert _snapshot(order) == before
+
+
+def test_extend_with_refuses_an_order_not_filled_by_its_fills():
+    live = make_order(quantity_ordered=D(2))
+    live.apply_fill(make_fill("F1"))
+    before = _snapshot(live)
+    with pytest.raises(InvalidTransitionError, match="not an order filled by exactly its fills"):
+        live.extend_with([make_fill("F2")])
+    assert _snapshot(live) == before
+
+
+def test_extend_with_refuses_a_price_the_order_type_does_not_allow():
+    order = Order.filled_by([make_fill("F1")], order_type=OrderType.MARKET, exchange_order_id="O1")
+    before = _snapshot(order)
+    with pytest.raises(InvalidValueError, match="MARKET order has no limit price"):
+        order.extend_with([make_fill("F2")], limit_price=D(100))
+    assert _snapshot(order) == before
