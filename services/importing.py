@@ -20,6 +20,7 @@ at its first fill and FILLED, sized by its fills.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,9 @@ from gal_friday.importers import (
     group_orders,
 )
 from gal_friday.importers.streaming import same_record
-from gal_friday.persistence.repositories import StoredFill, chunked
+from gal_friday.persistence.repositories import StoredFill
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.gc_pause import gc_paused
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: Rows parsed, checked and written together. Peak memory grows with it (about 30 KiB
@@ -148,8 +150,13 @@ def store_stream(
     newest_before = uow.fills.last_key()
     size = stream.source.size
     progress(READING, 0, size)
-    for chunk in chunked(stream.records, CHUNK_ROWS):
-        _store_chunk(uow, stream, chunk, newest_before, rates, tally)
+    records = iter(stream.records)
+    while True:
+        with gc_paused():  # one chunk at a time: see services/gc_pause.py
+            chunk = list(itertools.islice(records, CHUNK_ROWS))
+            if not chunk:
+                break
+            _store_chunk(uow, stream, chunk, newest_before, rates, tally)
         progress(READING, stream.source.read_so_far, size)
     pairs = sorted(tally.touched)
     trades = 0
