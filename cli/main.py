@@ -25,6 +25,7 @@ from gal_friday.importers import FORMATS
 from gal_friday.importers.rates import read_rates
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
+from gal_friday.persistence.errors import DatabaseUnavailableError
 from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
 from gal_friday.services.importing import import_history
 from gal_friday.services.plotting import PlottingUnavailableError, plot_cumulative_pnl
@@ -304,6 +305,8 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except DatabaseUnavailableError as exc:
+        _fail(f"cannot use the database: {exc}", 1)
     except (UserError, DomainError, DatabaseURLError) as exc:
         _fail(str(exc), 2)
     except OperationalError as exc:
