@@ -104,9 +104,10 @@ class ByteSource:
 def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[str]:
     """The file's lines as text, line ends kept (what ``csv.reader`` wants), read in blocks.
 
-    Refused with the line number: a NUL byte (binary content), a line longer than
-    ``max_line`` bytes (so an endless file such as ``/dev/zero`` stops at once), bytes
-    that are not UTF-8. A leading UTF-8 BOM is dropped.
+    Refused with the line number: a NUL byte anywhere in a block read (binary
+    content, refused before its lines are parsed), a line longer than ``max_line``
+    bytes (so an endless file such as ``/dev/zero`` stops at once), bytes that are not
+    UTF-8. A leading UTF-8 BOM is dropped.
     """
     number = 0
     pending = b""
@@ -116,6 +117,12 @@ def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[s
         if not block:
             break
         data = pending + block if pending else block
+        nul = data.find(b"\0")
+        if nul >= 0:
+            line = number + data.count(b"\n", 0, nul) + 1
+            raise ImportFormatError(
+                source.name, "binary content (a NUL byte): not a trade export", line=line
+            )
         start = 0
         while True:
             end = data.find(b"\n", start)
@@ -127,7 +134,6 @@ def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[s
             start = end + 1
         pending = data[start:]
         if len(pending) > max_line:
-            _check_binary(source.name, pending, number + 1)
             raise ImportFormatError(
                 source.name,
                 f"a line longer than {max_line:,} bytes: not a trade export",
@@ -137,13 +143,7 @@ def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[s
         yield _text(source.name, pending, number + 1, max_line, first)
 
 
-def _check_binary(name: str, data: bytes, line: int) -> None:
-    if b"\0" in data:
-        raise ImportFormatError(name, "binary content (a NUL byte): not a trade export", line=line)
-
-
 def _text(name: str, data: bytes, line: int, max_line: int, first: bool) -> str:
-    _check_binary(name, data, line)
     if len(data) > max_line:
         raise ImportFormatError(
             name, f"a line longer than {max_line:,} bytes: not a trade export", line=line
