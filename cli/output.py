@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -104,9 +105,13 @@ def import_progress() -> Iterator[ProgressCallback | None]:
         TimeElapsedColumn(),
     ]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("reading", total=None)
+        tasks: dict[str, TaskID] = {}
 
         def advance(phase: str, done: int, total: int | None) -> None:
-            bar.update(task, description=phase, completed=done, total=total)
+            if phase not in tasks:  # one bar per phase; an unknown total pulses
+                for shown in tasks.values():
+                    bar.update(shown, visible=False)
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
 
         yield advance
