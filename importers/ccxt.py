@@ -179,7 +179,7 @@ def read_ccxt_trades(source: Source, exchange: str | None = None) -> FillStream:
         events = json_events(reader)
         first = next(events, None)
         if first is not None and first[0] == "start_map":
-            found, events = _top_level(reader.name, events, exchange is None)
+            found, events = _top_level(reader.name, events)
             exchange = exchange or found
         elif first is None or first[0] != "start_array":
             raise ImportFormatError(reader.name, 'expected a list of trades or {"trades": [...]}')
@@ -201,16 +201,14 @@ def read_ccxt_trades(source: Source, exchange: str | None = None) -> FillStream:
     )
 
 
-def _top_level(
-    name: str, events: Iterator[Event], want_exchange: bool
-) -> tuple[str | None, Iterator[Event]]:
+def _top_level(name: str, events: Iterator[Event]) -> tuple[str | None, Iterator[Event]]:
     """Walk the top-level object up to its ``trades`` array: the ``exchange`` seen on the
     way, and the events positioned at the first trade."""
     exchange: str | None = None
     for kind, value in events:
         if kind == "end_map":
             break
-        if kind != "map_key":  # pragma: no cover - ijson always gives keys here
+        if kind != "map_key":
             continue
         start = next(events, ("end_map", None))
         if value == "trades":
