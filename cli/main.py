@@ -8,30 +8,24 @@ in the working directory; passwords are never printed.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from gal_friday.cli.output import console, import_progress, print_report
 from gal_friday.domain import DomainError, TradeGrouping
-from gal_friday.domain.rates import RateTable
-from gal_friday.importers import FORMATS
-from gal_friday.importers.rates import read_rates
-from gal_friday.persistence import schema
-from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
-from gal_friday.persistence.errors import DatabaseUnavailableError
-from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
-from gal_friday.services.importing import import_history
-from gal_friday.services.plotting import PlottingUnavailableError, plot_cumulative_pnl
-from gal_friday.services.report_formats import report_csv, report_json
-from gal_friday.services.reporting import build_report
-from gal_friday.services.trade_rebuild import rebuild_trades
+from gal_friday.importers import FORMATS, parse_pair_map
+
+if TYPE_CHECKING:  # the heavy modules are imported inside the commands that use them
+    from sqlalchemy import Engine
+
+    from gal_friday.domain.performance import Performance
+    from gal_friday.domain.rates import RateTable
 
 GROUPINGS = {
     "flat-to-flat": TradeGrouping.FLAT_TO_FLAT,
@@ -52,21 +46,54 @@ class State:
 
     @property
     def masked_url(self) -> str:
+        from gal_friday.persistence.database import mask_url, resolve_url
+
         return mask_url(resolve_url(self.database_url))
 
     def engine(self) -> Engine:
+        from gal_friday.persistence.unit_of_work import engine_for
+
         return engine_for(self.database_url)
+
+    def existing_engine(self) -> Engine:
+        """The engine of a database that exists: a mistyped SQLite path is not created."""
+        missing = missing_sqlite_file(self.database_url)
+        if missing is not None:
+            raise UserError(
+                f"the database file {missing} does not exist; check --database-url"
+                " (`gal-friday db upgrade` creates it)"
+            )
+        return self.engine()
 
     def migrated_engine(self) -> Engine:
         """The engine, after checking the schema is at the newest revision."""
-        engine = self.engine()
-        revision = schema.current(engine)
-        if revision != schema.head():
+        from gal_friday.persistence import schema_version
+
+        engine = self.existing_engine()
+        revision, head = schema_version.stored_revision(engine), schema_version.head_revision()
+        if head is None or revision != head:  # not the fast path: Alembic decides
+            from gal_friday.persistence import schema
+
+            revision, head = schema.current(engine), schema.head()
+        if revision != head:
             state = "has no schema" if revision is None else f"is at revision {revision}"
             raise UserError(
                 f"the database {self.masked_url} {state}; run `gal-friday db upgrade` first"
             )
         return engine
+
+
+def missing_sqlite_file(database_url: str | None) -> Path | None:
+    """The file a SQLite URL names when it does not exist (None for other URLs)."""
+    from gal_friday.persistence.database import resolve_url
+
+    url = resolve_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.query.get("uri") or url.database.startswith("file:"):
+        return None  # a SQLite URI: its own rules
+    path = Path(url.database)
+    return None if path.exists() else path.resolve()
 
 
 pass_state = click.make_pass_decorator(State)
@@ -92,29 +119,79 @@ def db() -> None:
     """Create and migrate the database schema."""
 
 
+def _schema_state(revision: str | None, head: str) -> str:
+    if revision is None:
+        return "has no schema"
+    return f"is at revision {revision}" + (" (the newest)" if revision == head else "")
+
+
+_RELATIVE_REVISION = re.compile(r"([+-]\d+|\w*[+-]\d+|\w+@\w+)")
+
+
+def _check_revision(revision: str) -> None:
+    """Refuse a revision id the migrations do not have (relative ids are left to Alembic)."""
+    from gal_friday.persistence import schema
+
+    known = schema.revisions()
+    if revision in ("head", "heads", "base") or _RELATIVE_REVISION.fullmatch(revision):
+        return
+    if not any(rev.startswith(revision) for rev in known):  # Alembic accepts a unique prefix
+        raise UserError(
+            f"unknown revision {revision!r}: the migrations have {', '.join(known)}"
+            " (or give head or base)"
+        )
+
+
+def _migrate(state: State, revision: str, *, down: bool) -> None:
+    """Upgrade (or downgrade) to ``revision``; Alembic's refusals are bad input, one line."""
+    from alembic.util.exc import CommandError
+
+    from gal_friday.persistence import schema
+
+    engine = state.engine()
+    try:
+        (schema.downgrade if down else schema.upgrade)(engine, revision)
+    except CommandError as exc:
+        verb = "downgrade" if down else "upgrade"
+        raise UserError(f"cannot {verb} {state.masked_url} to {revision!r}: {exc}") from None
+    click.echo(f"{state.masked_url} {_schema_state(schema.current(engine), schema.head())}")
+
+
 @db.command("upgrade")
 @click.argument("revision", default="head")
 @pass_state
 def db_upgrade(state: State, revision: str) -> None:
-    """Migrate the schema up to REVISION (default: the newest)."""
-    schema.upgrade(state.engine(), revision)
-    click.echo(f"{state.masked_url} is at revision {schema.current(state.engine())}")
+    """Migrate the schema up to REVISION (default: the newest); creates a SQLite file."""
+    _check_revision(revision)
+    missing = missing_sqlite_file(state.database_url)
+    if missing is not None and not missing.parent.is_dir():
+        raise UserError(f"the folder {missing.parent} of the database file does not exist")
+    _migrate(state, revision, down=False)
 
 
 @db.command("downgrade")
 @click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask before dropping tables and their data.")
 @pass_state
-def db_downgrade(state: State, revision: str) -> None:
-    """Migrate the schema down to REVISION (`base` drops every table)."""
-    schema.downgrade(state.engine(), revision)
-    click.echo(f"{state.masked_url} is at revision {schema.current(state.engine())}")
+def db_downgrade(state: State, revision: str, yes: bool) -> None:
+    """Migrate the schema down to REVISION (`base` drops every table and its data)."""
+    _check_revision(revision)
+    state.existing_engine()  # refuses a SQLite path that does not exist
+    if not yes:
+        question = f"Downgrading {state.masked_url} to {revision} drops tables and their data."
+        if not sys.stdin.isatty():
+            raise UserError(f"{question} Pass --yes to confirm")
+        click.confirm(f"{question} Continue?", abort=True, err=True)
+    _migrate(state, revision, down=True)
 
 
 @db.command("current")
 @pass_state
 def db_current(state: State) -> None:
     """Print the revision the database is at."""
-    revision = schema.current(state.engine())
+    from gal_friday.persistence import schema
+
+    revision = schema.current(state.existing_engine())
     head = schema.head()
     status = "up to date" if revision == head else f"newest is {head}"
     click.echo(f"{revision or 'no schema'} ({status})")
@@ -124,6 +201,8 @@ def db_current(state: State) -> None:
 @pass_state
 def db_check(state: State) -> None:
     """Fail (exit 2) when the schema differs from the models or is not at the newest revision."""
+    from gal_friday.persistence import schema
+
     engine = state.migrated_engine()
     differences = schema.check(engine)
     if differences:
@@ -141,6 +220,8 @@ RATES_OPTION = click.option(
 
 
 def _rates(path: Path | None) -> RateTable | None:
+    from gal_friday.importers.rates import read_rates
+
     return read_rates(path) if path is not None else None
 
 
@@ -151,7 +232,17 @@ def _rates(path: Path | None) -> RateTable | None:
 )
 @click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group the touched pairs' trades this way from now on (default: keep each pair's).",
+)
+@click.option(
+    "--pair-map",
+    "pair_map",
+    multiple=True,
+    metavar="CODE=BASE/QUOTE",
+    help="Read pair CODE as BASE/QUOTE (repeatable); see docs/importing.md.",
 )
 @RATES_OPTION
 @pass_state
@@ -160,10 +251,15 @@ def import_command(
     file: Path,
     fmt: str,
     exchange: str | None,
-    grouping: str,
+    grouping: str | None,
+    pair_map: tuple[str, ...],
     rates_file: Path | None,
 ) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
+    from gal_friday.cli.output import import_progress, plural
+    from gal_friday.services.importing import import_history
+
+    codes = parse_pair_map(pair_map)
     rates = _rates(rates_file)
     engine = state.migrated_engine()
     with import_progress() as progress:
@@ -172,9 +268,10 @@ def import_command(
             file,
             fmt,
             exchange=exchange,
-            grouping=GROUPINGS[grouping],
+            grouping=GROUPINGS[grouping] if grouping else None,
             progress=progress,
             rates=rates,
+            pair_map=codes,
         )
     if not summary.changed_anything:
         click.echo(
@@ -183,9 +280,10 @@ def import_command(
         return
     pairs = ", ".join(f"{pair} ({exchange})" for exchange, pair in summary.pairs)
     click.echo(
-        f"{file}: {summary.fills_added} fills added in {summary.orders_added} new orders"
+        f"{file}: {plural(summary.fills_added, 'fill')} added in"
+        f" {plural(summary.orders_added, 'new order')}"
         f" ({summary.fills_already_stored} already stored, {summary.duplicates_in_file} repeated"
-        f" in the file); {summary.trades_rebuilt} trades rebuilt for {pairs}"
+        f" in the file); {plural(summary.trades_rebuilt, 'trade')} rebuilt for {pairs}"
     )
 
 
@@ -196,26 +294,34 @@ def trades() -> None:
 
 @trades.command("rebuild")
 @click.option(
-    "--grouping", type=click.Choice(sorted(GROUPINGS)), default="flat-to-flat", show_default=True
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group this way from now on (default: keep each pair's grouping, flat-to-flat if new).",
 )
-@click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
 @RATES_OPTION
 @pass_state
 def trades_rebuild(
-    state: State, grouping: str, pair: str | None, rates_file: Path | None
+    state: State, grouping: str | None, pair: str | None, rates_file: Path | None
 ) -> None:
     """Recompute trades from the stored fills, in one transaction."""
+    from gal_friday.cli.output import plural
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.trade_rebuild import rebuild_trades
+
+    only = _pair_option(pair)
     rates = _rates(rates_file)
     engine = state.migrated_engine()
+    chosen = GROUPINGS[grouping] if grouping else None
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(
-            uow, GROUPINGS[grouping], pair.upper() if pair else None, rates
-        )
+        summary = rebuild_trades(uow, chosen, only, rates)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")
     for (exchange, trading_pair), count in summary.trades_by_pair.items():
-        click.echo(f"{trading_pair} ({exchange}): {count} trades")
+        kind = summary.groupings[(exchange, trading_pair)].value.lower().replace("_", "-")
+        click.echo(f"{trading_pair} ({exchange}): {plural(count, 'trade')} ({kind})")
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:
@@ -228,8 +334,56 @@ def _parse_time(value: str | None, option: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _pair_option(value: str | None) -> str | None:
+    """``--pair`` as ``BASE/QUOTE``: ``BTC/USD``, ``btc/usd`` or the exchange's ``XXBTZUSD``."""
+    if value is None:
+        return None
+    from gal_friday.importers.pairs import normalize_pair
+
+    try:
+        return normalize_pair(value)
+    except DomainError as exc:
+        raise UserError(f"--pair: {exc}") from None
+
+
+def _check_plot_target(path: Path) -> None:
+    """Fail before any work when the chart cannot be written: no folder, or no matplotlib."""
+    from gal_friday.services.plotting import PlottingUnavailableError, image_formats
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"--plot: the folder {folder.resolve()} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"--plot: the folder {folder.resolve()} is not writable")
+    try:
+        formats = image_formats()
+    except PlottingUnavailableError as exc:
+        raise UserError(str(exc)) from None
+    if path.suffix.lower().lstrip(".") not in formats:
+        raise UserError(
+            f"--plot: {path} needs an image suffix (.png, .svg, .pdf, ...), not {path.suffix!r}"
+        )
+
+
+def _filters(pair: str | None, since: str | None, until: str | None) -> str:
+    given = [("--pair", pair), ("--since", since), ("--until", until)]
+    return " ".join(f"{option} {value}" for option, value in given if value)
+
+
+def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
+    """A line on stderr when the report has nothing closed to show (stdout stays parseable)."""
+    if result.total_trades:
+        return
+    if not filters:
+        if not result.pairs:
+            click.echo(f"note: no trades stored in {masked_url}; import a history first", err=True)
+        return
+    what = "no trades" if not result.pairs else "no closed trades"
+    click.echo(f"note: {what} match {filters}", err=True)
+
+
 @cli.command()
-@click.option("--pair", default=None, help="Only this trading pair (e.g. BTC/USD).")
+@click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
 @click.option("--since", default=None, help="Closed trades exited at or after (ISO, UTC).")
 @click.option("--until", default=None, help="Closed trades exited before (ISO, UTC).")
 @click.option(
@@ -243,7 +397,7 @@ def _parse_time(value: str | None, option: str) -> datetime | None:
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also draw cumulative realized PnL per pair to this PNG file.",
+    help="Also draw the report's cumulative realized PnL per pair to this PNG file.",
 )
 @pass_state
 def report(
@@ -254,80 +408,164 @@ def report(
     fmt: str,
     plot: Path | None,
 ) -> None:
-    """Report realized PnL per pair and in total, with open trades listed apart."""
+    """Report realized PnL per pair and per quote currency, with open trades listed apart."""
     start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
+    if start is not None and end is not None and start >= end:
+        raise UserError(f"--since {since} is not before --until {until}")
+    trading_pair = _pair_option(pair)
+    if plot is not None:
+        _check_plot_target(plot)
     engine = state.migrated_engine()
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.reporting import build_report
+
     with UnitOfWork(engine) as uow:
-        result = build_report(uow, pair.upper() if pair else None, start, end)
-        stored = uow.trades.all(pair.upper() if pair else None) if plot else []
+        result = build_report(uow, trading_pair, start, end)
     if fmt == "json":
+        from gal_friday.services.report_formats import report_json
+
         click.echo(report_json(result))
     elif fmt == "csv":
+        from gal_friday.services.report_formats import report_csv
+
         click.echo(report_csv(result), nl=False)
     else:
+        from gal_friday.cli.output import console, print_report
+
         print_report(result, console())
+    _say_when_empty(result, _filters(pair, since, until), state.masked_url)
     if plot is not None:
-        try:
-            lines = plot_cumulative_pnl(stored, plot)
-        except PlottingUnavailableError as exc:
-            raise UserError(str(exc)) from None
-        click.echo(f"plotted {lines} pairs to {plot}", err=True)
+        _plot(result, plot)
+
+
+def _plot(result: Performance, path: Path) -> None:
+    from gal_friday.cli.output import plural
+    from gal_friday.services.plotting import plot_cumulative_pnl, plotted_pairs
+
+    currencies = {pair.quote for pair in plotted_pairs(result)}
+    try:
+        lines = plot_cumulative_pnl(result, path)
+    except OSError as exc:
+        raise UserError(f"--plot: cannot write {path}: {exc.strerror or exc}") from None
+    if not lines:
+        click.echo(f"note: no closed trades to plot; {path} not written", err=True)
+        return
+    click.echo(
+        f"plotted {plural(lines, 'pair')} in {plural(len(currencies), 'currency', 'currencies')}"
+        f" ({', '.join(sorted(currencies))}) to {path}",
+        err=True,
+    )
 
 
 @cli.command()
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated session.")
-@pass_state
-def demo(state: State, seed: int) -> None:
+@click.option(
+    "--database-url",
+    "demo_url",
+    default=None,
+    metavar="URL",
+    help="Run the demo in this database (created or migrated if needed) and keep it."
+    " Default: a temporary SQLite database, removed afterwards. The demo never uses"
+    " the database given to gal-friday itself.",
+)
+def demo(seed: int, demo_url: str | None) -> None:
     """Run a short deterministic simulated session through every table, then print the report."""
-    from gal_friday.services.demo import run_demo
+    from gal_friday.cli.output import console, print_report
+    from gal_friday.persistence.database import mask_url, resolve_url
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.demo import demo_database, run_demo
+    from gal_friday.services.reporting import build_report
 
-    engine = state.migrated_engine()
-    summary = run_demo(engine, seed=seed)
-    for line in summary.lines():
-        click.echo(line)
-    with UnitOfWork(engine) as uow:
-        print_report(build_report(uow), console())
+    with demo_database(demo_url) as engine:
+        summary = run_demo(engine, seed=seed)
+        for line in summary.lines():
+            click.echo(line)
+        with UnitOfWork(engine) as uow:
+            print_report(build_report(uow), console())
+    where = mask_url(resolve_url(demo_url)) if demo_url else "a temporary database, now removed"
+    click.echo(f"demo database: {where}")
+
+
+#: Error lines longer than this are cut (a value can be huge: a whole file line, a driver dump).
+MAX_ERROR_LENGTH = 300
+INTERRUPTED = 130
+
+
+def one_line(message: str, limit: int = MAX_ERROR_LENGTH) -> str:
+    """``message`` on one line, cut to about ``limit`` characters with a note saying so."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", message.strip())
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters cut)"
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(code)
 
 
+class _NeverRaised(Exception):
+    """Stands for an error class whose module was never imported, so cannot have been raised."""
+
+
+def _loaded(module: str, name: str) -> type[Exception]:
+    """``module.name`` if ``module`` is already imported, else :class:`_NeverRaised`.
+
+    Matching an exception against a storage error must not import SQLAlchemy (start-up time).
+    """
+    loaded = sys.modules.get(module)
+    return getattr(loaded, name) if loaded is not None else _NeverRaised
+
+
 def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int:
-    """Run the command line; user errors exit 2, operational failures 1, never a traceback."""
+    """Run the command line; user errors exit 2, operational failures 1, Ctrl-C 130.
+
+    Never a traceback: one line on stderr.
+    """
     try:
         command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.Abort:
+    except KeyboardInterrupt:
+        _fail("interrupted", INTERRUPTED)
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _fail("interrupted", INTERRUPTED)
         _fail("aborted", 1)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except DatabaseUnavailableError as exc:
+    except _loaded("gal_friday.persistence.errors", "DatabaseUnavailableError") as exc:
         _fail(f"cannot use the database: {exc}", 1)
-    except (UserError, DomainError, DatabaseURLError) as exc:
+    except (
+        UserError,
+        DomainError,
+        _loaded("gal_friday.persistence.database", "DatabaseURLError"),
+    ) as exc:
         _fail(str(exc), 2)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "unknown"
+    except _loaded("sqlalchemy.exc", "OperationalError") as exc:
+        orig = str(exc.orig).strip()  # type: ignore[attr-defined]
+        reason = orig.splitlines()[0] if orig else "unknown"
         _fail(f"cannot use the database: {mask_reason(reason)}", 1)
-    except DBAPIError as exc:
-        _fail(f"database error: {mask_reason(str(exc.orig).strip().splitlines()[0])}", 1)
+    except _loaded("sqlalchemy.exc", "DBAPIError") as exc:
+        orig = str(exc.orig).strip()  # type: ignore[attr-defined]
+        _fail(f"database error: {mask_reason(orig.splitlines()[0] if orig else 'unknown')}", 1)
     return 0
 
 
 def mask_reason(reason: str) -> str:
     """A driver message with any ``password=...`` or URL credentials hidden."""
-    import re
-
     reason = re.sub(r"(password\s*=\s*)\S+", r"\1***", reason, flags=re.IGNORECASE)
     return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", reason)
 
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(run())
+    try:
+        code = run()
+    except KeyboardInterrupt:  # between commands' own handling, e.g. while exiting
+        code = INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":

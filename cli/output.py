@@ -1,26 +1,31 @@
-"""Terminal output of the command line: the report as rich tables, and the progress bar."""
+"""Terminal output of the command line: the report as rich tables, and the progress bar.
+
+Amounts are shown with the precision their asset needs (:mod:`gal_friday.cli.amounts`).
+Tables are laid out in columns when every figure fits the terminal's width, else
+one small table per pair, so no figure is ever cut (``docs/reporting.md``).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from gal_friday.importers import Progress as ProgressCallback
-from gal_friday.services.report_formats import decimal_text
-from gal_friday.services.reporting import Report
+from gal_friday.cli import amounts
+from gal_friday.domain.enums import TradeGrouping
+from gal_friday.domain.performance import CurrencyTotals, OpenPosition, PairPerformance, Performance
+
+if TYPE_CHECKING:
+    from gal_friday.importers import Progress as ProgressCallback
+
+#: Measuring a table at this width gives its natural (unwrapped) width.
+_UNBOUNDED = 100_000
 
 
 def console() -> Console:
@@ -28,67 +33,173 @@ def console() -> Console:
     return Console() if sys.stdout.isatty() else Console(width=120)
 
 
-def _money(value: Decimal | None, places: int = 4) -> str:
-    if value is None:
-        return "-"
-    return decimal_text(value.quantize(Decimal(1).scaleb(-places))) or "-"
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """``1 trade``, ``2 trades``, ``0 trades``."""
+    return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
 
 
-def print_report(report: Report, console: Console) -> None:
-    """The report as two tables: closed trades per pair, then open trades."""
-    title = "Realized PnL of closed trades"
-    if report.grouping:
-        title += f" ({report.grouping.value.lower().replace('_', '-')})"
-    table = Table(title=title, show_footer=True)
-    total_pnl = _money(report.total_realized_pnl)
-    columns = [
-        ("Exchange", "", "left"),
-        ("Pair", "TOTAL", "left"),
-        ("Trades", str(report.total_trades), "right"),
-        ("Wins", str(sum(p.wins for p in report.pairs)), "right"),
-        ("Losses", str(sum(p.losses for p in report.pairs)), "right"),
-        ("Realized PnL", total_pnl, "right"),
-        ("Fees", _money(report.total_commission), "right"),
-        ("PnL %", "", "right"),
-        ("Best", "", "right"),
-        ("Worst", "", "right"),
-    ]
-    for header, footer, justify in columns:
-        table.add_column(header, footer=footer, justify=justify)  # type: ignore[arg-type]
-    for pair in report.pairs:
-        table.add_row(
-            pair.exchange,
-            pair.trading_pair,
-            str(pair.trades),
-            str(pair.wins),
-            str(pair.losses),
-            _money(pair.realized_pnl),
-            _money(pair.total_commission),
-            _money(pair.pnl_pct, 2),
-            _money(pair.best_trade),
-            _money(pair.worst_trade),
-        )
-    console.print(table)
-    open_trades = [trade for pair in report.pairs for trade in pair.open_trades]
-    if not open_trades:
-        console.print("No open trades.")
+def grouping_name(grouping: TradeGrouping) -> str:
+    """``flat-to-flat``, ``fifo``, ``lifo``: the CLI's name of a grouping."""
+    return grouping.value.lower().replace("_", "-")
+
+
+def _fits(console: Console, table: Table) -> bool:
+    options = console.options.update_width(_UNBOUNDED)
+    return console.measure(table, options=options).maximum <= console.width
+
+
+Row = tuple[str, Sequence[tuple[str, str]]]  # a title and (label, value) lines
+
+
+def _print_fitting(console: Console, wide: Table, rows: Callable[[], list[Row]]) -> None:
+    """``wide`` when it fits the console, else one two-column table per row."""
+    if _fits(console, wide):
+        console.print(wide)
         return
-    held = Table(title="Open trades")
-    for header in ("Exchange", "Pair", "Side", "Held", "Avg entry", "Realized so far", "Since"):
-        held.add_column(
-            header, justify="left" if header in ("Exchange", "Pair", "Side") else "right"
+    if wide.title:
+        console.print(wide.title, style="italic", highlight=False, overflow="fold")
+    for title, lines in rows():
+        console.print(title, style="bold", highlight=False, overflow="fold")
+        card = Table(show_header=False, box=box.SIMPLE, pad_edge=False)
+        card.add_column(overflow="fold")
+        card.add_column(justify="right", overflow="fold")
+        for label, value in lines:
+            card.add_row(label, value)
+        console.print(card)
+
+
+def _title(report: Performance) -> str:
+    title = "Realized PnL of closed trades"
+    groupings = report.groupings
+    if len(groupings) == 1:
+        title += f" ({grouping_name(groupings[0])})"
+    period = [f"from {_day(report.since)}"] if report.since else []
+    period += [f"before {_day(report.until)}"] if report.until else []
+    if period:
+        title += ", exited " + " and ".join(period)
+    return title
+
+
+def _day(moment: datetime) -> str:
+    midnight = moment == moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+
+
+def _pair_cells(pair: PairPerformance) -> dict[str, str]:
+    quote = pair.quote
+    return {
+        "Exchange": pair.exchange,
+        "Pair": pair.trading_pair,
+        "Grouping": grouping_name(pair.grouping),
+        "Trades": str(pair.trades),
+        "Wins": str(pair.wins),
+        "Losses": str(pair.losses),
+        "PnL": amounts.amount(pair.realized_pnl, quote),
+        "Fees": amounts.amount(pair.total_commission, quote),
+        "PnL %": amounts.percent(pair.pnl_pct),
+        "Best": amounts.amount(pair.best_trade, quote),
+        "Worst": amounts.amount(pair.worst_trade, quote),
+    }
+
+
+def _total_cells(total: CurrencyTotals) -> dict[str, str]:
+    return {
+        "Exchange": "",
+        "Pair": f"TOTAL {total.currency}",
+        "Grouping": "",
+        "Trades": str(total.trades),
+        "Wins": str(total.wins),
+        "Losses": str(total.losses),
+        "PnL": amounts.amount(total.realized_pnl, total.currency),
+        "Fees": amounts.amount(total.total_commission, total.currency),
+        "PnL %": amounts.percent(total.pnl_pct),
+        "Best": "",
+        "Worst": "",
+    }
+
+
+_TEXT_COLUMNS = ("Exchange", "Pair", "Grouping", "Side", "Since")
+
+
+def _table(title: str, headers: Sequence[str]) -> Table:
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False
+    )
+    for header in headers:
+        table.add_column(
+            header, justify="left" if header in _TEXT_COLUMNS else "right", no_wrap=True
         )
+    return table
+
+
+def print_report(report: Performance, console: Console) -> None:
+    """The report: closed trades per pair with a TOTAL per quote currency, then open trades."""
+    if not report.pairs:
+        console.print("No trades to report.", highlight=False)
+        return
+    headers = list(_pair_cells(report.pairs[0]))
+    if len(report.groupings) == 1:  # stated in the title
+        headers.remove("Grouping")
+    table = _table(_title(report), headers)
+    for pair in report.pairs:
+        cells = _pair_cells(pair)
+        table.add_row(*(cells[h] for h in headers))
+    table.add_section()
+    for total in report.totals:
+        cells = _total_cells(total)
+        table.add_row(*(cells[h] for h in headers), style="bold")
+
+    def cards() -> list[Row]:
+        rows: list[Row] = []
+        figures = [h for h in headers if h not in _TEXT_COLUMNS]
+        for pair in report.pairs:
+            cells = _pair_cells(pair)
+            title = f"{pair.trading_pair} ({pair.exchange}, {cells['Grouping']})"
+            rows.append((title, [(h, cells[h]) for h in figures]))
+        for total in report.totals:
+            cells = _total_cells(total)
+            rows.append((f"TOTAL {total.currency}", [(h, cells[h]) for h in figures if cells[h]]))
+        return rows
+
+    _print_fitting(console, table, cards)
+    if report.total_trades == 0:
+        console.print("No closed trades in the report.", highlight=False)
+    _print_open(console, [trade for pair in report.pairs for trade in pair.open_trades])
+
+
+def _open_cells(trade: OpenPosition) -> dict[str, str]:
+    base, quote = trade.trading_pair.split("/", 1)
+    return {
+        "Exchange": trade.exchange,
+        "Pair": trade.trading_pair,
+        "Side": trade.side.value,
+        "Held": amounts.amount(trade.quantity_held, base),
+        "Avg entry": amounts.price(trade.average_entry_price, quote),
+        "Realized": amounts.amount(trade.realized_pnl, quote),
+        "Since": trade.entry_timestamp.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _print_open(console: Console, open_trades: list[OpenPosition]) -> None:
+    if not open_trades:
+        console.print("No open trades.", highlight=False)
+        return
+    headers = list(_open_cells(open_trades[0]))
+    held = _table(f"Open trades ({plural(len(open_trades), 'trade')})", headers)
     for trade in open_trades:
-        held.add_row(
-            trade.exchange,
-            trade.trading_pair,
-            trade.side.value,
-            decimal_text(trade.quantity_held) or "-",
-            decimal_text(trade.average_entry_price) or "-",
-            _money(trade.realized_pnl),
-            trade.entry_timestamp.strftime("%Y-%m-%d %H:%M"),
-        )
-    console.print(held)
+        cells = _open_cells(trade)
+        held.add_row(*(cells[h] for h in headers))
+
+    def cards() -> list[Row]:
+        return [
+            (
+                f"{t.trading_pair} ({t.exchange}), open",
+                [(h, v) for h, v in _open_cells(t).items() if h not in ("Exchange", "Pair")],
+            )
+            for t in open_trades
+        ]
+
+    _print_fitting(console, held, cards)
 
 
 @contextmanager
@@ -98,6 +209,15 @@ def import_progress() -> Iterator[ProgressCallback | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import (  # only when a bar is drawn (start-up time)
+        BarColumn,
+        Progress,
+        TaskID,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),

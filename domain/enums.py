@@ -32,9 +32,30 @@ class OrderType(StrEnum):
     TAKE_PROFIT = "TAKE_PROFIT"
     TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
 
+    @property
+    def has_limit_price(self) -> bool:
+        """True for the types an order must give a limit price for (LIMIT, *_LIMIT)."""
+        return self in _LIMIT_TYPES
+
+    @property
+    def has_stop_price(self) -> bool:
+        """True for the types an order must give a trigger price for (STOP_*, TAKE_*)."""
+        return self in _STOP_TYPES
+
+
+_LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
+_STOP_TYPES = frozenset(
+    {
+        OrderType.STOP_LOSS,
+        OrderType.STOP_LOSS_LIMIT,
+        OrderType.TAKE_PROFIT,
+        OrderType.TAKE_PROFIT_LIMIT,
+    }
+)
+
 
 class OrderStatus(StrEnum):
-    """An order's lifecycle states (see ``domain.order`` for the transitions)."""
+    """An order's lifecycle states (transitions: :mod:`gal_friday.domain.order`)."""
 
     PENDING_SUBMIT = "PENDING_SUBMIT"
     OPEN = "OPEN"

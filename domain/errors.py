@@ -39,6 +39,17 @@ class DuplicateFillError(DomainError):
         super().__init__(f"duplicate fill id {fill_id!r}{suffix}")
 
 
+class FillConflictError(DuplicateFillError):
+    """A fill id already stored on another order: the same execution cannot fill two orders."""
+
+    def __init__(self, fill_id: str, stored_on: str, sent_to: str) -> None:
+        self.stored_on = stored_on
+        self.sent_to = sent_to
+        super().__init__(
+            fill_id, f"it is stored on order {stored_on} and was sent to order {sent_to}"
+        )
+
+
 class OverfillError(DomainError):
     """A fill that would take the filled quantity above the ordered quantity."""
 

@@ -10,6 +10,27 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import LiquidityType, Side
+from gal_friday.domain.errors import InvalidValueError
+
+
+def check_base_fee(fill_id: str, side: Side, quantity: Decimal, fee: Decimal, asset: str) -> None:
+    """A fee paid in the base asset must leave the fill moving some of it.
+
+    A buy's fee must be below its quantity, and a sale's rebate (a negative fee)
+    below the quantity sold; anything else moves no units, or fewer than none.
+    """
+    if side is Side.BUY and fee >= quantity:
+        raise InvalidValueError(
+            "commission",
+            f"fill {fill_id!r} pays {fee} {asset} on a buy of "
+            f"{quantity} {asset}: the fee must be below the quantity",
+        )
+    if side is Side.SELL and -fee >= quantity:
+        raise InvalidValueError(
+            "commission",
+            f"fill {fill_id!r} gets a rebate of {-fee} {asset} on a sale of "
+            f"{quantity} {asset}: the rebate must be below the quantity",
+        )
 
 
 @attrs.define(slots=False, eq=False, field_transformer=v.apply_checks)
@@ -17,16 +38,18 @@ class Fill:
     """One execution. ``quantity_filled`` is in the base asset, ``fill_price`` in the quote.
 
     ``commission`` is paid in ``commission_asset``: the quote asset, the base
-    asset, or a third asset (see ``domain.trades`` for how each is valued).
+    asset, or a third asset (:mod:`gal_friday.domain.trade_builder` values each;
+    docs/trading-rules.md, "Pairs and commission assets").
+    A negative commission is a rebate (a maker's income) and counts with its sign.
     """
 
-    fill_id: str = attrs.field(metadata=v.check(v.non_empty))
+    fill_id: str = attrs.field(metadata=v.check(v.external_id))
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
     side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
     quantity_filled: Decimal = attrs.field(metadata=v.check(v.money))
     fill_price: Decimal = attrs.field(metadata=v.check(v.money))
-    commission: Decimal = attrs.field(metadata=v.check(v.money_or_zero))
+    commission: Decimal = attrs.field(metadata=v.check(v.commission))
     commission_asset: str = attrs.field(metadata=v.check(v.upper_code))
     filled_at: datetime = attrs.field(metadata=v.check(v.utc))
     liquidity_type: LiquidityType | None = attrs.field(
@@ -34,10 +57,20 @@ class Fill:
         metadata=v.check(v.enum_of(LiquidityType), optional=True),
     )
     exchange_order_id: str | None = attrs.field(
-        default=None, metadata=v.check(v.non_empty, optional=True)
+        default=None, metadata=v.check(v.external_id, optional=True)
     )
     fill_pk: int | None = attrs.field(default=None, kw_only=True)
     order_pk: int | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.commission_asset == self.base_asset:
+            check_base_fee(
+                self.fill_id,
+                self.side,
+                self.quantity_filled,
+                self.commission,
+                self.commission_asset,
+            )
 
     @property
     def base_asset(self) -> str:

@@ -1,6 +1,6 @@
 """An order and its lifecycle: status transitions and fill aggregation.
 
-Rules (``shared/design/trading-rules.md``):
+Rules (docs/trading-rules.md, "Orders and fills"):
 
 * Transitions follow :data:`ALLOWED_TRANSITIONS`; anything else raises
   :class:`InvalidTransitionError` naming both states.
@@ -15,10 +15,14 @@ Rules (``shared/design/trading-rules.md``):
   before the moment it closed (``closed_at``); its status stays. A fill
   stamped after that moment is refused: it contradicts the recorded cancel
   and needs a human to look at it.
-* ``filled_quantity`` and ``average_fill_price`` are kept on the order (the
-  row carries them so that every fill changes the row and its version);
-  both are recomputed from ``fills``, never updated incrementally. The
-  average is the exact VWAP rounded half-even to 18 places.
+* The order carries the aggregates its rules need, so that a fill can be applied
+  without the order's fill list (:meth:`Order.apply_new_fill`, the live path's
+  constant-cost write): ``filled_quantity``, ``fill_notional`` (the exact sum of
+  ``quantity_filled * fill_price``, never rounded), ``commissions`` per asset
+  and, derived from the first two, ``average_fill_price``: the exact VWAP
+  ``fill_notional / filled_quantity`` rounded half-even to 18 places, the same
+  figure as recomputing it from every fill. Every fill changes the row and its
+  version.
 """
 
 from __future__ import annotations
@@ -54,13 +58,8 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
 }
 
-_NEEDS_LIMIT = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
-_NEEDS_STOP = {
-    OrderType.STOP_LOSS,
-    OrderType.STOP_LOSS_LIMIT,
-    OrderType.TAKE_PROFIT,
-    OrderType.TAKE_PROFIT_LIMIT,
-}
+_NEEDS_LIMIT = frozenset(t for t in OrderType if t.has_limit_price)
+_NEEDS_STOP = frozenset(t for t in OrderType if t.has_stop_price)
 
 
 def _now() -> datetime:
@@ -73,12 +72,30 @@ def check_transition(current: OrderStatus, target: OrderStatus) -> None:
         raise InvalidTransitionError("order", current.value, target.value)
 
 
+def _exact_sum(value: object, field: str) -> Decimal:
+    """A non-negative exact amount of any scale (a sum of products: never rounded)."""
+    amount = v.to_decimal(value, field)
+    if amount < 0:
+        raise InvalidValueError(field, f"must not be negative, got {amount}")
+    return v.tidy(amount)
+
+
+def _commission_totals(value: object, field: str) -> dict[str, Decimal]:
+    """Commissions per asset, each an exact amount; negative where rebates outweigh fees."""
+    if not isinstance(value, dict):
+        raise InvalidValueError(field, "must be a mapping of asset to amount")
+    return {
+        v.non_empty(str(asset), field): v.tidy(v.to_decimal(amount, f"{field}[{asset!r}]"))
+        for asset, amount in value.items()
+    }
+
+
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
 class Order:
     """An order placed by Gal-Friday, with the fills the exchange reported for it."""
 
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
     side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
     order_type: OrderType = attrs.field(metadata=v.check(v.enum_of(OrderType)))
     quantity_ordered: Decimal = attrs.field(metadata=v.check(v.money))
@@ -88,7 +105,7 @@ class Order:
     stop_price: Decimal | None = attrs.field(default=None, metadata=v.check(v.money, optional=True))
     client_order_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
     exchange_order_id: str | None = attrs.field(
-        default=None, metadata=v.check(v.non_empty, optional=True)
+        default=None, metadata=v.check(v.external_id, optional=True)
     )
     signal_id: uuid.UUID | None = attrs.field(
         default=None, metadata=v.check(v.to_uuid, optional=True)
@@ -111,6 +128,10 @@ class Order:
     average_fill_price: Decimal | None = attrs.field(
         default=None, metadata=v.check(v.money, optional=True)
     )
+    fill_notional: Decimal = attrs.field(default=Decimal(0), metadata=v.check(_exact_sum))
+    commissions: dict[str, Decimal] = attrs.field(
+        factory=dict, metadata=v.check(_commission_totals)
+    )
     fills: list[Fill] = attrs.field(factory=list)
     order_pk: int | None = None
 
@@ -118,6 +139,8 @@ class Order:
         _check_prices(self.order_type, self.limit_price, self.stop_price)
         if self.fills:
             given, self.fills = list(self.fills), []
+            self.filled_quantity, self.fill_notional, self.commissions = Decimal(0), Decimal(0), {}
+            self.average_fill_price = None
             for fill in given:
                 self.apply_fill(fill)
 
@@ -142,7 +165,7 @@ class Order:
         if not fills:
             raise InvalidValueError("fills", "an order filled by its fills needs at least one")
         order_type = v.enum_value(OrderType, order_type, "order_type")
-        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        exchange_order_id = v.external_id(exchange_order_id, "exchange_order_id")
         limit_price = None if limit_price is None else v.money(limit_price, "limit_price")
         stop_price = None if stop_price is None else v.money(stop_price, "stop_price")
         _check_prices(order_type, limit_price, stop_price)
@@ -171,7 +194,8 @@ class Order:
         for fill in ordered:  # only once all of them are known to fit
             if fill.exchange_order_id is None:
                 fill.exchange_order_id = exchange_order_id
-        quantity, average = _aggregates(ordered)
+        totals = fill_aggregates(ordered)
+        quantity = totals.filled_quantity
         return construction.assemble(
             cls,
             {
@@ -192,7 +216,9 @@ class Order:
                 "last_updated_at": ordered[-1].filled_at,
                 "closed_at": ordered[-1].filled_at,
                 "filled_quantity": quantity,
-                "average_fill_price": average,
+                "average_fill_price": totals.average_fill_price,
+                "fill_notional": totals.fill_notional,
+                "commissions": totals.commissions,
                 "fills": ordered,
                 "order_pk": None,
             },
@@ -207,17 +233,6 @@ class Order:
             return self.quantity_ordered - self.filled_quantity
 
     @property
-    def commissions(self) -> dict[str, Decimal]:
-        """Commissions paid so far, per asset (never summed across assets)."""
-        totals: dict[str, Decimal] = {}
-        with v.exact():
-            for fill in self.fills:
-                totals[fill.commission_asset] = (
-                    totals.get(fill.commission_asset, Decimal(0)) + fill.commission
-                )
-        return totals
-
-    @property
     def is_open(self) -> bool:
         """True while the exchange may still fill the order."""
         return self.status.is_open
@@ -230,7 +245,7 @@ class Order:
 
     def mark_submitted(self, exchange_order_id: str, at: datetime) -> None:
         """The exchange acknowledged the order: PENDING_SUBMIT -> OPEN."""
-        exchange_order_id = v.non_empty(exchange_order_id, "exchange_order_id")
+        exchange_order_id = v.external_id(exchange_order_id, "exchange_order_id")
         at = v.utc(at, "at")
         if self.exchange_order_id not in (None, exchange_order_id):
             raise FillMismatchError(
@@ -282,20 +297,42 @@ class Order:
             raise DuplicateFillError(
                 fill.fill_id, f"order {self.client_order_id} has it with different data"
             )
+        self._take(fill)
+        bisect.insort(self.fills, fill, key=lambda f: f.sort_key)
+        return True
+
+    def apply_new_fill(self, fill: Fill) -> None:
+        """Apply a fill this order does not have yet, working on its aggregates only.
+
+        The constant-cost form of :meth:`apply_fill` for an order loaded without its
+        fill list (the live path): every rule but the replay check, which needs the
+        order's fills, applies; the store catches a replay with its fill-id
+        constraint instead. ``fills`` is left as it is. Refused fills change nothing.
+        """
+        self._check_belongs(fill)
+        self._take(fill)
+
+    def _take(self, fill: Fill) -> None:
+        """Check the order accepts ``fill``, then move its aggregates, status and times."""
         self._check_accepts_fill(fill)
         with v.exact():
             new_filled = self.filled_quantity + fill.quantity_filled
+            notional = self.fill_notional + fill.quantity_filled * fill.fill_price
+            paid = self.commissions.get(fill.commission_asset, Decimal(0)) + fill.commission
         if new_filled > self.quantity_ordered:
             raise OverfillError(
                 f"fill {fill.fill_id!r} of {fill.quantity_filled} would fill {new_filled} "
                 f"of the {self.quantity_ordered} ordered on order {self.client_order_id}"
             )
+        average = _average(new_filled, notional)  # may refuse: before anything changes
         if fill.exchange_order_id is None:
             fill.exchange_order_id = self.exchange_order_id
         elif self.exchange_order_id is None:
             self.exchange_order_id = fill.exchange_order_id
-        bisect.insort(self.fills, fill, key=lambda f: f.sort_key)
-        self._recompute_aggregates()
+        self.filled_quantity = v.tidy(new_filled)
+        self.fill_notional = v.tidy(notional)
+        self.average_fill_price = average
+        self.commissions = {**self.commissions, fill.commission_asset: v.tidy(paid)}
         if self.status.is_open:
             target = (
                 S.FILLED if self.filled_quantity == self.quantity_ordered else S.PARTIALLY_FILLED
@@ -305,7 +342,6 @@ class Order:
             if target is S.FILLED:
                 self.closed_at = fill.filled_at
         self._touch(fill.filled_at)
-        return True
 
     def extend_with(
         self,
@@ -320,11 +356,14 @@ class Order:
         The order must be FILLED by exactly its fills (as :meth:`filled_by` makes it);
         it stays FILLED, ``quantity_ordered`` grows by the new fills, ``created_at`` /
         ``submitted_at`` move to the earliest fill and ``closed_at`` /
-        ``last_updated_at`` to the latest. ``limit_price`` / ``stop_price``, when given,
-        replace the ones inferred from the earlier fills. Refused, changing nothing: no
-        fills; an order not filled by exactly its fills; a fill of another pair,
-        exchange, side or exchange order id; a fill id the order already has or that
-        appears twice; prices the order type does not allow.
+        ``last_updated_at`` to the latest; ``filled_quantity``, ``fill_notional``,
+        ``average_fill_price`` and ``commissions`` become those of all its fills
+        (:func:`fill_aggregates`, as :meth:`filled_by` computes them).
+        ``limit_price`` / ``stop_price``, when given, replace the ones inferred from
+        the earlier fills. Refused, changing nothing: no fills; an order not filled by
+        exactly its fills; a fill of another pair, exchange, side or exchange order id;
+        a fill id the order already has or that appears twice; prices the order type
+        does not allow.
         """
         if not fills:
             raise InvalidValueError("fills", "extending an order needs at least one fill")
@@ -350,7 +389,11 @@ class Order:
             if fill.exchange_order_id is None:
                 fill.exchange_order_id = self.exchange_order_id
             bisect.insort(self.fills, fill, key=lambda f: f.sort_key)
-        self._recompute_aggregates()
+        totals = fill_aggregates(self.fills)  # the figures filled_by gives for all its fills
+        self.filled_quantity = totals.filled_quantity
+        self.fill_notional = totals.fill_notional
+        self.average_fill_price = totals.average_fill_price
+        self.commissions = totals.commissions
         self.quantity_ordered = self.filled_quantity
         self.limit_price, self.stop_price = limit, stop
         first, last = self.fills[0].filled_at, self.fills[-1].filled_at
@@ -392,21 +435,42 @@ class Order:
                 f"was {self.status.value.lower()} at {closed_at.isoformat()}",
             )
 
-    def _recompute_aggregates(self) -> None:
-        self.filled_quantity, self.average_fill_price = _aggregates(self.fills)
+
+def _average(quantity: Decimal, notional: Decimal) -> Decimal | None:
+    """The VWAP ``notional / quantity``, computed exactly, rounded half-even to 18 places."""
+    if not quantity:
+        return None
+    with v.exact():
+        return v.computed_amount(notional / quantity, "average_fill_price")
 
 
-def _aggregates(fills: Sequence[Fill]) -> tuple[Decimal, Decimal | None]:
-    """Filled quantity and VWAP (exact, rounded half-even to 18 places) of ``fills``."""
+@attrs.frozen
+class FillAggregates:
+    """What an order's fills add up to: the figures the order row carries."""
+
+    filled_quantity: Decimal
+    fill_notional: Decimal
+    average_fill_price: Decimal | None
+    commissions: dict[str, Decimal]
+
+
+def fill_aggregates(fills: Sequence[Fill]) -> FillAggregates:
+    """The aggregates of ``fills`` computed from the whole list (the reference figures)."""
     quantity = notional = Decimal(0)
+    commissions: dict[str, Decimal] = {}
     with v.exact():
         for fill in fills:
             filled = fill.quantity_filled
             quantity += filled
             notional += filled * fill.fill_price
-        if not quantity:
-            return Decimal(0), None
-        return v.tidy(quantity), v.computed_amount(notional / quantity, "average_fill_price")
+            asset = fill.commission_asset
+            commissions[asset] = commissions.get(asset, Decimal(0)) + fill.commission
+    return FillAggregates(
+        filled_quantity=v.tidy(quantity),
+        fill_notional=v.tidy(notional),
+        average_fill_price=_average(quantity, notional),
+        commissions={asset: v.tidy(paid) for asset, paid in commissions.items()},
+    )
 
 
 def _check_prices(

@@ -35,8 +35,8 @@ class Signal:
     """A strategy's proposal to trade, before risk management acts on it."""
 
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
-    strategy_id: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
+    strategy_id: str = attrs.field(metadata=v.check(v.external_id))
     side: Side = attrs.field(metadata=v.check(v.enum_of(Side)))
     entry_type: OrderType = attrs.field(metadata=v.check(_entry_type))
     proposed_entry_price: Decimal | None = attrs.field(

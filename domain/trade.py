@@ -1,4 +1,6 @@
-"""A round-trip trade: entry fills matched with exit fills (built by ``domain.trade_builder``).
+"""A round-trip trade: entry fills matched with exit fills.
+
+Built by :mod:`gal_friday.domain.trade_builder` (docs/trading-rules.md, "Round-trip trades").
 
 Amounts are in the quote asset. ``quantity`` is the base quantity entered
 (for FIFO/LIFO, the quantity of the lot piece); ``open_quantity`` is what is
@@ -28,12 +30,12 @@ class Trade:
     """One round trip of a pair on an exchange."""
 
     trading_pair: str = attrs.field(metadata=v.check(v.trading_pair))
-    exchange: str = attrs.field(metadata=v.check(v.non_empty))
+    exchange: str = attrs.field(metadata=v.check(v.exchange_id))
     side: TradeSide = attrs.field(metadata=v.check(v.enum_of(TradeSide)))
     entry_timestamp: datetime = attrs.field(metadata=v.check(v.utc))
     quantity: Decimal = attrs.field(metadata=v.check(v.money))
     average_entry_price: Decimal = attrs.field(metadata=v.check(v.money))
-    total_commission: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))
+    total_commission: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.commission))
     realized_pnl: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.signed_money))
     entry_cash: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.signed_money))
     open_quantity: Decimal = attrs.field(default=Decimal(0), metadata=v.check(v.money_or_zero))

@@ -3,14 +3,18 @@
 Fills are grouped by ``(exchange, trading_pair)`` and taken in time order
 (ties: ``fill_id``). The result lists each group's closed trades in entry order
 (then exit order), followed by its open trade(s); groups come in
-``(exchange, trading_pair)`` order.
+``(exchange, trading_pair)`` order. The rules in words: docs/trading-rules.md,
+"Round-trip trades".
 
-Commissions (``shared/design/trading-rules.md``):
+Commissions (docs/trading-rules.md, "Pairs and commission assets"):
 
 * in the quote asset: cash paid, in quote;
 * in the base asset: the fill moves ``quantity - fee`` (buy) or removes
   ``quantity + fee`` (sell) of the base asset; valued at ``fee * fill_price``
   in ``total_commission`` but never subtracted from PnL a second time;
+* a negative commission is a rebate: income, carried with its sign into
+  ``total_commission`` and ``realized_pnl`` (a quote rebate raises the PnL; a
+  base-asset rebate adds units to a buy and removes fewer on a sale);
 * in any other asset: converted with ``conversion_rates["ASSET/QUOTE"]`` (quote
   per unit of the asset), or a :class:`~gal_friday.domain.rates.RateTable`'s rate in
   force at the fill's time; a missing rate is a :class:`MissingConversionRateError`.
@@ -26,6 +30,19 @@ Meaning of the figures:
   quantity it moves: one part closes, the rest opens the opposite position at
   the same price, commission split in the same proportion (the remainder is
   computed by subtraction, so quantity and commission are conserved exactly).
+* Dust (FLAT_TO_FLAT only, docs/dust.md): a base-asset fee leaves the exit that
+  "sells everything" a little short of zero, which would keep the cycle open for
+  ever. After an exit, a remaining position greater than zero but not more than
+  the base-asset fees paid in the cycle is dust: if the next fill of the pair
+  opens a new position (same side as the cycle) or there is no next fill, the
+  cycle is a closed trade that leaves that dust behind (``open_quantity`` of the
+  closed trade, written off: the next cycle starts from zero; the dust's cost
+  stays in the closed trade's PnL, which is its net cash flow); if the next fill
+  is another exit, the cycle simply goes on. A history whose position returns
+  exactly to zero before each new entry is therefore never changed, and the dust
+  is never more than the cycle's base-asset fees. FIFO/LIFO trades need no rule:
+  each exit closes lot pieces as it happens, and dust stays a small open piece
+  of its lot.
 * ``realized_pnl`` of a closed trade is its net cash flow in quote: exit
   proceeds minus entry cost (mirrored for SHORT) minus quote and converted
   commissions. For an open trade it is what partial exits realized on an
@@ -54,7 +71,7 @@ from gal_friday.domain import construction
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
-from gal_friday.domain.fill import FillRecord, FillView
+from gal_friday.domain.fill import FillRecord, FillView, check_base_fee
 from gal_friday.domain.rates import Rates, RateTable
 from gal_friday.domain.trade import Trade
 
@@ -188,12 +205,7 @@ def _leg(fields: FillFields, rates: Rates) -> _Leg:
         cash_fee = commission
     elif asset == base:
         base_fee = commission
-        if side is Side.BUY and base_fee >= quantity:
-            raise InvalidValueError(
-                "commission",
-                f"fill {fill_id!r} pays {base_fee} {asset} on a buy of "
-                f"{quantity} {asset}: the fee must be below the quantity",
-            )
+        check_base_fee(fill_id, side, quantity, base_fee, asset)  # stored rows are not Fills
     elif commission:
         cash_fee = commission * _rate(rates, asset, quote, fill_id, filled_at)
     return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)
@@ -242,7 +254,14 @@ class _Cycle:
         self.entry_commission = ZERO
         self.exit_qty = ZERO
         self.exit_notional = ZERO
+        self.base_fees = ZERO  # base-asset fees paid in the cycle: the most dust can be
+        self.closed = False
         self.last_exit: _Leg | None = None
+
+    @property
+    def at_dust(self) -> bool:
+        """Held (or owed) units above zero but within the cycle's base-asset fees."""
+        return 0 < self.units <= self.base_fees
 
     def enter(self, leg: _Leg) -> None:
         self.units += leg.units
@@ -266,10 +285,11 @@ class _Cycle:
 
     def _pay(self, leg: _Leg) -> None:
         self.cash_fees += leg.cash_fee
+        self.base_fees += leg.base_fee
         self.commission += leg.commission_value
 
     def trade(self, exchange: str, pair: str, grouping: TradeGrouping) -> Trade:
-        closed = self.units == 0
+        closed = self.closed or self.units == 0
         side = TradeSide.LONG if self.long else TradeSide.SHORT
         entry_cash = (
             self.entry_notional + self.entry_commission
@@ -317,6 +337,9 @@ def _flat_to_flat(legs: Iterable[_Leg], exchange: str, pair: str) -> Iterator[Tr
     """Trades as their cycles close (in entry order), then the open one."""
     cycle: _Cycle | None = None
     for leg in legs:
+        if cycle is not None and cycle.at_dust and leg.is_buy == cycle.long:
+            yield _close_with_dust(cycle, exchange, pair)  # a new entry: the dust stays behind
+            cycle = None
         while True:
             if cycle is None:
                 cycle = _Cycle(leg)
@@ -334,7 +357,16 @@ def _flat_to_flat(legs: Iterable[_Leg], exchange: str, pair: str) -> Iterator[Tr
             yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
             cycle = None
     if cycle is not None:
-        yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
+        if cycle.at_dust:  # the history ends at dust: the round trip is over
+            yield _close_with_dust(cycle, exchange, pair)
+        else:
+            yield cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
+
+
+def _close_with_dust(cycle: _Cycle, exchange: str, pair: str) -> Trade:
+    """The cycle as a closed trade that leaves its dust (``open_quantity``) behind."""
+    cycle.closed = True
+    return cycle.trade(exchange, pair, TradeGrouping.FLAT_TO_FLAT)
 
 
 class _Lot:
@@ -517,9 +549,7 @@ def iter_trades(
         yield from batch
 
 
-def _ordered_legs(
-    fills: Iterable[FillView], key: tuple[str, str], rates: Rates
-) -> Iterator[_Leg]:
+def _ordered_legs(fills: Iterable[FillView], key: tuple[str, str], rates: Rates) -> Iterator[_Leg]:
     """Legs of ``fills``, checking they are all of ``key`` and come in time order."""
     last: tuple[datetime, str] | None = None
     for fill in fills:

@@ -7,11 +7,21 @@ silent rounding. Values the domain *computes* (averages, percentages) are
 rounded to 18 places, half-even, by :func:`quantize_computed`.
 
 Timestamps must be timezone-aware; they are converted to UTC.
+(docs/trading-rules.md, "Money and time")
+
+Text is what both databases store alike: no NUL character and no lone UTF-16
+surrogate (PostgreSQL refuses both, SQLite would keep them), and no longer than
+its column (:data:`EXTERNAL_ID_LENGTH`, :data:`EXCHANGE_LENGTH`, ...; a test
+holds these equal to the schema's). Exchange ids are normalised to ccxt's form
+(:func:`exchange_id`). Values quoted in an error message are cut to
+:data:`SHOWN_LENGTH` characters (:func:`shown`).
 """
 
 from __future__ import annotations
 
 import decimal
+import functools
+import re
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -51,7 +61,9 @@ def exact() -> AbstractContextManager[decimal.Context]:
 def to_decimal(value: object, field: str) -> Decimal:
     """Convert an int, str or Decimal to a finite Decimal; refuse floats, bools and the rest."""
     if isinstance(value, (bool, float)):
-        raise InvalidValueError(field, f"must be a Decimal, not {type(value).__name__} {value!r}")
+        raise InvalidValueError(
+            field, f"must be a Decimal, not {type(value).__name__} {shown(value)}"
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -60,7 +72,7 @@ def to_decimal(value: object, field: str) -> Decimal:
         try:
             result = Decimal(value.strip())
         except decimal.InvalidOperation:
-            raise InvalidValueError(field, f"{value!r} is not a decimal number") from None
+            raise InvalidValueError(field, f"{shown(value)} is not a decimal number") from None
     else:
         raise InvalidValueError(field, f"must be a Decimal, not {type(value).__name__}")
     if not result.is_finite():
@@ -73,7 +85,9 @@ def check_storable(value: Decimal, field: str) -> Decimal:
     _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked by to_decimal
     if len(digits) > ARITHMETIC_PRECISION:
-        raise InvalidValueError(field, f"has {len(digits)} digits; at most {MONEY_PRECISION} fit")
+        raise InvalidValueError(
+            field, f"is written with {len(digits)} digits; at most {ARITHMETIC_PRECISION} are read"
+        )
     places = max(0, -exponent)
     if places > MONEY_SCALE:
         normalized = EXACT_CONTEXT.normalize(value)
@@ -148,7 +162,10 @@ def utc(value: object, field: str) -> datetime:
         raise InvalidValueError(
             field, f"{value.isoformat()} is naive; give a timezone-aware UTC time"
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past datetime.max in UTC
+        raise InvalidValueError(field, f"{value.isoformat()} is out of range in UTC") from None
 
 
 def optional_utc(value: object, field: str) -> datetime | None:
@@ -166,7 +183,7 @@ def enum_value(enum: type[E], value: object, field: str) -> E:
         except ValueError:
             pass
     allowed = ", ".join(member.value for member in enum)
-    raise InvalidValueError(field, f"{value!r} is not one of {allowed}")
+    raise InvalidValueError(field, f"{shown(value)} is not one of {allowed}")
 
 
 def to_uuid(value: object, field: str) -> uuid.UUID:
@@ -178,25 +195,93 @@ def to_uuid(value: object, field: str) -> uuid.UUID:
             return uuid.UUID(value)
         except ValueError:
             pass
-    raise InvalidValueError(field, f"{value!r} is not a UUID")
+    raise InvalidValueError(field, f"{shown(value)} is not a UUID")
 
 
-def non_empty(value: object, field: str, *, max_length: int = 255) -> str:
-    """A stripped, non-empty string of bounded length."""
+#: Column widths the domain's text limits equal (``persistence.tables`` uses the same figures).
+EXTERNAL_ID_LENGTH = 128
+EXCHANGE_LENGTH = 64
+PAIR_LENGTH = 32
+ASSET_LENGTH = 16
+NAME_LENGTH = 255
+#: How many characters of a value an error message quotes.
+SHOWN_LENGTH = 80
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_EXCHANGE_SEPARATORS = re.compile(r"[\s._-]+")
+_EXCHANGE_ID = re.compile(r"[a-z0-9]+")
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with an ellipsis."""
+    if isinstance(value, str):
+        value = value[:limit]  # repr of the head only: a huge value is never copied whole
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"<a {type(value).__name__} nested too deeply to show>"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def storable_text(value: str, field: str) -> str:
+    """``value`` unchanged, unless it holds a character a database cannot store alike."""
+    bad = _UNSTORABLE.search(value)
+    if bad is not None:
+        what = "a NUL character" if bad.group() == "\x00" else "a lone UTF-16 surrogate"
+        raise InvalidValueError(
+            field, f"{shown(value)} holds {what} (at {bad.start()}), which cannot be stored"
+        )
+    return value
+
+
+def non_empty(value: object, field: str, *, max_length: int = NAME_LENGTH) -> str:
+    """A stripped, non-empty, storable string of bounded length."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(field, "must be a non-empty string")
-    text = value.strip()
+    text = storable_text(value.strip(), field)
     if len(text) > max_length:
-        raise InvalidValueError(field, f"is longer than {max_length} characters")
+        raise InvalidValueError(
+            field, f"{shown(text)} is longer than {max_length} characters ({len(text)})"
+        )
     return text
+
+
+def external_id(value: object, field: str) -> str:
+    """An id given by the outside world (fill, order, strategy): at most 128 characters."""
+    return non_empty(value, field, max_length=EXTERNAL_ID_LENGTH)
+
+
+def exchange_id(value: object, field: str = "exchange") -> str:
+    """An exchange id in ccxt's form: ``Kraken``, ``kraken`` and `` KRAKEN `` are ``kraken``.
+
+    Lower case, with spaces, dots, dashes and underscores dropped (``Binance US`` ->
+    ``binanceus``, ``Crypto.com`` -> ``cryptocom``); what is left must be letters and
+    digits, at most 64 characters.
+    """
+    if isinstance(value, str):
+        return _exchange_id(value, field)  # one spelling is seen again and again: cached
+    return _exchange_id_uncached(value, field)
+
+
+def _exchange_id_uncached(value: object, field: str) -> str:
+    text = non_empty(value, field, max_length=EXCHANGE_LENGTH)
+    normalized = _EXCHANGE_SEPARATORS.sub("", text.lower())
+    if not _EXCHANGE_ID.fullmatch(normalized):
+        raise InvalidValueError(
+            field, f"{shown(text)} is not an exchange id (letters and digits, as ccxt's: kraken)"
+        )
+    return normalized
+
+
+_exchange_id = functools.lru_cache(maxsize=256)(_exchange_id_uncached)
 
 
 def trading_pair(value: object, field: str = "trading_pair") -> str:
     """A ``BASE/QUOTE`` pair in upper case."""
-    text = non_empty(value, field, max_length=32).upper()
+    text = non_empty(value, field, max_length=PAIR_LENGTH).upper()
     base, sep, quote = text.partition("/")
     if not sep or not base or not quote or "/" in quote:
-        raise InvalidValueError(field, f"{value!r} is not of the form BASE/QUOTE")
+        raise InvalidValueError(field, f"{shown(value)} is not of the form BASE/QUOTE")
     return text
 
 
@@ -204,6 +289,11 @@ def split_pair(pair: str) -> tuple[str, str]:
     """``"BTC/USD"`` -> ``("BTC", "USD")``."""
     base, _, quote = pair.partition("/")
     return base, quote
+
+
+def commission(value: object, field: str) -> Decimal:
+    """A storable commission of any sign: a negative one is a rebate (a maker's income)."""
+    return money(value, field, allow_negative=True)
 
 
 def money_or_zero(value: object, field: str) -> Decimal:
@@ -227,7 +317,7 @@ def enum_of(enum: type[E]) -> Callable[[object, str], E]:
 
 def upper_code(value: object, field: str) -> str:
     """A short upper-case code (an asset, a log level)."""
-    return non_empty(value, field, max_length=16).upper()
+    return non_empty(value, field, max_length=ASSET_LENGTH).upper()
 
 
 _CHECK = "domain.check"

@@ -13,18 +13,20 @@ from gal_friday.importers.common import (
     Source,
 )
 from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades, read_kraken_trades
-from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 from gal_friday.importers.streaming import FillStream, collect
 
 Reader = Callable[..., FillStream]
 
-#: ``--format`` name -> reader ``(source, exchange=...) -> FillStream`` (header checked,
-#: rows read as the stream is consumed); :func:`collect` makes an :class:`ImportBatch`.
+#: ``--format`` name -> reader ``(source, exchange=..., pair_map=...) -> FillStream``
+#: (header checked, rows read as the stream is consumed; an error on a file of the other
+#: kind hints at its format); :func:`collect` makes an :class:`ImportBatch`.
 FORMATS: dict[str, Reader] = {
-    "kraken-trades": read_kraken_trades,
-    "ccxt-trades": read_ccxt_trades,
+    "kraken-trades": with_format_hint(read_kraken_trades, "csv"),
+    "ccxt-trades": with_format_hint(read_ccxt_trades, "json"),
 }
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "normalize_pair",
     "parse_ccxt_trades",
     "parse_kraken_trades",
+    "parse_pair_map",
     "read_ccxt_trades",
     "read_kraken_trades",
 ]

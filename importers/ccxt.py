@@ -3,23 +3,27 @@
 The file holds a list of trades, or an object ``{"exchange": NAME, "trades": [...]}``.
 Each trade: ``id``, ``order`` (fills sharing it belong to one order; without it
 the fill is its own order), ``timestamp`` (epoch milliseconds; else ``datetime``
-ISO 8601), ``symbol`` (``BASE/QUOTE``; a derivatives symbol ``BASE/QUOTE:SETTLE``
+ISO 8601 with an offset; when both are given they must agree to within a second;
+a timestamp that reads as seconds or microseconds, or a time before 2009-01-03 or
+more than a day ahead, is refused: see ``importers.common``), ``symbol``
+(``BASE/QUOTE``; a derivatives symbol ``BASE/QUOTE:SETTLE``
 is refused: only spot trades make sense here), ``side``, ``type``,
 ``takerOrMaker``, ``price``, ``amount``, ``cost``, ``fee {cost, currency}`` and
 ``fees[]``. Numbers are read straight into ``Decimal`` (never through float). The file
 is parsed incrementally, one trade in memory at a time (docs/import-flow.md).
 
 Commissions: the entries of ``fees`` (or ``fee`` when ``fees`` is absent) with a
-non-zero cost. One fill has one commission asset, so fees in one currency are
-summed and fees in several currencies are an error; no fee is a zero commission
-in the quote asset. The exchange is the ``exchange`` argument, else the file's
-``exchange`` field, else an error.
+non-zero cost. One fill has one commission asset, so fees in one currency are summed and
+fees in several currencies are an error; no fee is a zero commission in the quote asset.
+A negative fee is a maker rebate, kept with its sign. The exchange is the ``exchange``
+argument, else the file's ``exchange`` field, else an error; it is normalised to ccxt's
+id (``Kraken`` -> ``kraken``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,11 +31,19 @@ from typing import Any
 from gal_friday.domain import Fill, LiquidityType, OrderType
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
-from gal_friday.domain.values import enum_value
-from gal_friday.importers.common import ORDER_TYPES, ByteSource, Source, side
+from gal_friday.domain.values import EXTERNAL_ID_LENGTH, enum_value, shown, utc
+from gal_friday.importers.common import (
+    ORDER_TYPES,
+    ByteSource,
+    Source,
+    checked_exchange,
+    epoch_millis,
+    plausible_time,
+    side,
+)
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.json_stream import Event, build_value, json_events, skip_value
-from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.pairs import checked_pair_map, normalize_asset, normalize_pair
 from gal_friday.importers.records import ImportBatch, ImportedFill
 from gal_friday.importers.streaming import FillStream, collect
 
@@ -40,6 +52,7 @@ FIELD_NAMES = {
     "trading_pair": "symbol",
     "pair": "symbol",
     "filled_at": "timestamp",
+    "datetime": "datetime",
     "side": "side",
     "quantity_filled": "amount",
     "fill_price": "price",
@@ -48,42 +61,54 @@ FIELD_NAMES = {
     "liquidity_type": "takerOrMaker",
     "exchange": "exchange",
     "order_type": "type",
+    "exchange_order_id": "order",
 }
 
 
 def _number(value: Any, field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (Decimal, str)):
-        raise InvalidValueError(field, f"{value!r} is not a number")
+        raise InvalidValueError(field, f"{shown(value)} is not a number")
     try:
         number = Decimal(value)
     except ArithmeticError:
-        raise InvalidValueError(field, f"{value!r} is not a number") from None
+        raise InvalidValueError(field, f"{shown(value)} is not a number") from None
     if not number.is_finite():
-        raise InvalidValueError(field, f"{value!r} is not a finite number")
+        raise InvalidValueError(field, f"{shown(value)} is not a finite number")
     return number
 
 
-def _time(trade: dict[str, Any]) -> datetime:
-    stamp = trade.get("timestamp")
-    if stamp is not None:
-        millis = _number(stamp, "filled_at")
-        if millis != millis.to_integral_value() or millis < 0:
-            raise InvalidValueError("filled_at", f"{stamp} is not epoch milliseconds")
-        seconds, rest = divmod(int(millis), 1000)
-        try:
-            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest * 1000)
-        except (OverflowError, OSError, ValueError):
-            raise InvalidValueError("filled_at", f"{stamp} is out of range") from None
-    text = trade.get("datetime")
+#: How far ``timestamp`` and ``datetime`` may differ (a datetime cut to whole seconds).
+DATETIME_TOLERANCE = timedelta(seconds=1)
+
+
+def _iso_time(text: object) -> datetime:
     if not isinstance(text, str):
-        raise InvalidValueError("filled_at", "has neither timestamp nor datetime")
+        raise InvalidValueError("datetime", f"{shown(text)} is not an ISO 8601 time")
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidValueError("filled_at", f"{text!r} is not ISO 8601") from None
+        raise InvalidValueError("datetime", f"{shown(text)} is not ISO 8601") from None
     if parsed.tzinfo is None:
-        raise InvalidValueError("filled_at", f"{text!r} has no timezone")
-    return parsed
+        raise InvalidValueError("datetime", f"{shown(text)} has no timezone")
+    return utc(parsed, "datetime")
+
+
+def _time(trade: dict[str, Any]) -> datetime:
+    """``timestamp`` (epoch ms), else ``datetime``; when both are given they must agree."""
+    stamp, text = trade.get("timestamp"), trade.get("datetime")
+    if stamp is None and text is None:
+        raise InvalidValueError("filled_at", "has neither timestamp nor datetime")
+    if stamp is None:
+        return plausible_time(_iso_time(text), "datetime")
+    when = epoch_millis(_number(stamp, "filled_at"), "filled_at")
+    if text is not None:
+        stated = _iso_time(text)
+        if abs(stated - when) >= DATETIME_TOLERANCE:
+            raise InvalidValueError(
+                "datetime",
+                f"{shown(text)} disagrees with timestamp {stamp} ({when.isoformat()})",
+            )
+    return when
 
 
 def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
@@ -94,7 +119,9 @@ def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
         if entry is None:
             continue
         if not isinstance(entry, dict):
-            raise InvalidValueError("commission", f"{entry!r} is not a {{cost, currency}} object")
+            raise InvalidValueError(
+                "commission", f"{shown(entry)} is not a {{cost, currency}} object"
+            )
         cost = entry.get("cost")
         if cost is None:
             continue
@@ -104,7 +131,7 @@ def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
         currency = entry.get("currency")
         if not isinstance(currency, str) or not currency.strip():
             raise InvalidValueError("commission", "a non-zero fee needs its currency")
-        code = currency.strip().upper()
+        code = normalize_asset(currency)
         totals[code] = totals.get(code, Decimal(0)) + amount
     if len(totals) > 1:
         raise InvalidValueError(
@@ -121,27 +148,31 @@ def _order_type(trade: dict[str, Any]) -> OrderType:
     if kind is None:
         return OrderType.MARKET
     if not isinstance(kind, str) or kind.strip().lower() not in ORDER_TYPES:
-        raise InvalidValueError("order_type", f"{kind!r} is not a known order type")
+        raise InvalidValueError("order_type", f"{shown(kind)} is not a known order type")
     return ORDER_TYPES[kind.strip().lower()]
 
 
 def _identifier(value: Any, field: str) -> str:
     if isinstance(value, Decimal) and value == value.to_integral_value():
+        if value.adjusted() >= EXTERNAL_ID_LENGTH:  # never build a huge int to refuse it
+            raise InvalidValueError(field, f"{shown(value)} is longer than {EXTERNAL_ID_LENGTH}")
         return str(int(value))
     if isinstance(value, str) and value.strip():
         return value.strip()
-    raise InvalidValueError(field, f"{value!r} is not an id")
+    raise InvalidValueError(field, f"{shown(value)} is not an id")
 
 
-def _record(trade: Any, exchange: str) -> ImportedFill:
+def _record(trade: Any, exchange: str, pair_map: Mapping[str, str]) -> ImportedFill:
     if not isinstance(trade, dict):
         raise InvalidValueError("trade", "is not an object")
     symbol = trade.get("symbol")
     if not isinstance(symbol, str):
-        raise InvalidValueError("symbol", f"{symbol!r} is not a symbol")
+        raise InvalidValueError("symbol", f"{shown(symbol)} is not a symbol")
     if ":" in symbol:
-        raise InvalidValueError("symbol", f"{symbol!r} is a derivatives contract, not a spot pair")
-    pair = normalize_pair(symbol)
+        raise InvalidValueError(
+            "symbol", f"{shown(symbol)} is a derivatives contract, not a spot pair"
+        )
+    pair = normalize_pair(symbol, pair_map)
     amount, asset = _commission(trade, pair.partition("/")[2])
     maker = trade.get("takerOrMaker")
     fill_id = _identifier(trade.get("id"), "fill_id")
@@ -168,12 +199,16 @@ def _record(trade: Any, exchange: str) -> ImportedFill:
     return ImportedFill(line=0, fill=fill, order_ref=order_ref, order_type=_order_type(trade))
 
 
-def read_ccxt_trades(source: Source, exchange: str | None = None) -> FillStream:
+def read_ccxt_trades(
+    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
+) -> FillStream:
     """The fills of a ccxt trades file as a stream; the document's shape is checked now.
 
     The JSON is parsed incrementally (``ijson``, numbers as ``Decimal``), so memory does
     not grow with the file: only one trade is held at a time (docs/import-flow.md).
+    ``pair_map`` maps symbols to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
     """
+    codes = checked_pair_map(pair_map)
     reader = ByteSource(source)
     try:
         events = json_events(reader)
@@ -189,12 +224,13 @@ def read_ccxt_trades(source: Source, exchange: str | None = None) -> FillStream:
             raise ImportFormatError(
                 reader.name, "the exchange is not in the file: give --exchange NAME"
             )
+        exchange = checked_exchange(reader.name, exchange)
     except BaseException:
         reader.close()
         raise
     return FillStream(
         path=reader.name,
-        records=_entries(reader.name, events, exchange),
+        records=_entries(reader.name, events, exchange, codes),
         source=reader,
         id_column="id",
         by_entry=True,
@@ -243,13 +279,15 @@ def _exchange_after_trades(source: Source) -> str | None:
         reader.close()
 
 
-def _entries(name: str, events: Iterator[Event], exchange: str) -> Iterator[ImportedFill]:
+def _entries(
+    name: str, events: Iterator[Event], exchange: str, pair_map: Mapping[str, str]
+) -> Iterator[ImportedFill]:
     for number, event in enumerate(events, start=1):
         if event[0] == "end_array":
             return
         try:
             trade = build_value(name, events, event, number)
-            record = _record(trade, exchange)
+            record = _record(trade, exchange, pair_map)
         except InvalidValueError as exc:
             raise ImportFormatError(
                 name, exc.problem, entry=number, column=FIELD_NAMES.get(exc.field, exc.field)
@@ -259,6 +297,8 @@ def _entries(name: str, events: Iterator[Event], exchange: str) -> Iterator[Impo
         )
 
 
-def parse_ccxt_trades(source: Source, exchange: str | None = None) -> ImportBatch:
+def parse_ccxt_trades(
+    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
+) -> ImportBatch:
     """Every fill of a ccxt trades JSON file, validated (see the module docstring)."""
-    return collect(read_ccxt_trades(source, exchange))
+    return collect(read_ccxt_trades(source, exchange, pair_map))

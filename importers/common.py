@@ -1,17 +1,28 @@
-"""Reading helpers shared by the importers: files read in blocks (bounded memory, early
-refusal of what is not a trade export, see docs/import-flow.md), strict decimals, field errors."""
+"""Reading helpers shared by the importers: bytes to text, strict decimals, times, field errors.
+
+Files are read in blocks (bounded memory, early refusal of what is not a trade
+export, see docs/import-flow.md).
+
+Times (docs/importing.md): a fill's time must lie between :data:`EARLIEST` (the
+first Bitcoin block, 2009-01-03) and one day after now; anything else is refused.
+ccxt's ``timestamp`` is epoch *milliseconds*: a value that is only plausible as
+seconds (or as microseconds) is refused with the reading it looks like, never
+converted on a guess.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Protocol
 
 from gal_friday.domain import OrderType, Side
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.values import exchange_id, shown
 from gal_friday.importers.errors import ImportFormatError
 
 Source = str | Path | IO[bytes]
@@ -38,6 +49,14 @@ ORDER_TYPES = {
 }
 
 _DECIMAL_CHARS = frozenset("0123456789.-+")
+
+#: The first Bitcoin block: no crypto fill happened before it.
+EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
+#: How far past the current time a fill may be stamped (clock skew between machines).
+FUTURE_SLACK = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS_PER_SECOND = 1000
+_MAX_DIGITS = 20
 
 
 #: The longest line a CSV export may have (Kraken's rows are a few hundred bytes).
@@ -167,11 +186,11 @@ def parse_decimal(text: str, field: str) -> Decimal:
     """A plain decimal number (no exponent, NaN or infinity)."""
     value = text.strip()
     if not value or not _DECIMAL_CHARS.issuperset(value):
-        raise InvalidValueError(field, f"{text!r} is not a decimal number")
+        raise InvalidValueError(field, f"{shown(text)} is not a decimal number")
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise InvalidValueError(field, f"{text!r} is not a decimal number") from None
+        raise InvalidValueError(field, f"{shown(text)} is not a decimal number") from None
 
 
 def order_type(text: str, field: str) -> OrderType:
@@ -179,7 +198,7 @@ def order_type(text: str, field: str) -> OrderType:
     key = text.strip().lower()
     if key not in ORDER_TYPES:
         known = ", ".join(sorted(ORDER_TYPES))
-        raise InvalidValueError(field, f"{text!r} is not a known order type ({known})")
+        raise InvalidValueError(field, f"{shown(text)} is not a known order type ({known})")
     return ORDER_TYPES[key]
 
 
@@ -187,5 +206,62 @@ def side(text: str, field: str) -> Side:
     """``BUY`` or ``SELL`` from ``buy``/``sell`` in any case."""
     value = text.strip().upper()
     if value not in ("BUY", "SELL"):
-        raise InvalidValueError(field, f"{text!r} is not buy or sell")
+        raise InvalidValueError(field, f"{shown(text)} is not buy or sell")
     return Side(value)
+
+
+def latest_time() -> datetime:
+    """The latest plausible fill time: now plus :data:`FUTURE_SLACK`."""
+    return datetime.now(UTC) + FUTURE_SLACK
+
+
+def plausible_time(value: datetime, field: str) -> datetime:
+    """``value`` unless it is before 2009-01-03 or more than a day in the future."""
+    if value < EARLIEST:
+        raise InvalidValueError(
+            field, f"{value.isoformat()} is before {EARLIEST.date()}: not a crypto fill's time"
+        )
+    if value > latest_time():
+        raise InvalidValueError(field, f"{value.isoformat()} is more than a day in the future")
+    return value
+
+
+def _millis_time(millis: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=millis)
+
+
+def epoch_millis(number: Decimal, field: str) -> datetime:
+    """The UTC time of epoch milliseconds, refusing seconds, microseconds and implausible times."""
+    if number != number.to_integral_value():
+        raise InvalidValueError(field, f"{shown(number)} is not a whole number of milliseconds")
+    if number.adjusted() > _MAX_DIGITS:  # never build a huge int to refuse it
+        raise InvalidValueError(field, f"{shown(number)} milliseconds is far out of range")
+    millis = int(number)
+    earliest = int((EARLIEST - _EPOCH).total_seconds()) * _MS_PER_SECOND
+    latest = int((latest_time() - _EPOCH).total_seconds()) * _MS_PER_SECOND
+    if earliest <= millis <= latest:
+        return _millis_time(millis)
+    if earliest <= millis * _MS_PER_SECOND <= latest:
+        seconds = _millis_time(millis * _MS_PER_SECOND).isoformat()
+        raise InvalidValueError(
+            field,
+            f"{millis} looks like epoch seconds ({seconds}); ccxt's timestamp is in "
+            f"milliseconds: {millis * _MS_PER_SECOND}",
+        )
+    if earliest <= millis // _MS_PER_SECOND <= latest:
+        micros = _millis_time(millis // _MS_PER_SECOND).isoformat()
+        raise InvalidValueError(
+            field,
+            f"{millis} looks like epoch microseconds ({micros}); ccxt's timestamp is in "
+            "milliseconds",
+        )
+    when = "before 2009-01-03" if millis < earliest else "more than a day in the future"
+    raise InvalidValueError(field, f"{shown(number)} milliseconds is {when}")
+
+
+def checked_exchange(name: str, exchange: str) -> str:
+    """The exchange id in ccxt's form, or an error naming the file."""
+    try:
+        return exchange_id(exchange, "exchange")
+    except InvalidValueError as exc:
+        raise ImportFormatError(name, f"exchange: {exc.problem}") from None

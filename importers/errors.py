@@ -12,6 +12,9 @@ class ImportFormatError(DomainError):
     JSON: ``trades.json: entry 3: field 'amount': must be greater than zero``.
     """
 
+    #: The longest message kept whole; a longer one is cut with an ellipsis.
+    MAX_MESSAGE = 400
+
     def __init__(
         self,
         path: str,
@@ -27,6 +30,9 @@ class ImportFormatError(DomainError):
         self.column = column
         self.column_index = column_index
         self.entry = entry
+        if len(message) > self.MAX_MESSAGE:
+            message = message[: self.MAX_MESSAGE - 1] + "\u2026"
+        message = " ".join(message.splitlines())  # one error, one line
         self.message = message
         where = path
         if line is not None:
@@ -39,3 +45,14 @@ class ImportFormatError(DomainError):
             if column_index is not None:
                 where += f" ({column_index})"
         super().__init__(f"{where}: {message}")
+
+    def with_hint(self, hint: str) -> ImportFormatError:
+        """The same error with ``; hint`` after its message."""
+        return ImportFormatError(
+            self.path,
+            f"{self.message}; {hint}",
+            line=self.line,
+            column=self.column,
+            column_index=self.column_index,
+            entry=self.entry,
+        )

@@ -1,13 +1,14 @@
 """Kraken's trades export (``trades.csv``), in every header layout seen in real exports.
 
 Columns are found by name, so the classic 13-column layout, the 22-column one
-(``postxid, posstatus, cprice, ...``) and the 2024+ 24-column one (``aclass,
-subclass``, ``posttxid, posstatuscode``) all work, and so do extra columns. Used:
-``txid`` (the fill id), ``ordertxid`` (fills sharing it belong to one order),
-``pair``, ``time`` (UTC, ``YYYY-MM-DD HH:MM:SS`` with 0-4 fractional digits),
-``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) and ``fee``
-(in the quote currency). Empty fields may be quoted or not; quoted fields may
-hold commas (``ledgers``) and newlines; a UTF-8 BOM and CRLF line ends are fine.
+(``postxid, posstatus, cprice, ...``) and the 2024+ 24-column one (``aclass, subclass``,
+``posttxid, posstatuscode``) all work, and so do extra columns. Used: ``txid`` (the fill
+id), ``ordertxid`` (fills sharing it belong to one order), ``pair`` (split as
+``importers.pairs`` says), ``time`` (UTC, ``YYYY-MM-DD HH:MM:SS`` with 0-4 fractional
+digits), ``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) and
+``fee`` (in the quote currency; a negative fee is a maker rebate, kept with its sign).
+Empty fields may be quoted or not; quoted fields may hold commas (``ledgers``) and
+newlines; a UTF-8 BOM and CRLF line ends are fine.
 
 The file is read as a stream (:func:`read_kraken_trades`, docs/import-flow.md): the
 header is checked at once, each row when it is reached; the first bad row raises
@@ -19,23 +20,26 @@ naming both lines.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from gal_friday.domain import Fill
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.values import shown
 from gal_friday.importers.common import (
     ByteSource,
     Source,
+    checked_exchange,
     order_type,
     parse_decimal,
+    plausible_time,
     read_lines,
     side,
 )
 from gal_friday.importers.errors import ImportFormatError
-from gal_friday.importers.pairs import normalize_pair
+from gal_friday.importers.pairs import checked_pair_map, normalize_pair
 from gal_friday.importers.records import ImportBatch, ImportedFill
 from gal_friday.importers.streaming import FillStream, collect
 
@@ -57,7 +61,7 @@ FIELD_COLUMNS = {
 
 
 def parse_time(text: str) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS[.f{1,4}]`` in UTC."""
+    """``YYYY-MM-DD HH:MM:SS[.f{1,4}]`` in UTC, between 2009-01-03 and a day from now."""
     value = text.strip()
     length = len(value)
     if (
@@ -65,12 +69,12 @@ def parse_time(text: str) -> datetime:
         or value[10] != " "
         or (length > 19 and value[19] != ".")
     ):
-        raise InvalidValueError("filled_at", f"{text!r} is not YYYY-MM-DD HH:MM:SS[.ffff]")
+        raise InvalidValueError("filled_at", f"{shown(text)} is not YYYY-MM-DD HH:MM:SS[.ffff]")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidValueError("filled_at", f"{text!r} is not a valid time") from None
-    return parsed.replace(tzinfo=UTC)
+        raise InvalidValueError("filled_at", f"{shown(text)} is not a valid time") from None
+    return plausible_time(parsed.replace(tzinfo=UTC), "filled_at")
 
 
 def _header(name: str, row: list[str]) -> dict[str, int]:
@@ -85,15 +89,20 @@ def _header(name: str, row: list[str]) -> dict[str, int]:
     return columns
 
 
-def read_kraken_trades(source: Source, exchange: str = "kraken") -> FillStream:
+def read_kraken_trades(
+    source: Source, exchange: str = "kraken", pair_map: Mapping[str, str] | None = None
+) -> FillStream:
     """The fills of a Kraken trades export as a stream; the header is checked now.
 
     The file is read in blocks (:func:`~gal_friday.importers.common.read_lines`), so
     memory does not grow with its size; each row is validated when it is reached.
+    ``pair_map`` maps pair codes to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
     """
+    codes = checked_pair_map(pair_map)
     reader_source = ByteSource(source)
     name = reader_source.name
     try:
+        exchange = checked_exchange(name, exchange)
         reader = csv.reader(read_lines(reader_source), strict=True)
         try:
             header = next(reader, None)
@@ -108,7 +117,7 @@ def read_kraken_trades(source: Source, exchange: str = "kraken") -> FillStream:
     index = {column: columns[column] for column in REQUIRED}
     return FillStream(
         path=name,
-        records=_rows(name, reader, len(header), index, exchange),
+        records=_rows(name, reader, len(header), index, exchange, codes),
         source=reader_source,
         id_column="txid",
         id_index=index["txid"] + 1,
@@ -116,7 +125,12 @@ def read_kraken_trades(source: Source, exchange: str = "kraken") -> FillStream:
 
 
 def _rows(
-    name: str, reader: Any, width: int, index: dict[str, int], exchange: str
+    name: str,
+    reader: Any,
+    width: int,
+    index: dict[str, int],
+    exchange: str,
+    pair_map: Mapping[str, str],
 ) -> Iterator[ImportedFill]:
     line = reader.line_num
     while True:
@@ -134,19 +148,26 @@ def _rows(
             raise ImportFormatError(
                 name, f"expected {width} fields as in the header, found {len(row)}", line=start
             )
-        yield _record(name, start, row, index, exchange)
+        yield _record(name, start, row, index, exchange, pair_map)
 
 
-def parse_kraken_trades(source: Source, exchange: str = "kraken") -> ImportBatch:
+def parse_kraken_trades(
+    source: Source, exchange: str = "kraken", pair_map: Mapping[str, str] | None = None
+) -> ImportBatch:
     """Every fill of a Kraken trades export, validated (see the module docstring)."""
-    return collect(read_kraken_trades(source, exchange))
+    return collect(read_kraken_trades(source, exchange, pair_map))
 
 
 def _record(
-    name: str, line: int, row: list[str], index: dict[str, int], exchange: str
+    name: str,
+    line: int,
+    row: list[str],
+    index: dict[str, int],
+    exchange: str,
+    pair_map: Mapping[str, str],
 ) -> ImportedFill:
     try:
-        pair = normalize_pair(row[index["pair"]])
+        pair = normalize_pair(row[index["pair"]], pair_map)
         fill = checked(
             Fill,
             {

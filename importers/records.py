@@ -1,10 +1,8 @@
 """What an importer returns: validated fills in file order, and their grouping into orders.
 
 Imported orders are known only through their fills: an order's quantity is the
-sum of its fills. Its limit price (for LIMIT-type orders) is the worst price it
-was filled at in its direction (the highest for a BUY, the lowest for a SELL),
-which any real limit must have allowed; its stop price (for STOP/TAKE types) is
-the price of its first fill, where the trigger must have been reached.
+sum of its fills; its limit and stop prices are what the fills imply
+(``domain.implied_prices``).
 """
 
 from __future__ import annotations
@@ -15,15 +13,8 @@ from decimal import Decimal
 import attrs
 
 from gal_friday.domain import Fill, OrderType, Side
+from gal_friday.domain.implied_prices import implied_limit_price, implied_stop_price
 from gal_friday.importers.errors import ImportFormatError
-
-_LIMIT_TYPES = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
-_STOP_TYPES = {
-    OrderType.STOP_LOSS,
-    OrderType.STOP_LOSS_LIMIT,
-    OrderType.TAKE_PROFIT,
-    OrderType.TAKE_PROFIT_LIMIT,
-}
 
 
 @attrs.frozen
@@ -69,18 +60,13 @@ class OrderGroup:
 
     @property
     def limit_price(self) -> Decimal | None:
-        """The worst fill price in the order's direction, for LIMIT-type orders."""
-        if self.order_type not in _LIMIT_TYPES:
-            return None
-        prices = [f.fill_price for f in self.fills]
-        return max(prices) if self.side is Side.BUY else min(prices)
+        """The limit price the fills imply, for LIMIT-type orders."""
+        return implied_limit_price(self.order_type, self.side, self.fills)
 
     @property
     def stop_price(self) -> Decimal | None:
-        """The first fill's price, for STOP/TAKE-type orders."""
-        if self.order_type not in _STOP_TYPES:
-            return None
-        return min(self.fills, key=lambda f: f.sort_key).fill_price
+        """The stop price the fills imply, for STOP/TAKE-type orders."""
+        return implied_stop_price(self.order_type, self.fills)
 
 
 def group_orders(path: str, records: Iterable[ImportedFill]) -> list[OrderGroup]:

@@ -42,7 +42,7 @@ from gal_friday.persistence.errors import (
     translate_integrity_error,
 )
 from gal_friday.persistence.repositories import chunked
-from gal_friday.persistence.types import EnumText
+from gal_friday.persistence.types import DecimalMap, EnumText, as_decimal_strings
 
 SQLITE_BATCH = 500
 Row = dict[str, Any]
@@ -105,6 +105,8 @@ def _copy_converters(
         column_type = table.c[name].type
         if isinstance(column_type, EnumText):
             converters.append((index, _enum_value))
+        elif isinstance(column_type, DecimalMap):
+            converters.append((index, lambda amounts: Jsonb(as_decimal_strings(amounts))))
         elif isinstance(column_type, JSON) or isinstance(getattr(column_type, "impl", None), JSON):
             converters.append((index, Jsonb))
     return converters

@@ -1,22 +1,29 @@
-"""The live path in Core statements: lock an order, apply one fill by the domain's rules, store it.
+"""The live path in Core statements: lock an order, apply one fill to its aggregates, store it.
 
-Recording a fill as the exchange reports it is the latency-critical write. The
-mapped path (load the order and its fills through the ORM, flush) costs about
-2 ms more than the SQL it sends; this module sends the same SQL through Core,
-with statements built once, and builds the domain objects with
-:func:`~gal_friday.domain.construction.assemble`, as the ORM does when it loads rows:
+Recording a fill as the exchange reports it is the latency-critical write, and it
+costs the same whatever the order's history: the order's fills are never read.
+The order row carries what the rules need (``filled_quantity``, the exact
+``fill_notional``, ``commissions`` per asset, ``version``), and the fill-id unique
+constraint catches replays (docs/live-fills.md):
 
 1. ``SELECT ... FROM orders ... FOR UPDATE`` (by client order id, else by
    exchange and exchange order id; SQLite serialises writers itself);
-2. the order's fills, read once the lock is held (never joined into the locking
-   query: PostgreSQL's recheck of a concurrently updated row would pair it with
-   fills of the older snapshot);
-3. :meth:`domain.Order.apply_fill`, which enforces every rule and changes nothing
-   when it refuses;
-4. one ``INSERT`` of the fill and one ``UPDATE`` writing back the order's
-   columns as the domain left them and moving ``version`` (``WHERE version =``
-   the version read: a mismatch is a :class:`~gal_friday.domain.ConcurrencyError`, as on
-   the mapped path).
+2. :meth:`gal_friday.domain.Order.apply_new_fill`, which enforces every rule but the replay
+   check on the order's aggregates and changes nothing when it refuses;
+3. ``INSERT ... ON CONFLICT (exchange, fill_id) DO NOTHING RETURNING fill_pk``:
+   no row back means the id is stored already, and the stored fill (one indexed
+   row) decides: the same data on this order is a replay (nothing written), other
+   data a :class:`~gal_friday.domain.DuplicateFillError`, another order a
+   :class:`~gal_friday.domain.FillConflictError`;
+4. one ``UPDATE`` writing back the order's columns as the domain left them and
+   moving ``version`` (``WHERE version =`` the version read: a mismatch is a
+   :class:`~gal_friday.domain.ConcurrencyError`, as on the mapped path).
+
+On PostgreSQL steps 3 and 4 are one statement (two data-modifying CTEs, the UPDATE
+only when the INSERT stored a row): one round trip less on the hot path.
+
+A fill the domain refuses is looked up too (one indexed row): the replay of a fill
+that completed the order must still answer "already recorded", not "overfill".
 
 The objects it builds belong to no session: nothing is flushed for them later.
 """
@@ -26,11 +33,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from gal_friday.domain import ConcurrencyError, Fill, NotFoundError, Order
+from gal_friday.domain import (
+    ConcurrencyError,
+    DomainError,
+    DuplicateFillError,
+    Fill,
+    FillConflictError,
+    NotFoundError,
+    Order,
+)
 from gal_friday.domain.construction import assemble
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import translate_error
@@ -48,13 +64,27 @@ _LOCK_BY_EXCHANGE_ID = (
     )
     .with_for_update()
 )
-_FILLS_OF_ORDER = (
-    select(t.fills)
-    .where(t.fills.c.order_pk == bindparam("b_order_pk"))
-    .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
+_STORED_FILL = select(t.fills).where(
+    t.fills.c.exchange == bindparam("b_exchange"), t.fills.c.fill_id == bindparam("b_fill_id")
 )
-_INSERT_FILL = insert(t.fills)
-#: The order columns written back (everything but the key, the version and the fills).
+_ORDER_NAMES = select(t.orders.c.client_order_id, t.orders.c.exchange_order_id).where(
+    t.orders.c.order_pk == bindparam("b_order_pk")
+)
+
+
+def _insert_if_new(dialect_insert: Any) -> Insert:
+    statement = dialect_insert(t.fills).on_conflict_do_nothing(
+        index_elements=[t.fills.c.exchange, t.fills.c.fill_id]
+    )
+    return statement.returning(t.fills.c.fill_pk)  # type: ignore[no-any-return]
+
+
+#: The fill INSERT that lets the unique constraint catch a replay (no error, no row back).
+_INSERT_FILL_IF_NEW = {
+    "postgresql": _insert_if_new(postgresql.insert),
+    "sqlite": _insert_if_new(sqlite.insert),
+}
+#: The order columns written back (everything but the key and the version).
 _ORDER_COLUMNS = tuple(c.name for c in t.orders.columns if c.name not in ("order_pk", "version"))
 _FILL_COLUMNS = tuple(c.name for c in t.fills.columns if c.name != "fill_pk")
 #: Writes back every order column (one statement whatever changed, compiled once).
@@ -66,6 +96,32 @@ _UPDATE_ORDER = (
     )
     .values({name: bindparam(f"b_{name}") for name in _ORDER_COLUMNS})
     .values(version=bindparam("b_new_version"))
+)
+
+
+#: PostgreSQL: the fill INSERT and the versioned order UPDATE in one round trip. The UPDATE
+#: runs only when the INSERT stored a row; both keys come back (NULL where nothing happened).
+_INSERTED = (
+    postgresql.insert(t.fills)
+    .values({name: bindparam(f"f_{name}", type_=t.fills.c[name].type) for name in _FILL_COLUMNS})
+    .on_conflict_do_nothing(index_elements=[t.fills.c.exchange, t.fills.c.fill_id])
+    .returning(t.fills.c.fill_pk)
+    .cte("inserted")
+)
+_UPDATED = (
+    update(t.orders)
+    .where(
+        t.orders.c.order_pk == bindparam("b_order_pk"),
+        t.orders.c.version == bindparam("b_version"),
+        exists(select(_INSERTED.c.fill_pk)),
+    )
+    .values({name: bindparam(f"b_{name}", type_=t.orders.c[name].type) for name in _ORDER_COLUMNS})
+    .values(version=bindparam("b_new_version"))
+    .returning(t.orders.c.order_pk)
+    .cte("updated")
+)
+_INSERT_AND_UPDATE = select(
+    select(_INSERTED.c.fill_pk).scalar_subquery(), select(_UPDATED.c.order_pk).scalar_subquery()
 )
 
 
@@ -83,25 +139,26 @@ def _locked_row(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None)
 
 
 def _load(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> tuple[Order, int]:
+    """The locked order, without its fills, and the version read."""
     row = _locked_row(conn, fill, client_order_id)
     if row is None:
         key = client_order_id or fill.exchange_order_id
         raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
     values = row._asdict()
     version = values.pop("version")
-    fill_rows = conn.execute(_FILLS_OF_ORDER, {"b_order_pk": values["order_pk"]})
-    values["fills"] = [assemble(Fill, fill_row._asdict()) for fill_row in fill_rows]
+    values["fills"] = []  # never read: the aggregates on the row are what the rules use
     return assemble(Order, values), version
 
 
 def apply_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
     """Apply ``fill`` to its locked order and write both; False for an identical replay.
 
-    ``fill`` becomes one of the order's fills (pass a copy to keep yours untouched).
+    ``fill`` is changed (its order's keys are set on it: pass a copy to keep yours).
     Raises :class:`~gal_friday.domain.NotFoundError` for an unknown order, the domain's errors
-    for a refused fill (nothing written), and database errors translated as the
-    unit of work translates them (a lock conflict is a ConcurrencyError, a duplicate
-    fill id a DuplicateFillError).
+    for a refused fill (nothing written), :class:`~gal_friday.domain.DuplicateFillError` for
+    an id stored with other data, :class:`~gal_friday.domain.FillConflictError` for an id
+    stored on another order, and database errors translated as the unit of work
+    translates them (a lock conflict is a ConcurrencyError).
     """
     try:
         return _apply(session.connection(), fill, client_order_id)
@@ -114,21 +171,67 @@ def apply_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None =
 
 def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> bool:
     order, version = _load(conn, fill, client_order_id)
-    if not order.apply_fill(fill):
-        return False
+    try:
+        order.apply_new_fill(fill)
+    except DomainError:
+        stored = _stored_fill(conn, fill)
+        if stored is None:
+            raise
+        return _replayed(conn, stored, fill, order)
     fill.order_pk = order.order_pk
-    conn.execute(_INSERT_FILL, {name: getattr(fill, name) for name in _FILL_COLUMNS})
-    result = conn.execute(
-        _UPDATE_ORDER,
-        {
-            **{f"b_{name}": getattr(order, name) for name in _ORDER_COLUMNS},
-            "b_order_pk": order.order_pk,
-            "b_version": version,
-            "b_new_version": version + 1,
-        },
-    )
-    if result.rowcount != 1:
+    order_values = {
+        **{f"b_{name}": getattr(order, name) for name in _ORDER_COLUMNS},
+        "b_order_pk": order.order_pk,
+        "b_version": version,
+        "b_new_version": version + 1,
+    }
+    if conn.dialect.name == "postgresql":
+        fill_pk, updated = conn.execute(
+            _INSERT_AND_UPDATE,
+            {**{f"f_{name}": getattr(fill, name) for name in _FILL_COLUMNS}, **order_values},
+        ).one()
+    else:
+        inserted = conn.execute(
+            _INSERT_FILL_IF_NEW[conn.dialect.name],
+            {name: getattr(fill, name) for name in _FILL_COLUMNS},
+        ).first()
+        fill_pk = None if inserted is None else inserted[0]
+        updated = None
+        if fill_pk is not None:
+            updated = conn.execute(_UPDATE_ORDER, order_values).rowcount == 1 or None
+    if fill_pk is None:
+        stored = _stored_fill(conn, fill)
+        assert stored is not None, "the insert met a conflict, so the fill is stored"
+        return _replayed(conn, stored, fill, order)
+    fill.fill_pk = fill_pk
+    if updated is None:
         raise ConcurrencyError(
             f"order {order.client_order_id} changed under its lock; nothing was committed, retry"
         )
     return True
+
+
+def _stored_fill(conn: Connection, fill: Fill) -> Fill | None:
+    row = conn.execute(
+        _STORED_FILL, {"b_exchange": fill.exchange, "b_fill_id": fill.fill_id}
+    ).one_or_none()
+    return None if row is None else assemble(Fill, row._asdict())
+
+
+def _replayed(conn: Connection, stored: Fill, fill: Fill, order: Order) -> bool:
+    """False when ``stored`` is ``fill`` already on ``order``; otherwise the error it is."""
+    if stored.order_pk != order.order_pk:
+        other = conn.execute(_ORDER_NAMES, {"b_order_pk": stored.order_pk}).one()
+        raise FillConflictError(
+            fill.fill_id, _name(*other), _name(order.client_order_id, order.exchange_order_id)
+        )
+    if not stored.same_execution(fill):
+        raise DuplicateFillError(
+            fill.fill_id, f"order {order.client_order_id} has it with different data"
+        )
+    return False
+
+
+def _name(client_order_id: uuid.UUID, exchange_order_id: str | None) -> str:
+    suffix = f" (exchange order {exchange_order_id})" if exchange_order_id else ""
+    return f"{client_order_id}{suffix}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -22,6 +22,7 @@ from gal_friday.domain import (
     DuplicateFillError,
     EventLog,
     Fill,
+    FillConflictError,
     FillRecord,
     Log,
     NotFoundError,
@@ -31,6 +32,7 @@ from gal_friday.domain import (
     SignalStatus,
     SystemLog,
     Trade,
+    TradeGrouping,
 )
 from gal_friday.persistence.errors import ConstraintViolationError
 
@@ -94,6 +96,12 @@ class FakeOrders:
         if order is None:
             key = client_order_id or fill.exchange_order_id
             raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
+        for other in self.items:
+            stored = None if other is order else other.fill_by_id(fill.fill_id)
+            if stored is not None and stored.exchange == fill.exchange:
+                raise FillConflictError(
+                    fill.fill_id, str(other.client_order_id), str(order.client_order_id)
+                )
         return order.apply_fill(fill)
 
     def by_exchange_ids(self, exchange: str, exchange_order_ids: Iterable[str]) -> dict[str, Order]:
@@ -144,9 +152,18 @@ class FakeFills:
     def pairs(self) -> list[tuple[str, str]]:
         return sorted({(f.exchange, f.trading_pair) for f in self._all()})
 
-    def stream(self, exchange: str, trading_pair: str, batch_size: int = 0) -> Iterator[FillRecord]:
+    def stream(
+        self,
+        exchange: str,
+        trading_pair: str,
+        batch_size: int = 0,
+        since: datetime | None = None,
+    ) -> Iterator[FillRecord]:
         chosen = [
-            f for f in self._all() if (f.exchange, f.trading_pair) == (exchange, trading_pair)
+            f
+            for f in self._all()
+            if (f.exchange, f.trading_pair) == (exchange, trading_pair)
+            and (since is None or f.filled_at >= since)
         ]
         for fill in sorted(chosen, key=lambda f: f.sort_key):
             yield FillRecord._make(getattr(fill, name) for name in FillRecord._fields)
@@ -209,11 +226,46 @@ class FakeTrades:
             t for t in self.items if not t.is_closed and trading_pair in (None, t.trading_pair)
         )
 
-    def delete_for(self, exchange: str, trading_pair: str) -> int:
-        keep = [t for t in self.items if (t.exchange, t.trading_pair) != (exchange, trading_pair)]
-        removed = len(self.items) - len(keep)
-        self.items[:] = keep
-        return removed
+    def _of(self, exchange: str, trading_pair: str) -> list[Trade]:
+        return [t for t in self.items if (t.exchange, t.trading_pair) == (exchange, trading_pair)]
+
+    def delete_for(
+        self, exchange: str, trading_pair: str, entered_since: datetime | None = None
+    ) -> int:
+        gone = [
+            t
+            for t in self._of(exchange, trading_pair)
+            if entered_since is None or t.entry_timestamp >= entered_since
+        ]
+        self.items[:] = [t for t in self.items if all(t is not g for g in gone)]
+        return len(gone)
+
+    def add_bulk(self, trades: Sequence[Trade]) -> int:
+        self.items.extend(trades)
+        return len(trades)
+
+    def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None:
+        return next((t.grouping for t in self._of(exchange, trading_pair)), None)
+
+    def flat_point(self, exchange: str, trading_pair: str, at: datetime) -> datetime:
+        start = at
+        while True:
+            entries = [
+                t.entry_timestamp
+                for t in self._of(exchange, trading_pair)
+                if t.entry_timestamp < start
+                and (t.exit_timestamp is None or t.exit_timestamp >= start)
+            ]
+            if not entries:
+                before = [t for t in self._of(exchange, trading_pair) if t.entry_timestamp < start]
+                latest = max(before, key=lambda t: t.entry_timestamp, default=None)
+                if latest is None or not latest.open_quantity:
+                    return start
+                entries = [latest.entry_timestamp]
+            start = min(entries)
+
+    def lock_pair(self, exchange: str, trading_pair: str) -> None:
+        """Nothing to lock: one writer at a time."""
 
 
 class FakeSnapshots:

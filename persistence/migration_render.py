@@ -11,7 +11,14 @@ from typing import Any
 
 from sqlalchemy.types import JSON
 
-from gal_friday.persistence.types import SQLITE_MONEY_LENGTH, EnumText, Money, UTCDateTime
+from gal_friday.persistence.types import (
+    SQLITE_MONEY_LENGTH,
+    DecimalMap,
+    EnumText,
+    ExactDecimal,
+    Money,
+    UTCDateTime,
+)
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -23,6 +30,11 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
             "sa.Numeric(precision=38, scale=18)"
             f'.with_variant(sa.String(length={SQLITE_MONEY_LENGTH}), "sqlite")'
         )
+    if isinstance(obj, ExactDecimal):
+        return 'sa.Numeric().with_variant(sa.String(), "sqlite")'
+    if isinstance(obj, DecimalMap):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     if isinstance(obj, EnumText):

@@ -1,7 +1,8 @@
 """The imperative mapping of the domain classes onto the tables.
 
 ``start_mappers()`` is the one place where mapping happens; it is idempotent and
-is called by :func:`~gal_friday.persistence.database.create_engine` and by test fixtures.
+is called by :func:`~gal_friday.persistence.database.create_engine` and
+:func:`~gal_friday.persistence.database.create_async_engine`.
 The domain classes keep no unmapped state, so an object loaded from a row
 (SQLAlchemy does not call ``__init__``) obeys the same rules as a new one.
 Mapping also installs :func:`assemble_instance` as the domain's assembler

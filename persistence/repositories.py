@@ -22,7 +22,10 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
+    or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -42,6 +45,7 @@ from gal_friday.domain import (
     SignalStatus,
     SystemLog,
     Trade,
+    TradeGrouping,
 )
 from gal_friday.persistence import fill_statements
 from gal_friday.persistence import tables as t
@@ -218,14 +222,18 @@ class FillRepository(_Repository):
         return [(row.exchange, row.trading_pair) for row in self.session.execute(stmt)]
 
     def stream(
-        self, exchange: str, trading_pair: str, batch_size: int = FILLS_PER_FETCH
+        self,
+        exchange: str,
+        trading_pair: str,
+        batch_size: int = FILLS_PER_FETCH,
+        since: datetime | None = None,
     ) -> Iterator[FillRecord]:
         """Read-only records of one pair's fills in ``(filled_at, fill_id)`` order, in batches.
 
         No objects are built (a replay such as a trade rebuild only reads them); rows
         come through a server-side cursor on PostgreSQL, so memory stays flat
-        however long the history. Use :meth:`get` or :meth:`for_order` for fills
-        to change.
+        however long the history. ``since`` keeps only fills at or after it. Use
+        :meth:`get` or :meth:`for_order` for fills to change.
         """
         stmt = (
             select(*(t.fills.c[name] for name in FillRecord._fields))
@@ -233,6 +241,8 @@ class FillRepository(_Repository):
             .order_by(t.fills.c.filled_at, t.fills.c.fill_id)
             .execution_options(yield_per=batch_size)
         )
+        if since is not None:
+            stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
             yield FillRecord._make(row)
 
@@ -274,12 +284,6 @@ class SignalRepository(_Repository):
 class TradeRepository(_Repository):
     """Round-trip trades (derived from fills; rebuilds replace them)."""
 
-    def add_bulk(self, trades: Sequence[Trade]) -> int:
-        """Insert trades through the bulk path; how many were inserted."""
-        from gal_friday.persistence import bulk
-
-        return bulk.insert_trades(self.session.connection(), trades)
-
     def add_all(self, trades: Iterable[Trade]) -> None:
         """Stage trades."""
         self.session.add_all(trades)
@@ -319,14 +323,90 @@ class TradeRepository(_Repository):
             stmt = stmt.where(t.trades.c.trading_pair == trading_pair)
         return self._all(stmt.order_by(t.trades.c.entry_timestamp))
 
-    def delete_for(self, exchange: str, trading_pair: str) -> int:
-        """Remove a pair's trades (before rebuilding them); returns how many."""
-        result = self.session.execute(
-            delete(t.trades).where(
-                t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair
-            )
+    def delete_for(
+        self, exchange: str, trading_pair: str, entered_since: datetime | None = None
+    ) -> int:
+        """Remove a pair's trades (those entered at or after ``entered_since`` if given),
+        before rebuilding them; returns how many.
+        """
+        stmt = delete(t.trades).where(
+            t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair
         )
+        if entered_since is not None:
+            stmt = stmt.where(t.trades.c.entry_timestamp >= entered_since)
+        result = self.session.execute(stmt)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def add_bulk(self, trades: Sequence[Trade]) -> int:
+        """Insert derived trades in bulk (no objects tracked); returns how many.
+
+        COPY on a synchronous PostgreSQL connection; one executemany INSERT through an
+        asyncio driver (which has no synchronous COPY) and on SQLite.
+        """
+        from gal_friday.persistence import bulk  # bulk uses this module's helpers
+
+        if not trades:
+            return 0
+        if not self.session.get_bind().dialect.is_async:
+            return bulk.insert_trades(self.session.connection(), trades)
+        names = [c.name for c in t.trades.columns if c.name != "trade_pk"]
+        rows = [{name: getattr(trade, name) for name in names} for trade in trades]
+        self.session.execute(insert(t.trades), rows)
+        return len(rows)
+
+    def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None:
+        """How the pair's stored trades are grouped (None when it has none): the grouping
+        that rebuilds keep until the user asks for another.
+        """
+        stmt = (
+            select(t.trades.c.grouping)
+            .where(t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair)
+            .limit(1)
+        )
+        grouping: TradeGrouping | None = self.session.scalar(stmt)
+        return grouping
+
+    def flat_point(self, exchange: str, trading_pair: str, at: datetime) -> datetime:
+        """The latest instant ``S <= at`` at which the pair's position was flat, by its trades.
+
+        Every trade entered before ``S`` exited before ``S``, so the fills before ``S``
+        are all in trades that a rebuild from ``S`` keeps as they are; and the last of
+        them did not close by the dust rule (a later exit would have continued it).
+        A couple of indexed queries per cycle that straddles the instant tried.
+        """
+        of_pair = (t.trades.c.exchange == exchange, t.trades.c.trading_pair == trading_pair)
+        start = at
+        while True:
+            straddling = select(func.min(t.trades.c.entry_timestamp)).where(
+                *of_pair,
+                t.trades.c.entry_timestamp < start,
+                or_(t.trades.c.exit_timestamp.is_(None), t.trades.c.exit_timestamp >= start),
+            )
+            earliest: datetime | None = self.session.scalar(straddling)
+            if earliest is None:
+                # The last trade before a flat point may have been closed by the dust rule
+                # only because nothing came after it (docs/dust.md): an exit arriving now
+                # would continue it, so it is rebuilt too.
+                latest = self.session.execute(
+                    select(t.trades.c.entry_timestamp, t.trades.c.open_quantity)
+                    .where(*of_pair, t.trades.c.entry_timestamp < start)
+                    .order_by(t.trades.c.entry_timestamp.desc(), t.trades.c.trade_pk.desc())
+                    .limit(1)
+                ).first()
+                if latest is None or not latest.open_quantity:
+                    return start
+                earliest = latest.entry_timestamp
+            start = earliest
+
+    def lock_pair(self, exchange: str, trading_pair: str) -> None:
+        """Serialise trade refreshes of one pair until this transaction ends (PostgreSQL
+        advisory lock; SQLite serialises writers itself).
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"gal-friday trades {exchange} {trading_pair}"},
+            )
 
 
 class SnapshotRepository(_Repository):

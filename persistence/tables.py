@@ -37,7 +37,10 @@ from gal_friday.domain.enums import (
 )
 from gal_friday.persistence.types import (
     BigIntPK,
+    CanonicalJSON,
+    DecimalMap,
     EnumText,
+    ExactDecimal,
     JSONDocument,
     Money,
     UTCDateTime,
@@ -54,7 +57,7 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: Foreign-key column type matching :data:`~persistence.types.BigIntPK`.
+#: Foreign-key column type matching :data:`~gal_friday.persistence.types.BigIntPK`.
 BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
 PAIR = 32
@@ -127,6 +130,9 @@ orders = Table(
     Column("closed_at", UTCDateTime),
     Column("filled_quantity", Money, nullable=False, server_default=text("'0'")),
     Column("average_fill_price", Money),
+    # What the rules need to apply a fill without reading the order's fills (docs/live-fills.md).
+    Column("fill_notional", ExactDecimal, nullable=False, server_default=text("'0'")),
+    Column("commissions", DecimalMap, nullable=False, server_default=text("'{}'")),
     Column("version", Integer, nullable=False),
     _in("side", Side, "side_valid"),
     _in("order_type", OrderType, "order_type_valid"),
@@ -168,7 +174,6 @@ fills = Table(
     _in("liquidity_type", LiquidityType, "liquidity_type_valid"),
     _positive("quantity_filled"),
     _positive("fill_price"),
-    _not_negative("commission"),
     UniqueConstraint("exchange", "fill_id"),
     Index("ix_fills_order_pk", "order_pk"),
     Index("ix_fills_exchange_trading_pair_filled_at", "exchange", "trading_pair", "filled_at"),
@@ -203,7 +208,6 @@ trades = Table(
     _positive("quantity"),
     _positive("average_entry_price"),
     _positive("average_exit_price"),
-    _not_negative("total_commission"),
     _not_negative("open_quantity"),
     Index("ix_trades_trading_pair_entry_timestamp", "trading_pair", "entry_timestamp"),
     Index("ix_trades_exchange_trading_pair", "exchange", "trading_pair"),
@@ -236,7 +240,7 @@ configurations = Table(
     metadata,
     Column("config_pk", BigIntPK, primary_key=True, autoincrement=True),
     Column("config_hash", String(64), nullable=False, unique=True),
-    Column("config_content", JSONDocument, nullable=False),
+    Column("config_content", CanonicalJSON, nullable=False),
     Column("loaded_at", UTCDateTime, nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=false()),
     CheckConstraint("length(config_hash) = 64", name="config_hash_sha256"),

@@ -10,6 +10,10 @@
   (SQLite keeps no offset: UTC is stored and attached again on read).
 * :class:`EnumText` stores a ``StrEnum``'s value and returns the member.
 * :data:`JSONDocument` is JSONB on PostgreSQL, JSON elsewhere; SQL NULL for None.
+* :class:`ExactDecimal` is an exact decimal of any scale (unconstrained ``NUMERIC``
+  on PostgreSQL, a decimal string on SQLite): sums of products, never rounded.
+* :class:`DecimalMap` is a JSON object of decimal strings (``{"USD": "0.26"}``),
+  read back as ``dict[str, Decimal]``.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, Numeric, String
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, Numeric, String, Text, cast, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gal_friday.domain import values as v
+from gal_friday.domain.configuration import canonical_json, parse_canonical
 
 #: Auto-incrementing surrogate keys: BIGINT identity on PostgreSQL, INTEGER rowid on SQLite.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -65,6 +70,92 @@ class Money(TypeDecorator[Decimal]):
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal of any scale: unconstrained NUMERIC on PostgreSQL, text on SQLite."""
+
+    impl = Numeric(asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = v.tidy(v.to_decimal(value, "amount"))
+        return format(amount, "f") if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return v.tidy(Decimal(value))
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+
+class DecimalMap(TypeDecorator[dict[str, Decimal]]):
+    """A JSON object whose values are exact decimals, stored as decimal strings."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dict[str, str] | None:
+        return None if value is None else as_decimal_strings(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Decimal] | None:
+        if value is None:
+            return None
+        return {key: v.tidy(Decimal(amount)) for key, amount in value.items()}
+
+
+class CanonicalJSON(TypeDecorator[dict[str, Any]]):
+    """A configuration's content: written as its canonical JSON text, read back exactly.
+
+    The driver's own JSON handling would write ``Decimal`` not at all and read every
+    number with a point as a float (and PostgreSQL's JSONB rewrites exponents), so
+    this column goes through :func:`~gal_friday.domain.configuration.canonical_json`
+    and :func:`~gal_friday.domain.configuration.parse_canonical` both ways, and is read
+    as text (``CAST(... AS TEXT)``) so that no driver parses it first.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        def process(value: Any) -> str | None:
+            return None if value is None else canonical_json(value)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        def process(value: Any) -> Any:
+            return parse_canonical(value) if isinstance(value, str) else value
+
+        return process
+
+    def column_expression(self, column: Any) -> Any:
+        return type_coerce(cast(column, Text()), self)  # text from the server, parsed here
+
+
+def as_decimal_strings(value: dict[str, Any]) -> dict[str, str]:
+    """``{key: "decimal"}``: how :class:`DecimalMap` stores a mapping of amounts."""
+    return {key: format(v.tidy(v.to_decimal(amount, key)), "f") for key, amount in value.items()}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

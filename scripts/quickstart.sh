@@ -11,7 +11,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e "$repo"
+# The same strict editable install as scripts/test.sh (docs/architecture.md): one mode per .venv.
+"$VENV/bin/python" -m pip install --quiet --config-settings editable_mode=strict -e "$repo"
 
 gf="$VENV/bin/gal-friday"
 "$gf" db upgrade

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, types, unit, property and integration tests (SQLite and PostgreSQL).
+# The whole test suite: lint, types, layers, unit, property, packaging and integration tests
+# (SQLite and PostgreSQL).
 # Creates or updates the virtual environment at $VENV (default .venv) from the repo's own files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +19,7 @@ echo "== ruff"
 "$VENV/bin/ruff" check .
 echo "== mypy"
 "$VENV/bin/mypy" -p gal_friday.domain -p gal_friday.persistence -p gal_friday.importers -p gal_friday.services -p gal_friday.cli
+echo "== import-linter (the layers in pyproject.toml's [tool.importlinter])"
+"$VENV/bin/lint-imports"
 echo "== pytest"
 "$VENV/bin/pytest" "$@"

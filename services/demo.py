@@ -7,21 +7,32 @@ notional exceeds the risk budget; orders submitted, partially and fully filled
 through ``record_fill``, one cancelled and then hit by a late fill, one expired,
 one rejected by the exchange; trades rebuilt; portfolio snapshots with
 drawdowns; application logs, system logs and events. The same seed on the same
-database state gives the same session; each run on one database gets its own ids.
+database state gives the same session; each run on one database gets its own ids
+(drawn from the seed and the run number), so a demo database takes any number of
+runs.
+
+The demo never writes into the user's database: :func:`demo_database` gives a
+temporary SQLite database (removed afterwards) unless a URL is given for it.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 from sqlalchemy import Engine
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
+from gal_friday.persistence import schema
+from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill
@@ -70,6 +81,7 @@ class _Session:
     def __init__(self, engine: Engine, seed: int, run: int) -> None:
         self.engine = engine
         self.rng = random.Random(seed)
+        self.ids = random.Random(f"{seed}/{run}")  # ids of their own on every run
         self.run = run
         self.summary = DemoSummary(run=run)
         self.prices = dict(PAIRS)
@@ -80,7 +92,7 @@ class _Session:
         self.pending_events: list[EventLog] = []
 
     def uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return uuid.UUID(int=self.ids.getrandbits(128), version=4)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
@@ -127,6 +139,23 @@ class _Session:
         signed = fill.quantity_filled if fill.side is Side.BUY else -fill.quantity_filled
         self.held[fill.trading_pair] += signed
         self.cash -= signed * fill.fill_price + fill.commission
+
+
+@contextmanager
+def demo_database(url: str | None = None) -> Iterator[Engine]:
+    """An engine on the demo's own database, migrated to the newest revision.
+
+    Without ``url`` it is a fresh SQLite file in a temporary folder, removed when the
+    block ends; with one, that database is created or migrated if needed and kept.
+    """
+    with tempfile.TemporaryDirectory(prefix="gal-friday-demo-") as folder:
+        target = url or f"sqlite:///{Path(folder) / 'demo.db'}"
+        engine = create_engine(target)
+        try:
+            schema.upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _next_run(engine: Engine) -> int:

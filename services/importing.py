@@ -21,7 +21,7 @@ at its first fill and FILLED, sized by its fills.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +96,18 @@ class _Tally:
     touched: set[tuple[str, str]] = attrs.Factory(set)
 
 
-def open_file(path: str | Path, fmt: str, exchange: str | None = None) -> FillStream:
-    """The file's fills as a stream in the named format; its header is checked now."""
+def open_file(
+    path: str | Path,
+    fmt: str,
+    exchange: str | None = None,
+    pair_map: Mapping[str, str] | None = None,
+) -> FillStream:
+    """The file's fills as a stream in the named format; its header is checked now
+    (``pair_map``: see importers.pairs)."""
     if fmt not in FORMATS:
         raise ImportFormatError(str(path), f"unknown format {fmt!r}; use one of {sorted(FORMATS)}")
     kwargs = {"exchange": exchange} if exchange else {}
-    return FORMATS[fmt](path, **kwargs)
+    return FORMATS[fmt](path, pair_map=pair_map, **kwargs)
 
 
 def _no_progress(phase: str, done: int, total: int | None) -> None:
@@ -114,17 +120,19 @@ def import_history(
     fmt: str,
     *,
     exchange: str | None = None,
-    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
     rates: RateTable | None = None,
     uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
+    pair_map: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Read, validate and store one history file in one transaction (module docstring).
 
     ``rates`` values commissions paid in a third asset (docs/import-flow.md); a new
-    fill whose commission has no rate is refused.
+    fill whose commission has no rate is refused. ``grouping=None`` rebuilds each pair
+    with the grouping it already has; ``pair_map``: see importers.pairs.
     """
-    stream = open_file(path, fmt, exchange)
+    stream = open_file(path, fmt, exchange, pair_map)
     report = progress or _no_progress
     try:
         with uow_factory(target) as uow:
@@ -139,13 +147,13 @@ def import_history(
 def store_stream(
     uow: UnitOfWork,
     stream: FillStream,
-    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    grouping: TradeGrouping | None = None,
     *,
     progress: Progress = _no_progress,
     rates: RateTable | None = None,
 ) -> ImportSummary:
     """Store the new fills of ``stream`` chunk by chunk and rebuild the touched pairs, in
-    ``uow`` (no commit)."""
+    ``uow`` (no commit). ``grouping=None`` rebuilds each pair with the grouping it has."""
     tally = _Tally()
     newest_before = uow.fills.last_key()
     size = stream.source.size

@@ -1,36 +1,69 @@
 """Record one fill reported live by the exchange, safely under concurrent writers.
 
 The order is re-read with a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL;
-SQLite serialises writers itself), the fill applied by the domain, stored with
-the order's new aggregates and version (``OrderRepository.apply_fill``, Core
-statements: the latency-critical write), and committed. A write conflict
-(another writer got there first) is retried with a fresh unit of work, a bounded
-number of times with capped exponential backoff; so is a lost connection or a
-server that is restarting (nothing was committed). Replaying a fill already
-stored with the same data is a no-op; the same id with different data, a fill
-for an unknown order, or an overfill is refused with a domain error and nothing
+SQLite serialises writers itself), the fill applied by the domain to the order's
+aggregates, stored with the order's new aggregates and version
+(``OrderRepository.apply_fill``, Core statements, constant cost whatever the
+order's history), and committed. A write conflict (another writer got there
+first) is retried with a fresh unit of work, a bounded number of times with
+capped exponential backoff; so is a lost connection or a server that is
+restarting (nothing was committed). Replaying a fill already stored on the same
+order with the same data is a no-op; the same id with different data, or stored
+on another order, a fill for an unknown order, an overfill, or a commission in a
+third asset with no rate to value it is refused with a domain error and nothing
 is stored.
+
+Once the fill is committed the pair's trades are refreshed from its last flat
+point in a second, short transaction (docs/live-fills.md explains why not in the
+fill's own). :func:`record_fill_async` does the same for asyncio services without
+blocking the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
 from enum import StrEnum
+from typing import TypeVar
 
 import attrs
 from sqlalchemy.exc import OperationalError
 
-from gal_friday.domain import ConcurrencyError, DuplicateFillError, Fill
+from gal_friday.domain import (
+    ConcurrencyError,
+    DomainError,
+    Fill,
+    InvalidValueError,
+    MissingConversionRateError,
+)
 from gal_friday.persistence.errors import DatabaseUnavailableError
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, Repositories, UnitOfWork
+from gal_friday.services.trade_rebuild import refresh_pair
 
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_S = 0.005
 MAX_BACKOFF_S = 1.0
 UNAVAILABLE_FOR_S = 60.0
+
+T = TypeVar("T")
+
+
+class TradesNotRefreshedError(DomainError):
+    """The fill was recorded, but its pair's trades could not be refreshed (they are stale
+    until the next refresh or ``gal-friday trades rebuild``).
+    """
+
+    def __init__(self, fill: Fill, reason: DomainError) -> None:
+        self.fill_id = fill.fill_id
+        self.reason = reason
+        super().__init__(
+            f"fill {fill.fill_id!r} was recorded, but the trades of {fill.trading_pair} "
+            f"({fill.exchange}) were not refreshed: {reason}"
+        )
 
 
 class FillOutcome(StrEnum):
@@ -40,45 +73,164 @@ class FillOutcome(StrEnum):
     ALREADY_RECORDED = "ALREADY_RECORDED"
 
 
+def check_fee_valued(fill: Fill, conversion_rates: Mapping[str, Decimal] | None) -> None:
+    """Refuse a fill whose commission is in a third asset that no rate values.
+
+    Stored, such a fill would make every later rebuild of its pair fail; the rate
+    is ``conversion_rates["ASSET/QUOTE"]`` (quote per unit of the asset), as the
+    trade builder reads it.
+    """
+    base, _, quote = fill.trading_pair.partition("/")
+    asset = fill.commission_asset
+    if asset in (base, quote) or not fill.commission:
+        return
+    key = f"{asset}/{quote}"
+    rate = (conversion_rates or {}).get(key)
+    if rate is None:
+        raise MissingConversionRateError(
+            f"fill {fill.fill_id!r} paid its commission in {asset}, which nothing values in "
+            f"{quote}: pass conversion_rates[{key!r}] (quote per {asset}); nothing was stored"
+        )
+    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+        raise InvalidValueError(
+            f"conversion_rates[{key!r}]", f"must be a Decimal above 0, got {rate!r}"
+        )
+
+
+@attrs.define
+class _Retry:
+    """When to try again: write conflicts a bounded number of times, an unreachable
+    database until a deadline; the delay grows exponentially, capped, with jitter.
+    """
+
+    max_attempts: int
+    deadline: float
+    attempt: int = 0
+
+    def delay_after(self, exc: Exception) -> float:
+        """The pause before the next attempt; re-raises ``exc`` when no attempt is left."""
+        self.attempt += 1
+        if isinstance(exc, ConcurrencyError):
+            if self.attempt >= self.max_attempts:
+                raise exc
+        elif time.monotonic() >= self.deadline:
+            raise exc
+        delay: float = min(MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** min(self.attempt, 10))
+        return delay * (0.5 + random.random() / 2)
+
+
+#: A lost connection or a restarting server (nothing was committed) or a write conflict.
+RETRYABLE = (ConcurrencyError, DatabaseUnavailableError, OperationalError)
+
+
+def _retrying(action: Callable[[], T], retry: _Retry) -> T:
+    while True:
+        try:
+            return action()
+        except RETRYABLE as exc:
+            time.sleep(retry.delay_after(exc))
+
+
+async def _retrying_async(action: Callable[[], Awaitable[T]], retry: _Retry) -> T:
+    while True:
+        try:
+            return await action()
+        except RETRYABLE as exc:
+            await asyncio.sleep(retry.delay_after(exc))
+
+
+def _apply(repositories: Repositories, fill: Fill, client_order_id: uuid.UUID | None) -> bool:
+    # A fresh copy each attempt: a failed attempt may have set keys on the last one.
+    copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
+    return repositories.orders.apply_fill(copy, client_order_id)
+
+
+def _refresh(
+    repositories: Repositories, fill: Fill, conversion_rates: Mapping[str, Decimal] | None
+) -> None:
+    refresh_pair(repositories, fill.exchange, fill.trading_pair, fill.filled_at, conversion_rates)
+
+
 def record_fill(
     uow_factory: Callable[[], UnitOfWork],
     fill: Fill,
     *,
     client_order_id: uuid.UUID | None = None,
+    conversion_rates: Mapping[str, Decimal] | None = None,
+    refresh_trades: bool = True,
     max_attempts: int = MAX_ATTEMPTS,
     unavailable_for: float = UNAVAILABLE_FOR_S,
 ) -> FillOutcome:
-    """Apply and store ``fill`` on its order (found by client id, else by exchange order id).
+    """Apply and store ``fill`` on its order (found by client id, else by exchange order id),
+    then refresh the pair's trades (unless ``refresh_trades`` is false).
 
     Write conflicts are retried up to ``max_attempts`` times; an unreachable or restarting
     database for up to ``unavailable_for`` seconds.
     """
-    deadline = time.monotonic() + unavailable_for
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
+    check_fee_valued(fill, conversion_rates)
+    retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
+
+    def write() -> bool:
+        with uow_factory() as uow:
+            if not _apply(uow, fill, client_order_id):
+                return False
+            uow.commit()
+            return True
+
+    if not _retrying(write, retry):
+        return FillOutcome.ALREADY_RECORDED
+    if refresh_trades:
+
+        def refresh() -> None:
             with uow_factory() as uow:
-                # A fresh copy each attempt: a failed attempt may have attached the last one.
-                copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
-                if not uow.orders.apply_fill(copy, client_order_id):
-                    return FillOutcome.ALREADY_RECORDED
+                _refresh(uow, fill, conversion_rates)
                 uow.commit()
-                return FillOutcome.RECORDED
-        except DuplicateFillError:
-            # Another order (or a writer racing us) stored this fill id: same data is a replay.
-            with uow_factory() as uow:
-                stored = uow.fills.get(fill.exchange, fill.fill_id)
-            if stored is not None and stored.same_execution(fill):
-                return FillOutcome.ALREADY_RECORDED
-            raise
+
+        try:
+            _retrying(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
         except ConcurrencyError:
-            if attempt >= max_attempts:
-                raise
-        except (DatabaseUnavailableError, OperationalError):
-            # A connection lost mid-transaction or a server that is restarting: nothing was
-            # committed, so the same fill is tried again on a fresh unit of work.
-            if time.monotonic() >= deadline:
-                raise
-        delay = min(MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** min(attempt, 10))
-        time.sleep(delay * (0.5 + random.random() / 2))
+            raise
+        except DomainError as exc:
+            raise TradesNotRefreshedError(fill, exc) from exc
+    return FillOutcome.RECORDED
+
+
+async def record_fill_async(
+    uow_factory: Callable[[], AsyncUnitOfWork],
+    fill: Fill,
+    *,
+    client_order_id: uuid.UUID | None = None,
+    conversion_rates: Mapping[str, Decimal] | None = None,
+    refresh_trades: bool = True,
+    max_attempts: int = MAX_ATTEMPTS,
+    unavailable_for: float = UNAVAILABLE_FOR_S,
+) -> FillOutcome:
+    """:func:`record_fill` for asyncio code: the same rules, retries that ``await
+    asyncio.sleep`` (the event loop keeps running), statements through the async driver.
+    """
+    check_fee_valued(fill, conversion_rates)
+    retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
+
+    async def write() -> bool:
+        async with uow_factory() as uow:
+            if not await uow.run(lambda repositories: _apply(repositories, fill, client_order_id)):
+                return False
+            await uow.commit()
+            return True
+
+    if not await _retrying_async(write, retry):
+        return FillOutcome.ALREADY_RECORDED
+    if refresh_trades:
+
+        async def refresh() -> None:
+            async with uow_factory() as uow:
+                await uow.run(lambda repositories: _refresh(repositories, fill, conversion_rates))
+                await uow.commit()
+
+        try:
+            await _retrying_async(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
+        except ConcurrencyError:
+            raise
+        except DomainError as exc:
+            raise TradesNotRefreshedError(fill, exc) from exc
+    return FillOutcome.RECORDED

@@ -1,22 +1,26 @@
-"""Cumulative realized PnL over time per pair, drawn to a PNG (needs the ``plot`` extra)."""
+"""Cumulative realized PnL over time per pair, drawn to a PNG (needs the ``plot`` extra).
+
+The chart draws exactly the report's closed trades (same pair, same period), one
+axis per quote currency, so USD and BTC never share a scale.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from gal_friday.domain import Trade
+from gal_friday.domain.performance import PairPerformance, Performance
+from gal_friday.domain.values import exact
 
 
 class PlottingUnavailableError(RuntimeError):
     """matplotlib is not installed."""
 
 
-def plot_cumulative_pnl(trades: Iterable[Trade], path: str | Path) -> int:
-    """Draw each pair's cumulative realized PnL (closed trades, by exit time); return the lines."""
+def require_matplotlib() -> Any:
+    """``matplotlib.pyplot`` on the Agg backend, or :class:`PlottingUnavailableError`."""
     try:
         import matplotlib
 
@@ -26,27 +30,63 @@ def plot_cumulative_pnl(trades: Iterable[Trade], path: str | Path) -> int:
         raise PlottingUnavailableError(
             "--plot needs matplotlib: pip install 'gal-friday-persistence[plot]'"
         ) from None
-    series: dict[str, list[Trade]] = defaultdict(list)
-    for trade in trades:
-        if trade.exit_timestamp is not None:
-            series[f"{trade.trading_pair} ({trade.exchange})"].append(trade)
-    figure, axes = plt.subplots(figsize=(9, 4.5))
-    for label, closed in sorted(series.items()):
-        closed.sort(key=lambda t: (t.exit_timestamp, t.entry_timestamp))
-        running = Decimal(0)
-        times: list[Any] = [min(t.entry_timestamp for t in closed)]  # each line starts at zero
-        values: list[Decimal] = [running]
-        for trade in closed:
-            running += trade.realized_pnl
-            times.append(trade.exit_timestamp)
-            values.append(running)
-        # Drawing is the one place numbers become floats: pixels, not money.
-        axes.step(times, [float(value) for value in values], where="post", label=label)
-    axes.set_title("Cumulative realized PnL (quote currency)")
-    axes.axhline(0, color="grey", linewidth=0.8)
-    axes.legend(loc="best")
+    return plt
+
+
+def image_formats() -> set[str]:
+    """The file suffixes (without the dot) the chart can be written as."""
+    require_matplotlib()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
+def plotted_pairs(report: Performance) -> list[PairPerformance]:
+    """The pairs the chart draws: those with a closed trade in the report."""
+    return [pair for pair in report.pairs if pair.closed_trades]
+
+
+def plot_cumulative_pnl(report: Performance, path: str | Path) -> int:
+    """Draw each pair's cumulative realized PnL (by exit time), one axis per quote currency.
+
+    Returns the number of lines drawn; nothing is written when there is none.
+    """
+    pairs = plotted_pairs(report)
+    if not pairs:
+        return 0
+    plt = require_matplotlib()
+    by_currency: dict[str, list[PairPerformance]] = defaultdict(list)
+    for pair in pairs:
+        by_currency[pair.quote].append(pair)
+    figure, axes_list = plt.subplots(
+        len(by_currency), 1, figsize=(9, 3.5 * len(by_currency)), sharex=True, squeeze=False
+    )
+    for axes, (currency, group) in zip(
+        (row[0] for row in axes_list), sorted(by_currency.items()), strict=True
+    ):
+        for pair in group:
+            _draw(axes, pair)
+        axes.set_title(f"Cumulative realized PnL ({currency})")
+        axes.set_ylabel(currency)
+        axes.axhline(0, color="grey", linewidth=0.8)
+        axes.legend(loc="best")
     figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
-    return len(series)
+    return len(pairs)
+
+
+def _draw(axes: Any, pair: PairPerformance) -> None:
+    closed = pair.closed_trades  # by exit time
+    running = Decimal(0)
+    times: list[Any] = [min(t.entry_timestamp for t in closed)]  # each line starts at zero
+    values: list[Decimal] = [running]
+    with exact():
+        for trade in closed:
+            running += trade.realized_pnl
+            times.append(trade.exit_timestamp)
+            values.append(running)
+    # Drawing is the one place numbers become floats: pixels, not money.
+    label = f"{pair.trading_pair} ({pair.exchange})"
+    axes.step(times, [float(value) for value in values], where="post", label=label)

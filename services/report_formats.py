@@ -1,15 +1,25 @@
-"""The report as JSON or CSV text (decimals as plain strings, never floats)."""
+"""The report as JSON or CSV text: exact decimals as plain strings, never floats.
+
+Shapes, totals per quote currency, the ``pnl_pct`` rounding and the CSV cell
+neutralising are described in ``docs/reporting.md``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gal_friday.services.reporting import PairReport, Report
+from gal_friday.domain.performance import CurrencyTotals, PairPerformance, Performance
+from gal_friday.domain.values import EXACT_CONTEXT, tidy
+
+#: Decimal places of ``pnl_pct`` in JSON and CSV (half-even); the table shows 2.
+PCT_PLACES = 6
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -17,20 +27,29 @@ def decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def pct_text(value: Decimal | None) -> str | None:
+    """A percentage rounded half-even to :data:`PCT_PLACES` places, trailing zeros dropped."""
+    if value is None:
+        return None
+    return decimal_text(tidy(EXACT_CONTEXT.quantize(value, Decimal(1).scaleb(-PCT_PLACES))))
+
+
 def _time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _pair(pair: PairReport) -> dict[str, Any]:
+def _pair(pair: PairPerformance) -> dict[str, Any]:
     return {
         "exchange": pair.exchange,
         "trading_pair": pair.trading_pair,
+        "quote_currency": pair.quote,
+        "grouping": pair.grouping.value,
         "trades": pair.trades,
         "wins": pair.wins,
         "losses": pair.losses,
         "realized_pnl": decimal_text(pair.realized_pnl),
         "total_commission": decimal_text(pair.total_commission),
-        "pnl_pct": decimal_text(pair.pnl_pct),
+        "pnl_pct": pct_text(pair.pnl_pct),
         "best_trade": decimal_text(pair.best_trade),
         "worst_trade": decimal_text(pair.worst_trade),
         "open_trades": [
@@ -46,20 +65,31 @@ def _pair(pair: PairReport) -> dict[str, Any]:
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data."""
+def _total(total: CurrencyTotals) -> dict[str, Any]:
     return {
-        "grouping": report.grouping.value if report.grouping else None,
+        "pairs": total.pairs,
+        "trades": total.trades,
+        "wins": total.wins,
+        "losses": total.losses,
+        "realized_pnl": decimal_text(total.realized_pnl),
+        "total_commission": decimal_text(total.total_commission),
+        "pnl_pct": pct_text(total.pnl_pct),
+        "open_trades": total.open_trades,
+    }
+
+
+def report_dict(report: Performance) -> dict[str, Any]:
+    """The report as JSON-ready data; amounts are totalled per quote currency only."""
+    return {
         "since": _time(report.since),
         "until": _time(report.until),
         "pairs": [_pair(pair) for pair in report.pairs],
         "total_trades": report.total_trades,
-        "total_realized_pnl": decimal_text(report.total_realized_pnl),
-        "total_commission": decimal_text(report.total_commission),
+        "totals": {total.currency: _total(total) for total in report.totals},
     }
 
 
-def report_json(report: Report) -> str:
+def report_json(report: Performance) -> str:
     """The report as indented JSON."""
     return json.dumps(report_dict(report), indent=2)
 
@@ -67,6 +97,8 @@ def report_json(report: Report) -> str:
 CSV_COLUMNS = [
     "exchange",
     "trading_pair",
+    "quote_currency",
+    "grouping",
     "trades",
     "wins",
     "losses",
@@ -78,29 +110,45 @@ CSV_COLUMNS = [
     "open_trades",
 ]
 
+#: A cell a spreadsheet would evaluate starts with one of these (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
-def report_csv(report: Report) -> str:
-    """One CSV row per pair and a TOTAL row."""
+
+def safe_cell(value: object) -> object:
+    """``value``, or a text that starts like a formula with a ``'`` in front.
+
+    Numbers (``-12.5``) stay numbers; ``None`` is an empty cell.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    return value if _NUMBER.fullmatch(value) else "'" + value
+
+
+def _csv_row(values: Sequence[object]) -> list[object]:
+    return [safe_cell(value) for value in values]
+
+
+def report_csv(report: Performance) -> str:
+    """One CSV row per pair, then a TOTAL row per quote currency."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for pair in report.pairs:
         row = _pair(pair)
         row["open_trades"] = len(pair.open_trades)
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-    writer.writerow(
-        [
-            "",
-            "TOTAL",
-            report.total_trades,
-            "",
-            "",
-            decimal_text(report.total_realized_pnl),
-            decimal_text(report.total_commission),
-            "",
-            "",
-            "",
-            sum(len(p.open_trades) for p in report.pairs),
-        ]
-    )
+        writer.writerow(_csv_row([row[c] for c in CSV_COLUMNS]))
+    for total in report.totals:
+        row = {
+            **_total(total),
+            "exchange": "",
+            "trading_pair": "TOTAL",
+            "quote_currency": total.currency,
+            "grouping": "",
+            "best_trade": "",
+            "worst_trade": "",
+        }
+        writer.writerow(_csv_row([row[c] for c in CSV_COLUMNS]))
     return out.getvalue()

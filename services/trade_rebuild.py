@@ -5,18 +5,26 @@ trades are deleted, its fills streamed in time order through
 :func:`~gal_friday.domain.iter_trades`, and the new trades inserted in bulk batches as they
 are made, so memory stays flat however long the history. Nothing is committed
 here.
+
+A pair keeps its grouping until the user changes it: ``grouping=None`` (what imports
+and live fills pass) rebuilds each pair the way its stored trades are grouped
+(flat-to-flat for a pair without trades); ``trades rebuild --grouping X`` passes X.
+
+:func:`refresh_pair` is the incremental form the live path uses after a fill: only
+the affected pair, only from its last flat point (docs/live-fills.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
 from gal_friday.domain.rates import Rates
 from gal_friday.persistence.repositories import chunked
-from gal_friday.persistence.unit_of_work import UnitOfWork
 
 #: Trades written per bulk insert during a rebuild.
 WRITE_BATCH = 5000
@@ -26,7 +34,7 @@ WRITE_BATCH = 5000
 class RebuildSummary:
     """What a rebuild did, per pair."""
 
-    grouping: TradeGrouping
+    groupings: dict[tuple[str, str], TradeGrouping]
     trades_by_pair: dict[tuple[str, str], int]
 
     @property
@@ -34,28 +42,57 @@ class RebuildSummary:
         """Trades written over every pair."""
         return sum(self.trades_by_pair.values())
 
+    @property
+    def grouping(self) -> TradeGrouping | None:
+        """The grouping of every pair rebuilt, when they share one."""
+        distinct = set(self.groupings.values())
+        return distinct.pop() if len(distinct) == 1 else None
+
+
+def pair_grouping(
+    uow: Any, exchange: str, pair: str, grouping: TradeGrouping | None
+) -> TradeGrouping:
+    """``grouping`` if given, else the one the pair's stored trades have (flat-to-flat if none)."""
+    if grouping is not None:
+        return grouping
+    return uow.trades.grouping_of(exchange, pair) or TradeGrouping.FLAT_TO_FLAT
+
+
+def _write(
+    uow: Any,
+    exchange: str,
+    pair: str,
+    grouping: TradeGrouping,
+    since: datetime | None,
+    rates: Rates | None,
+) -> int:
+    trades = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
+    return sum(uow.trades.add_bulk(batch) for batch in chunked(trades, WRITE_BATCH))
+
 
 def rebuild_pairs(
-    uow: UnitOfWork,
+    uow: Any,
     pairs: Iterable[tuple[str, str]],
-    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    grouping: TradeGrouping | None = None,
     rates: Rates | None = None,
 ) -> RebuildSummary:
     """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills
-    (``rates`` value commissions paid in a third asset)."""
+    (``rates`` value commissions paid in a third asset).
+
+    ``grouping=None`` keeps each pair's grouping; a grouping given becomes the pair's.
+    """
     counts: dict[tuple[str, str], int] = {}
+    groupings: dict[tuple[str, str], TradeGrouping] = {}
     for exchange, pair in sorted(set(pairs)):
+        chosen = groupings[(exchange, pair)] = pair_grouping(uow, exchange, pair, grouping)
         uow.trades.delete_for(exchange, pair)
-        trades = iter_trades(uow.fills.stream(exchange, pair), grouping, rates)
-        counts[(exchange, pair)] = sum(
-            uow.trades.add_bulk(batch) for batch in chunked(trades, WRITE_BATCH)
-        )
-    return RebuildSummary(grouping=grouping, trades_by_pair=counts)
+        counts[(exchange, pair)] = _write(uow, exchange, pair, chosen, None, rates)
+    return RebuildSummary(groupings=groupings, trades_by_pair=counts)
 
 
 def rebuild_trades(
-    uow: UnitOfWork,
-    grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
+    uow: Any,
+    grouping: TradeGrouping | None = None,
     trading_pair: str | None = None,
     rates: Rates | None = None,
 ) -> RebuildSummary:
@@ -66,3 +103,37 @@ def rebuild_trades(
         if trading_pair is None or pair == trading_pair
     ]
     return rebuild_pairs(uow, pairs, grouping, rates)
+
+
+@attrs.frozen
+class RefreshSummary:
+    """What an incremental refresh did: where it started, what it replaced."""
+
+    grouping: TradeGrouping
+    since: datetime | None
+    trades_deleted: int
+    trades_written: int
+
+
+def refresh_pair(
+    uow: Any,
+    exchange: str,
+    pair: str,
+    changed_at: datetime,
+    conversion_rates: Rates | None = None,
+) -> RefreshSummary:
+    """Bring one pair's trades up to date after a fill at ``changed_at``, incrementally.
+
+    The trades entered before the pair's last flat point at or before ``changed_at``
+    are kept as they are (they closed before it); the rest are deleted and rebuilt
+    from the fills since that point, with the pair's grouping. A pair without stored
+    trades is rebuilt whole. Refreshes of one pair are serialised (a lock held until
+    the caller's transaction ends) so that each one sees every fill committed before.
+    """
+    uow.trades.lock_pair(exchange, pair)
+    stored = uow.trades.grouping_of(exchange, pair)
+    grouping = stored or TradeGrouping.FLAT_TO_FLAT
+    since = None if stored is None else uow.trades.flat_point(exchange, pair, changed_at)
+    deleted = uow.trades.delete_for(exchange, pair, entered_since=since)
+    written = _write(uow, exchange, pair, grouping, since, conversion_rates)
+    return RefreshSummary(grouping, since, deleted, written)

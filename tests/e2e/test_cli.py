@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
+from gal_friday.persistence import schema
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from tests.support import databases
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 HISTORY = FIXTURES / "e2e-history.csv"
@@ -30,6 +33,7 @@ def run(url: URL | str, *args: str, cwd: Path | None = None) -> subprocess.Compl
     }
     return subprocess.run(
         [GAL_FRIDAY, *args],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         env=env,
@@ -72,8 +76,9 @@ def test_import_then_report_matches_hand_computed_figures(database_url):
     # XRP/USD: 1000 @ 0.5 (0.1) then 1000 @ 0.6 (0.2): 600 - 500 - 0.3 = 99.7
     xrp = pairs["XRP/USD"]
     assert (xrp["trades"], xrp["wins"], xrp["realized_pnl"]) == (1, 1, "99.7")
-    # 100 * 99.7 / (500 + 0.1)
-    assert xrp["pnl_pct"] == "19.936012797440511898"
+    # 100 * 99.7 / (500 + 0.1), rounded half-even to 6 places
+    assert xrp["pnl_pct"] == "19.936013"
+    assert {p["grouping"] for p in data["pairs"]} == {"FLAT_TO_FLAT"}
     # DOGE/USD: still holding 100 bought @ 0.1, fee 0.01 paid so far
     doge = pairs["DOGE/USD"]
     assert (doge["trades"], doge["realized_pnl"]) == (0, "0")
@@ -86,7 +91,11 @@ def test_import_then_report_matches_hand_computed_figures(database_url):
             "entry_timestamp": "2024-01-07T10:00:00+00:00",
         }
     ]
-    assert data["total_realized_pnl"] == "98.3"
+    assert "total_realized_pnl" not in data
+    usd = data["totals"]["USD"]
+    assert (usd["trades"], usd["realized_pnl"], usd["total_commission"]) == (2, "98.3", "1.7")
+    assert usd["pnl_pct"] == "14.030831"  # 100 * 98.3 / (200.5 + 500.1)
+    assert list(data["totals"]) == ["USD"]
 
     period = json.loads(
         run(
@@ -95,7 +104,8 @@ def test_import_then_report_matches_hand_computed_figures(database_url):
     )
     assert [p["trading_pair"] for p in period["pairs"]] == ["XRP/USD"]
     csv_report = run(database_url, "report", "--format", "csv").stdout.splitlines()
-    assert csv_report[-1] == ",TOTAL,2,,,98.3,1.7,,,,1"  # closed-trade fees: 1.4 + 0.3
+    # closed-trade fees: 1.4 + 0.3
+    assert csv_report[-1] == ",TOTAL,USD,,2,1,1,98.3,1.7,14.030831,,,1"
 
 
 def test_a_bad_row_stores_nothing_and_says_where(database_url, tmp_path):
@@ -118,9 +128,16 @@ def test_trades_rebuild_with_another_grouping(database_url):
     result = run(database_url, "trades", "rebuild", "--grouping", "fifo")
     assert result.returncode == 0, result.stderr
     assert "BTC/USD (kraken): 2 trades" in result.stdout  # two lots pieces of the 2 BTC
+    assert "XRP/USD (kraken): 1 trade (fifo)\n" in result.stdout
     data = json.loads(run(database_url, "report", "--format", "json").stdout)
-    assert data["grouping"] == "FIFO"
-    assert data["total_realized_pnl"] == "98.3"  # the same total as flat-to-flat
+    assert {p["trading_pair"]: p["grouping"] for p in data["pairs"]} == {
+        "BTC/USD": "FIFO",
+        "DOGE/USD": "FIFO",
+        "XRP/USD": "FIFO",
+    }
+    assert data["totals"]["USD"]["realized_pnl"] == "98.3"  # the same total as flat-to-flat
+    table = run(database_url, "report").stdout
+    assert "Realized PnL of closed trades (fifo)" in table
 
 
 def test_user_errors_exit_2_without_traceback(database_url, tmp_path):
@@ -138,14 +155,21 @@ def test_user_errors_exit_2_without_traceback(database_url, tmp_path):
 
 
 def test_an_unmigrated_database_is_a_clear_error(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    path = tmp_path / "fresh.db"
+    path.touch()
+    url = f"sqlite:///{path}"
     result = run(url, "report")
     assert result.returncode == 2
     assert "run `gal-friday db upgrade` first" in result.stderr
-    assert run(url, "db", "upgrade").returncode == 0
+    upgrade = run(url, "db", "upgrade")
+    assert upgrade.returncode == 0
+    assert upgrade.stdout.strip().endswith(f"is at revision {schema.head()} (the newest)")
     assert "up to date" in run(url, "db", "current").stdout
     assert run(url, "db", "check").returncode == 0
-    assert run(url, "db", "downgrade", "base").returncode == 0
+    downgrade = run(url, "db", "downgrade", "base", "--yes")
+    assert downgrade.returncode == 0, downgrade.stderr
+    assert downgrade.stdout.strip().endswith("has no schema")
+    assert "None" not in downgrade.stdout
     assert "no schema" in run(url, "db", "current").stdout
 
 
@@ -164,7 +188,8 @@ def test_help_everywhere():
 
 
 def test_demo_writes_every_table(database_url):
-    result = run(database_url, "demo")
+    given = database_url.render_as_string(hide_password=False)
+    result = run("sqlite://", "demo", "--database-url", given)  # its own, explicitly given
     assert result.returncode == 0, result.stderr
     assert "demo run 1" in result.stdout
     engine = create_engine(database_url)
@@ -212,3 +237,216 @@ def test_report_plot_draws_a_png(database_url, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "plotted 2 pairs" in result.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- report filters, plot, and the CLI paths that once printed tracebacks or exited wrong ---
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path):
+    """A fresh migrated SQLite file (paths that do not depend on the backend)."""
+    with databases.fresh_database("sqlite", sqlite_template, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def imported(sqlite_url):
+    assert run(sqlite_url, "import", str(HISTORY), "--format", "kraken-trades").returncode == 0
+    return sqlite_url
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_report_pair_accepts_the_exchanges_code(imported):
+    by_code = json.loads(run(imported, "report", "--format", "json", "--pair", "XXBTZUSD").stdout)
+    by_name = json.loads(run(imported, "report", "--format", "json", "--pair", "btc/usd").stdout)
+    assert by_code == by_name
+    assert [p["trading_pair"] for p in by_code["pairs"]] == ["BTC/USD"]
+
+
+def test_plot_into_a_missing_folder_exits_2_naming_it_before_the_report(imported, tmp_path):
+    target = tmp_path / "no-such-folder" / "pnl.png"
+    result = run(imported, "report", "--plot", str(target))
+    line = one_error_line(result, 2)
+    assert str(tmp_path / "no-such-folder") in line
+    assert result.stdout == ""  # checked before the report is printed
+    odd = run(imported, "report", "--plot", str(tmp_path / "pnl.foo"))
+    assert "needs an image suffix" in one_error_line(odd, 2)
+    assert odd.stdout == ""
+
+
+def test_plot_without_matplotlib_fails_first(imported, tmp_path):
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text("import sys\nsys.modules['matplotlib'] = None\n")
+    env = {
+        **os.environ,
+        "GALFRIDAY_DATABASE_URL": imported.render_as_string(hide_password=False),
+        "PYTHONPATH": str(shim),
+    }
+    result = subprocess.run(
+        [GAL_FRIDAY, "report", "--plot", str(tmp_path / "pnl.png")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert "needs matplotlib" in one_error_line(result, 2)
+    assert result.stdout == ""  # the report is not printed first
+    assert not (tmp_path / "pnl.png").exists()
+
+
+def test_plot_shows_what_the_report_shows(imported, tmp_path):
+    # closed trades: BTC/USD exits 2024-01-03, XRP/USD 2024-01-06
+    period = run(imported, "report", "--since", "2024-01-05", "--plot", str(tmp_path / "a.png"))
+    assert period.returncode == 0, period.stderr
+    assert "plotted 1 pair in 1 currency (USD)" in period.stderr
+    one_pair = run(imported, "report", "--pair", "XXBTZUSD", "--plot", str(tmp_path / "b.png"))
+    assert "plotted 1 pair in 1 currency (USD)" in one_pair.stderr
+    nothing = run(imported, "report", "--until", "2024-01-02", "--plot", str(tmp_path / "c.png"))
+    assert nothing.returncode == 0
+    assert "no closed trades to plot" in nothing.stderr
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_unknown_revisions_exit_2_naming_them(sqlite_url):
+    for args in [("db", "upgrade", "9999"), ("db", "downgrade", "foo", "--yes")]:
+        line = one_error_line(run(sqlite_url, *args), 2)
+        assert repr(args[2]) in line
+    assert "up to date" in run(sqlite_url, "db", "current").stdout
+
+
+def test_downgrade_base_needs_yes_without_a_terminal(sqlite_url):
+    line = one_error_line(run(sqlite_url, "db", "downgrade", "base"), 2)
+    assert "--yes" in line
+    assert "up to date" in run(sqlite_url, "db", "current").stdout  # nothing dropped
+
+
+def test_a_filter_that_matches_nothing_says_so(imported):
+    result = run(imported, "report", "--format", "json", "--pair", "ETH/USD")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["pairs"] == []  # stdout stays parseable
+    assert "no trades match --pair ETH/USD" in result.stderr
+    closed = run(imported, "report", "--since", "2030-01-01")
+    assert closed.returncode == 0
+    assert "no closed trades match --since 2030-01-01" in closed.stderr
+
+
+def test_since_after_until_is_bad_input(imported):
+    line = one_error_line(
+        run(imported, "report", "--since", "2024-02-01", "--until", "2024-01-01"), 2
+    )
+    assert "--since 2024-02-01 is not before --until 2024-01-01" in line
+
+
+def test_a_mistyped_sqlite_path_is_not_created(tmp_path):
+    path = tmp_path / "typo.db"
+    for args in [("report",), ("db", "current"), ("trades", "rebuild")]:
+        line = one_error_line(run(f"sqlite:///{path}", *args), 2)
+        assert str(path) in line and "does not exist" in line
+        assert not path.exists()
+    assert run(f"sqlite:///{path}", "db", "upgrade").returncode == 0  # upgrade creates it
+    assert path.exists()
+    nowhere = tmp_path / "no-such-folder" / "x.db"
+    line = one_error_line(run(f"sqlite:///{nowhere}", "db", "upgrade"), 2)
+    assert str(nowhere.parent) in line
+
+
+def test_a_huge_value_gives_one_short_error_line(imported):
+    line = one_error_line(run(imported, "report", "--pair", "A" * 5000 + "/USD/X"), 2)
+    assert len(line) < 400
+    assert "A" * 100 not in line
+
+
+def test_a_long_error_message_is_cut_to_one_line_saying_so():
+    from gal_friday.cli.main import MAX_ERROR_LENGTH, one_line
+
+    line = one_line("first\n" + "x" * 5000)
+    assert "\n" not in line
+    assert len(line) < MAX_ERROR_LENGTH + 50
+    assert line.endswith("(4706 more characters cut)")
+
+
+def test_ctrl_c_inside_a_command_exits_130(imported, monkeypatch, capsys):
+    from gal_friday.cli import main as cli_main
+    from gal_friday.services import reporting
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reporting, "build_report", interrupted)
+    url = imported.render_as_string(hide_password=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main.run(args=["--database-url", url, "report"])
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err.strip() == "error: interrupted"
+
+
+SLOW_REPORT = """
+import sys, time
+from gal_friday.services import reporting
+def slow(*args, **kwargs):
+    print("ready", file=sys.stderr, flush=True)
+    time.sleep(60)
+reporting.build_report = slow
+from gal_friday.cli.main import main
+sys.argv = ["gal-friday", "report"]
+main()
+"""
+
+
+def test_a_real_sigint_exits_130_without_a_traceback(imported):
+    env = {**os.environ, "GALFRIDAY_DATABASE_URL": imported.render_as_string(hide_password=False)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_REPORT],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline().strip() == "ready"
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip() == "error: interrupted"
+
+
+HEAVY = ("sqlalchemy", "alembic", "matplotlib", "psycopg", "rich")
+LOADED_AFTER = """
+import sys
+from gal_friday.cli.main import run
+try:
+    run(args=sys.argv[1:])
+except SystemExit:
+    pass
+print("loaded:", ",".join(sorted({m.split(".")[0] for m in sys.modules} & set(%r))))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["report", "--help"], ["db", "--help"]])
+def test_help_imports_no_database_or_drawing_library(args):
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_AFTER % (HEAVY,), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: gal-friday" in result.stdout
+    assert result.stdout.splitlines()[-1] == "loaded: "  # none of HEAVY was imported

@@ -1,4 +1,4 @@
-"""Objects made by domain.construction carry SQLAlchemy state: they are stored, changed, reloaded."""
+"""Objects made by gal_friday.domain.construction carry SQLAlchemy state: they are stored, changed, reloaded."""
 
 from __future__ import annotations
 

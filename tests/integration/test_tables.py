@@ -222,7 +222,6 @@ BAD_FILLS = {
     "side": {"side": "BOTH"},
     "zero price": {"fill_price": D(0)},
     "negative quantity": {"quantity_filled": D("-1")},
-    "negative commission": {"commission": D("-0.01")},
     "liquidity": {"liquidity_type": "SOMETIMES"},
     "missing fill id": {"fill_id": None},
 }
@@ -233,6 +232,14 @@ def test_bad_fills_are_refused(engine, case):
     order_pk = _new_order(engine)
     with engine.connect() as conn, pytest.raises(IntegrityError):
         _raw_insert(conn, t.fills, _fill_row(order_pk, **BAD_FILLS[case]))
+
+
+def test_a_negative_commission_is_a_rebate_the_schema_stores(engine):
+    order_pk = _new_order(engine)
+    with engine.begin() as conn:
+        _raw_insert(conn, t.fills, _fill_row(order_pk, commission=D("-0.01")))
+    with engine.connect() as conn:
+        assert D(str(conn.scalar(select(t.fills.c.commission)))) == D("-0.01")
 
 
 def test_uniqueness_rules(engine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -47,9 +48,9 @@ def test_upgrade_from_empty_matches_the_models(empty_engine):
     assert set(metadata.tables) <= tables
 
 
-def _store_something(engine: Engine) -> None:
+def _store_something(engine: Engine, fill_id: str = "STAIR-1") -> None:
     order = make_order(quantity_ordered=Decimal("2"))
-    order.apply_fill(make_fill("STAIR-1"))
+    order.apply_fill(make_fill(fill_id))
     with UnitOfWork(engine) as uow:
         uow.orders.add(order)
         uow.commit()
@@ -64,9 +65,9 @@ def test_stairway_every_revision_down_and_up_again(empty_engine):
         schema.upgrade(empty_engine, revision)
         assert schema.current(empty_engine) == revision
     assert schema.check(empty_engine) == []
-    _store_something(empty_engine)
+    _store_something(empty_engine, "STAIR-2")  # STAIR-1 may have survived the last step down
     with UnitOfWork(empty_engine) as uow:
-        assert uow.fills.existing_ids("kraken", ["STAIR-1"]) == {"STAIR-1"}
+        assert uow.fills.existing_ids("kraken", ["STAIR-2"]) == {"STAIR-2"}
 
 
 def test_downgrade_to_base_leaves_only_the_version_table(empty_engine):
@@ -80,3 +81,33 @@ def test_the_partial_unique_index_exists_on_both_backends(empty_engine):
     schema.upgrade(empty_engine)
     indexes = {ix["name"]: ix for ix in sa.inspect(empty_engine).get_indexes("configurations")}
     assert indexes["uq_configurations_single_active"]["unique"]
+
+
+def test_0002_lets_a_fill_and_a_trade_carry_a_rebate(empty_engine):
+    def insert_rebate() -> None:
+        with empty_engine.begin() as conn:
+            pk = conn.execute(
+                sa.text(
+                    "INSERT INTO orders (client_order_id, trading_pair, exchange, side, order_type,"
+                    " quantity_ordered, status, created_at, last_updated_at, filled_quantity,"
+                    " version) VALUES (:id, 'BTC/USD', 'kraken', 'BUY', 'MARKET', '1', 'FILLED',"
+                    " :t, :t, '1', 1) RETURNING order_pk"
+                ),
+                {"id": uuid.uuid4().hex, "t": "2024-01-01 00:00:00"},
+            ).scalar()
+            conn.execute(
+                sa.text(
+                    "INSERT INTO fills (fill_id, order_pk, trading_pair, exchange, side,"
+                    " quantity_filled, fill_price, commission, commission_asset, filled_at)"
+                    " VALUES (:f, :pk, 'BTC/USD', 'kraken', 'BUY', '1', '100', '-0.5', 'USD', :t)"
+                ),
+                {"f": uuid.uuid4().hex, "pk": pk, "t": "2024-01-01 00:00:00"},
+            )
+
+    schema.upgrade(empty_engine, "0001")
+    with pytest.raises(sa.exc.IntegrityError):
+        insert_rebate()
+    schema.upgrade(empty_engine, "0002_rebates")
+    insert_rebate()
+    with pytest.raises(sa.exc.IntegrityError):  # the checks come back: the rebate is in the way
+        schema.downgrade(empty_engine, "0001")

@@ -18,9 +18,10 @@ RATES = {f"{THIRD_ASSET}/USD": Decimal("0.37")}
 
 quantities = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("1000"), places=4)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100000"), places=2)
-fees = st.decimals(min_value=Decimal(0), max_value=Decimal("5"), places=4)
-#: A base-asset fee as a share of the fill's quantity (at most 1%).
-base_fee_rates = st.decimals(min_value=Decimal(0), max_value=Decimal("0.01"), places=3)
+#: Commissions; a negative one is a maker rebate.
+fees = st.decimals(min_value=Decimal("-1"), max_value=Decimal("5"), places=4)
+#: A base-asset fee (or rebate, negative) as a share of the fill's quantity (at most 1%).
+base_fee_rates = st.decimals(min_value=Decimal("-0.01"), max_value=Decimal("0.01"), places=3)
 sides = st.sampled_from(["BUY", "SELL"])
 
 
@@ -65,13 +66,20 @@ def buy_fills(draw: st.DrawFn, max_size: int = 12) -> list[Fill]:
     """Buy fills of one order, with commissions in the quote, the base or a third asset."""
     rows = draw(
         st.lists(
-            st.tuples(quantities, prices, fees, st.sampled_from(["USD", "BTC", THIRD_ASSET])),
+            st.tuples(
+                quantities,
+                prices,
+                fees,
+                base_fee_rates,
+                st.sampled_from(["USD", "BTC", THIRD_ASSET]),
+            ),
             min_size=1,
             max_size=max_size,
         )
     )
-    return [
-        fill(f"F{i:03d}", "BUY", q, p, c, i, fee_asset=a) for i, (q, p, c, a) in enumerate(rows)
+    return [  # a base-asset fee is a share of the quantity: it cannot eat the whole buy
+        fill(f"F{i:03d}", "BUY", q, p, q * r if a == "BTC" else c, i, fee_asset=a)
+        for i, (q, p, c, r, a) in enumerate(rows)
     ]
 
 

@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from gal_friday.domain import DomainError
 from gal_friday.importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.services.importing import import_history
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 CLASSIC = (FIXTURES / "kraken-classic.csv").read_text()
@@ -68,7 +70,8 @@ def check(parse, path: Path) -> None:
         return
     for record in batch.records:  # a successful import holds only valid domain fills
         fill = record.fill
-        assert fill.quantity_filled > 0 and fill.fill_price > 0 and fill.commission >= 0
+        assert fill.quantity_filled > 0 and fill.fill_price > 0  # a commission may be a rebate
+        assert fill.commission.is_finite()
         assert fill.filled_at.tzinfo is not None
 
 
@@ -178,3 +181,130 @@ def test_the_cli_never_shows_a_traceback_and_keeps_the_database_unchanged(
         if result.returncode == 2:
             assert fills == 0
             assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+# -- the same hostile values into both databases (issue 16.7) ------------------------------------
+
+KRAKEN_ROW = (
+    '"{txid}","{order}","{pair}","{time}","buy","limit","42000.1","4200.01","{fee}","0.1","0","",""'
+)
+KRAKEN_HEADER = CLASSIC.splitlines()[0]
+
+
+def kraken_file(**fields: str) -> bytes:
+    values = {
+        "txid": "TX-1",
+        "order": "OX-1",
+        "pair": "XXBTZUSD",
+        "time": "2024-01-02 10:00:00",
+        "fee": "1.5",
+        **fields,
+    }
+    return (KRAKEN_HEADER + "\n" + KRAKEN_ROW.format(**values) + "\n").encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def ccxt_file(**fields: object) -> bytes:
+    trade = {
+        "id": "C-1",
+        "order": "CO-1",
+        "timestamp": 1704067200000,
+        "symbol": "BTC/USD",
+        "side": "buy",
+        "price": "42000",
+        "amount": "0.1",
+        "fee": {"cost": "1", "currency": "USD"},
+        **fields,
+    }
+    trade = {key: value for key, value in trade.items() if value is not None}
+    return json.dumps({"exchange": "kraken", "trades": [trade]}).encode("utf-8", "surrogatepass")
+
+
+#: name -> (format, file bytes, --exchange); each tried on SQLite and on PostgreSQL.
+HOSTILE: dict[str, tuple[str, bytes, str | None]] = {
+    "id of 200 characters": ("kraken-trades", kraken_file(txid="T" * 200), None),
+    "id of 128 characters": ("kraken-trades", kraken_file(txid="T" * 128), None),
+    "order id of 129 characters": ("kraken-trades", kraken_file(order="O" * 129), None),
+    "NUL in the txid": ("kraken-trades", kraken_file(txid="T\x00X"), None),
+    "NUL in the order id": ("kraken-trades", kraken_file(order="O\x00X"), None),
+    "NUL in the pair": ("kraken-trades", kraken_file(pair="XBT/\x00USD"), None),
+    "NUL in the fee": ("kraken-trades", kraken_file(fee="1\x00"), None),
+    "surrogate bytes": ("kraken-trades", kraken_file(txid="T\ud800"), None),
+    "fullwidth id": ("kraken-trades", kraken_file(txid="ＴＸ１"), None),
+    "128 emoji": ("kraken-trades", kraken_file(txid="🚀" * 128), None),
+    "129 emoji": ("kraken-trades", kraken_file(txid="🚀" * 129), None),
+    "right-to-left override": ("kraken-trades", kraken_file(txid="\u202eTX"), None),
+    "combining and zero-width": ("kraken-trades", kraken_file(txid="e\u0301\u200b"), None),
+    "control characters": ("kraken-trades", kraken_file(txid="T\x01\x1b[31m"), None),
+    "a rebate": ("kraken-trades", kraken_file(fee="-0.5"), None),
+    "1970": ("kraken-trades", kraken_file(time="1970-01-01 00:00:00"), None),
+    "year 9999": ("kraken-trades", kraken_file(time="9999-12-31 23:59:59"), None),
+    "exchange of 100 characters": ("kraken-trades", kraken_file(), "x" * 100),
+    "exchange with NUL": ("kraken-trades", kraken_file(), "kra\x00ken"),
+    "exchange Kraken": ("kraken-trades", kraken_file(), "Kraken"),
+    "ccxt id of 200": ("ccxt-trades", ccxt_file(id="I" * 200), None),
+    "ccxt NUL in the order": ("ccxt-trades", ccxt_file(order="a\x00b"), None),
+    "ccxt lone surrogate": ("ccxt-trades", ccxt_file(id="a\ud800b"), None),
+    "ccxt NUL in the fee currency": (
+        "ccxt-trades",
+        ccxt_file(fee={"cost": "1", "currency": "US\x00D"}),
+        None,
+    ),
+    "ccxt seconds": ("ccxt-trades", ccxt_file(timestamp=1704067200), None),
+    "ccxt year 9999, negative offset": (
+        "ccxt-trades",
+        ccxt_file(timestamp=None, datetime="9999-12-31T23:00:00-05:00"),
+        None,
+    ),
+    "ccxt nested 100,000 levels": ("ccxt-trades", b"[" * 100_000 + b"]" * 100_000, None),
+    "ccxt huge number": ("ccxt-trades", ccxt_file(amount="1e999999999"), None),
+}
+
+
+def outcome(url, path: Path, fmt: str, exchange: str | None) -> tuple:
+    """What an import did: the stored fills, or the error (never a database error)."""
+    engine = create_engine(url)
+    try:
+        try:
+            import_history(engine, path, fmt, exchange=exchange)
+        except DomainError as error:  # ImportFormatError and the domain's own
+            message = str(error)
+            assert message.startswith(str(path)), message
+            assert "\n" not in message and len(message) < len(str(path)) + 300, message
+            return ("refused", message)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(t.fills.c.exchange, t.fills.c.fill_id, t.fills.c.commission)
+            ).all()
+        return ("stored", [tuple(row) for row in rows])
+    finally:
+        engine.dispose()
+
+
+def test_both_databases_accept_and_refuse_the_same_hostile_values(
+    tmp_path, sqlite_template, postgresql_template
+):
+    from tests.support import databases
+
+    results: dict[str, dict[str, tuple]] = {}
+    for name, (fmt, data, exchange) in HOSTILE.items():
+        path = tmp_path / ("trades.csv" if fmt == "kraken-trades" else "trades.json")
+        path.write_bytes(data)
+        for backend, template in (("sqlite", sqlite_template), ("postgresql", postgresql_template)):
+            with databases.fresh_database(backend, template, tmp_path) as url:
+                results.setdefault(name, {})[backend] = outcome(url, path, fmt, exchange)
+    differing = {name: r for name, r in results.items() if r["sqlite"] != r["postgresql"]}
+    assert differing == {}
+    verdicts = {name: r["sqlite"][0] for name, r in results.items()}
+    assert {name for name, verdict in verdicts.items() if verdict == "stored"} == {
+        "id of 128 characters",
+        "fullwidth id",
+        "128 emoji",
+        "right-to-left override",
+        "combining and zero-width",
+        "control characters",
+        "a rebate",
+        "exchange Kraken",
+    }
+    assert results["exchange Kraken"]["sqlite"][1][0][0] == "kraken"

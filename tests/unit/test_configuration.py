@@ -1,4 +1,4 @@
-"""Configuration hashing (trading-rules.md, "Configuration versions")."""
+"""Configuration hashing (docs/trading-rules.md, "Configuration versions")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from gal_friday.domain import Configuration, InvalidValueError, canonical_json, 
 
 
 def rule(content: object) -> str:
-    """The hash exactly as trading-rules.md words it."""
+    """The hash exactly as docs/trading-rules.md words it."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -111,7 +111,7 @@ def test_tampered_content_no_longer_matches_its_hash():
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        ({"x": Decimal("1")}, "Decimal"),
+        ({"x": Decimal("NaN")}, "Out of range Decimal"),
         ({"x": float("nan")}, "Out of range float"),
         ({"x": float("-inf")}, "Out of range float"),
         ({"x": object()}, "object"),
@@ -131,3 +131,28 @@ def test_content_that_is_not_json_is_a_clear_error(bad, reason):
 def test_content_must_be_a_mapping(bad):
     with pytest.raises(InvalidValueError, match="^config_content: must be a mapping"):
         Configuration.from_content(bad)
+
+
+def test_decimals_are_hashed_by_their_plain_digits_and_scale():
+    assert canonical_json({"a": Decimal("1.50"), "b": Decimal("1E-7"), "c": 2.5e3}) == (
+        '{"a":1.50,"b":0.0000001,"c":2500.0}'
+    )
+    assert canonical_json({"big": 2.5e300}) == '{"big":25' + "0" * 299 + "}"
+    assert canonical_json({"z": Decimal("-0.00"), "i": 2**70}) == (
+        '{"i":1180591620717411303424,"z":0.00}'
+    )
+    version = Configuration.from_content({"fee": Decimal("0.0026"), "big": 2.5e300})
+    assert version.config_content == {"fee": Decimal("0.0026"), "big": 25 * 10**299}
+    assert version.matches_content()
+
+
+def test_a_version_hashed_before_canonical_numbers_still_verifies():
+    legacy = rule({"step": 1e-07, "x": 0.5})  # floats by repr: "1e-07"
+    read_back = Configuration(
+        config_hash=legacy, config_content={"step": Decimal("1E-7"), "x": Decimal("0.5")}
+    )
+    assert read_back.matches_content()
+    tampered = Configuration(
+        config_hash=legacy, config_content={"step": Decimal("2E-7"), "x": Decimal("0.5")}
+    )
+    assert not tampered.matches_content()

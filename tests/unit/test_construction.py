@@ -1,4 +1,4 @@
-"""domain.construction: checked() is __init__'s checks without __init__; assemble() stores as given."""
+"""gal_friday.domain.construction: checked() is __init__'s checks without __init__; assemble() stores as given."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ def test_optional_fields_default_to_none():
     ("field", "value", "message"),
     [
         ("fill_id", "", "non-empty"),
-        ("fill_id", "x" * 256, "longer than 255"),
+        ("fill_id", "x" * 129, "longer than 128"),
         ("commission_asset", "", "non-empty"),
         ("commission_asset", "A" * 17, "longer than 16"),
         ("liquidity_type", "HIDDEN", "not one of MAKER, TAKER"),

@@ -1,4 +1,4 @@
-"""Order lifecycle and fill aggregation (trading-rules.md, "Orders and fills")."""
+"""Order lifecycle and fill aggregation (docs/trading-rules.md, "Orders and fills")."""
 
 from __future__ import annotations
 
@@ -674,6 +674,8 @@ def _snapshot(order: Order) -> tuple[Any, ...]:
         order.quantity_ordered,
         order.filled_quantity,
         order.average_fill_price,
+        order.fill_notional,
+        dict(order.commissions),
         order.limit_price,
         order.status,
         order.created_at,
@@ -735,3 +737,61 @@ def test_extend_with_refuses_a_price_the_order_type_does_not_allow():
     with pytest.raises(InvalidValueError, match="MARKET order has no limit price"):
         order.extend_with([make_fill("F2")], limit_price=D(100))
     assert _snapshot(order) == before
+
+
+def _aggregates(order: Order) -> tuple[Any, ...]:
+    return (
+        order.quantity_ordered,
+        order.filled_quantity,
+        order.fill_notional,
+        order.average_fill_price,
+        order.commissions,
+    )
+
+
+def test_extend_with_leaves_the_aggregates_of_the_order_built_from_all_its_fills():
+    def fills() -> list[Any]:
+        return [
+            make_fill("F1", filled_at=at(1), quantity_filled=D("0.3"), fill_price=D("99.7")),
+            make_fill("F2", filled_at=at(2), commission=D("-0.04")),  # a maker rebate
+            make_fill(
+                "F3",
+                filled_at=at(3),
+                quantity_filled=D("0.123456789"),
+                fill_price=D("101.01"),
+                commission=D("0.0001"),
+                commission_asset="BTC",
+            ),
+            make_fill("F4", filled_at=at(4), commission=D("0.5"), commission_asset="BNB"),
+        ]
+
+    whole = _imported(*fills())
+    first, *rest = fills()
+    extended = _imported(first)
+    extended.extend_with(rest[:1])
+    extended.extend_with(rest[1:])
+    assert _aggregates(extended) == _aggregates(whole)
+    assert extended.commissions == {"USD": D("0.06"), "BTC": D("0.0001"), "BNB": D("0.5")}
+    assert extended.fill_notional == D("0.3") * D("99.7") + D("0.4") * D(100) + D(
+        "0.123456789"
+    ) * D("101.01") + D("0.4") * D(100)
+
+
+def test_extend_with_matches_applying_each_fill_to_a_live_order():
+    live = make_order(quantity_ordered=D("1.2"), limit_price=D(100))
+    imported = _imported(make_fill("F1", filled_at=at(1)))
+    more = [
+        make_fill("F2", filled_at=at(2), fill_price=D("99.5"), commission=D("-0.02")),
+        make_fill("F3", filled_at=at(3), commission=D("0.3"), commission_asset="BNB"),
+    ]
+    for fill in [make_fill("F1", filled_at=at(1)), *more]:
+        live.apply_fill(fill)
+    imported.extend_with(more)
+    assert _aggregates(imported)[1:] == _aggregates(live)[1:]
+
+
+def test_a_maker_rebate_leaves_a_negative_commission_total_on_the_order():
+    order = make_order()
+    order.apply_fill(make_fill("R1", commission=Decimal("-0.04")))
+    order.apply_fill(make_fill("R2", commission=Decimal("0.01"), filled_at=at(2)))
+    assert order.commissions == {"USD": Decimal("-0.03")}

@@ -1,4 +1,4 @@
-"""Drawdowns, exposure and snapshots (trading-rules.md, "Portfolio snapshots and drawdowns").
+"""Drawdowns, exposure and snapshots (docs/trading-rules.md, "Portfolio snapshots and drawdowns").
 
 Every expected figure is worked out by hand in a comment next to it.
 """

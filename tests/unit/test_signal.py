@@ -1,4 +1,4 @@
-"""Signal lifecycle and price sanity (trading-rules.md, "Signals")."""
+"""Signal lifecycle and price sanity (docs/trading-rules.md, "Signals")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Round-trip trades and PnL (trading-rules.md, "Trades (round trips) built from fills").
+"""Round-trip trades and PnL (docs/trading-rules.md, "Round-trip trades").
 
 Expected numbers are worked out by hand: in the comments, or with exact fractions
 (``fractions.Fraction``) rounded half-even to 18 places by :func:`q18` below, never by
@@ -23,6 +23,7 @@ from gal_friday.domain import (
     build_trades,
     iter_trades,
 )
+from gal_friday.domain.fill import Fill, FillRecord
 from gal_friday.domain.trade_builder import TRADES_PER_BATCH
 from tests.factories import at, make_fill
 
@@ -425,9 +426,11 @@ def test_a_base_asset_fee_on_a_sell_removes_more(grouping):
 @pytest.mark.parametrize("fee", ["1", "1.5"])
 def test_a_base_fee_that_eats_a_whole_buy_is_a_clear_error(fee):
     # a buy of 1 BTC paying 1 BTC or more moves nothing (or less than nothing): refuse it
-    rows = [
-        make_fill("A", quantity_filled=D(1), commission=D(fee), commission_asset="BTC"),
-        make_fill("B", side="SELL", quantity_filled=D(1), commission=D(0), filled_at=at(2)),
+    with pytest.raises(InvalidValueError, match="^commission: fill 'A' pays"):
+        make_fill("A", quantity_filled=D(1), commission=D(fee), commission_asset="BTC")
+    rows = [  # as stored rows (never made into Fills), the builder refuses them too
+        stored(make_fill("A", quantity_filled=D(1), commission=D(0)), D(fee), "BTC"),
+        stored(make_fill("B", side="SELL", quantity_filled=D(1), filled_at=at(2))),
     ]
     for grouping in G:
         with pytest.raises(InvalidValueError, match="^commission: fill 'A'"):
@@ -645,3 +648,52 @@ def test_streaming_reads_fills_only_as_far_as_the_trades_it_yields():
     assert first.is_closed and first.realized_pnl == D(1)
     assert read == 2 * TRADES_PER_BATCH  # one batch of trades, two fills each
     assert sum(1 for _ in stream) == 50 * TRADES_PER_BATCH - 1
+
+
+# -- rebates (issue 13.14) ----------------------------------------------------------------------
+
+
+def test_a_quote_rebate_raises_the_realized_pnl_by_its_amount():
+    fills = [
+        make_fill("A", quantity_filled=D(1), fill_price=D(100), commission=D("-0.3")),
+        make_fill(
+            "B",
+            side="SELL",
+            quantity_filled=D(1),
+            fill_price=D(110),
+            commission=D("0.1"),
+            filled_at=at(2),
+        ),
+    ]
+    for grouping in TradeGrouping:
+        (trade,) = build_trades(fills, grouping)
+        assert (trade.realized_pnl, trade.total_commission) == (D("10.2"), D("-0.2"))
+        assert trade.gross_pnl == D(10)
+
+
+def test_a_base_rebate_adds_units_to_a_buy_and_must_stay_below_a_sales_quantity():
+    buy = make_fill("A", quantity_filled=D(1), commission=D("-0.001"), commission_asset="BTC")
+    (trade,) = build_trades([buy])
+    assert trade.open_quantity == D("1.001")
+    message = r"^commission: .*rebate of 1 BTC on a sale of 1 BTC"
+    with pytest.raises(InvalidValueError, match=message):
+        make_fill("B", side="SELL", quantity_filled=D(1), commission=D(-1), commission_asset="BTC")
+    sale = stored(make_fill("B", side="SELL", quantity_filled=D(1), filled_at=at(2)), D(-1), "BTC")
+    with pytest.raises(InvalidValueError, match=message):
+        build_trades([buy, sale])
+
+
+def stored(fill: Fill, commission: D | None = None, asset: str | None = None) -> FillRecord:
+    """``fill`` as the store streams it, with another commission if given (unchecked)."""
+    return FillRecord(
+        fill.exchange,
+        fill.trading_pair,
+        fill.side,
+        fill.quantity_filled,
+        fill.fill_price,
+        fill.commission if commission is None else commission,
+        asset or fill.commission_asset,
+        fill.filled_at,
+        fill.fill_id,
+        None,
+    )

@@ -1,4 +1,4 @@
-"""Boundary checks (trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
+"""Boundary checks (docs/trading-rules.md, "Money and time"): Decimal only, 18 places, 38 digits,
 aware times converted to UTC; every error is an InvalidValueError naming the field, on
 construction and on later assignment alike."""
 
@@ -13,10 +13,12 @@ import pytest
 from gal_friday.domain import InvalidValueError, OrderStatus, Side
 from gal_friday.domain.values import (
     enum_value,
+    exchange_id,
     money,
     money_or_zero,
     non_empty,
     quantize_computed,
+    shown,
     signed_money,
     to_decimal,
     to_uuid,
@@ -128,6 +130,13 @@ def test_39_significant_digits_do_not_fit(text):
         money(D(text), "qty")
 
 
+def test_more_digits_than_the_arithmetic_reads_names_that_limit():
+    # 81 digits written out (1 followed by 80 zeros after the point): refused before any
+    # normalisation could round it, and the message names the limit that was checked (80)
+    with pytest.raises(InvalidValueError, match=r"^qty: is written with 81 digits; at most 80 are read$"):
+        money(D("1." + "0" * 80), "qty")
+
+
 # -- sign -------------------------------------------------------------------------------------
 
 
@@ -163,7 +172,6 @@ def test_a_negative_zero_loses_its_sign():
         ("quantity_filled", D("-1")),
         ("fill_price", D(0)),
         ("fill_price", D("-0.5")),
-        ("commission", D("-0.01")),
     ],
 )
 def test_fills_refuse_zero_or_negative_amounts_naming_the_field(field, value):
@@ -173,6 +181,13 @@ def test_fills_refuse_zero_or_negative_amounts_naming_the_field(field, value):
 
 def test_a_zero_commission_is_allowed():
     assert make_fill(commission=D(0)).commission == 0
+
+
+def test_a_negative_commission_is_a_rebate_kept_with_its_sign():
+    assert make_fill(commission=D("-0.01")).commission == D("-0.01")
+    assert not make_fill(commission=D("-0")).commission.is_signed()
+    with pytest.raises(InvalidValueError, match=r"^commission: .*more than 18 decimal places"):
+        make_fill(commission=D("-0.0000000000000000001"))
 
 
 @pytest.mark.parametrize("field", ["quantity_ordered", "limit_price", "stop_price"])
@@ -257,7 +272,7 @@ def test_errors_name_the_field_on_construction_and_on_assignment():
         ("quantity_filled", 0.1, "must be a Decimal, not float"),
         ("fill_price", D("NaN"), "must be finite"),
         ("fill_price", D("1.0000000000000000001"), "more than 18 decimal places"),
-        ("commission", D("-1"), "must not be negative"),
+        ("commission", 0.5, "must be a Decimal, not float"),
         ("filled_at", datetime(2024, 1, 1), "naive"),
         ("side", "HOLD", "not one of BUY, SELL"),
         ("trading_pair", "BTCUSD", "BASE/QUOTE"),
@@ -320,8 +335,99 @@ def test_non_empty_strips_and_bounds_length():
     assert non_empty("  kraken ", "exchange") == "kraken"
     with pytest.raises(InvalidValueError, match=r"^exchange: must be a non-empty string"):
         non_empty(" \t", "exchange")
-    with pytest.raises(InvalidValueError, match=r"^exchange: is longer than 5 characters"):
+    with pytest.raises(InvalidValueError, match=r"^exchange: 'abcdef' is longer than 5 characters"):
         non_empty("abcdef", "exchange", max_length=5)
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("tx\x00id", "a NUL character"), ("tx\ud800id", "a lone UTF-16 surrogate")],
+)
+def test_text_a_database_cannot_store_alike_is_refused_naming_the_field(value, what):
+    with pytest.raises(InvalidValueError, match=rf"^fill_id: .*holds {what} \(at 2\)"):
+        non_empty(value, "fill_id")
+    for field in ("fill_id", "exchange_order_id", "commission_asset", "trading_pair"):
+        with pytest.raises(InvalidValueError, match=rf"^{field}: .*{what}"):
+            make_fill(**{field: value if field != "trading_pair" else f"BTC/{value}"})
+
+
+@pytest.mark.parametrize(
+    "value", ["ｔｘ１", "🚀" * 128, "e\u0301", "\u202eRTL", "zero\u200bwidth", "tab\tid"]
+)
+def test_odd_but_storable_unicode_is_kept_as_given(value):
+    assert make_fill(fill_id=value).fill_id == value.strip()
+
+
+def test_ids_are_limited_to_the_columns_width():
+    assert make_fill(fill_id="x" * 128).fill_id == "x" * 128
+    for field in ("fill_id", "exchange_order_id"):
+        with pytest.raises(InvalidValueError, match=rf"^{field}: 'x{{20}}.*… is longer than 128"):
+            make_fill(**{field: "x" * 200})
+    with pytest.raises(InvalidValueError, match=r"^exchange_order_id: .* longer than 128"):
+        make_order(exchange_order_id="y" * 129)
+
+
+def test_domain_text_limits_equal_the_schema_columns():
+    from gal_friday.domain import values
+    from gal_friday.persistence import tables as t
+
+    assert t.fills.c.fill_id.type.length == values.EXTERNAL_ID_LENGTH
+    assert t.fills.c.exchange_order_id.type.length == values.EXTERNAL_ID_LENGTH
+    assert t.orders.c.exchange_order_id.type.length == values.EXTERNAL_ID_LENGTH
+    assert t.signals.c.strategy_id.type.length == values.EXTERNAL_ID_LENGTH
+    for table in (t.fills, t.orders, t.trades, t.signals):
+        assert table.c.exchange.type.length == values.EXCHANGE_LENGTH
+        assert table.c.trading_pair.type.length == values.PAIR_LENGTH
+    assert t.fills.c.commission_asset.type.length == values.ASSET_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("kraken", "kraken"),
+        ("Kraken", "kraken"),
+        (" KRAKEN ", "kraken"),
+        ("Binance US", "binanceus"),
+        ("Crypto.com", "cryptocom"),
+        ("gate-io", "gateio"),
+        ("bit2c", "bit2c"),
+    ],
+)
+def test_exchange_ids_take_ccxts_form(given, expected):
+    assert exchange_id(given) == expected
+    assert make_fill(exchange=given).exchange == expected
+    assert make_order(exchange=given).exchange == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("k" * 65, "longer than 64"),
+        ("kraken/eu", "not an exchange id"),
+        ("kräken", "not an exchange id"),
+        ("kra\x00ken", "NUL"),
+        ("", "non-empty"),
+    ],
+)
+def test_bad_exchange_ids_are_refused(value, message):
+    with pytest.raises(InvalidValueError, match=rf"^exchange: .*{message}"):
+        exchange_id(value)
+
+
+def test_shown_values_are_cut_with_an_ellipsis():
+    assert shown("abc") == "'abc'"
+    long = shown("z" * 5000)
+    assert len(long) == 80 and long.endswith("…")
+    nested: list = []
+    for _ in range(100_000):
+        nested = [nested]
+    assert "nested too deeply" in shown(nested)
+
+
+def test_a_time_past_the_end_of_datetime_in_utc_is_a_field_error():
+    late = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))
+    with pytest.raises(InvalidValueError, match=r"^filled_at: 9999-12-31T23:00:00-05:00 is out"):
+        make_fill(filled_at=late)
 
 
 # -- computed values --------------------------------------------------------------------------

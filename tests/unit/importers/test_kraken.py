@@ -11,6 +11,7 @@ import pytest
 from gal_friday.domain import OrderType, Side
 from gal_friday.importers import (
     ImportFormatError,
+    collect,
     group_orders,
     normalize_pair,
     parse_kraken_trades,
@@ -183,3 +184,124 @@ def test_the_bundled_sample_parses():
     batch = parse_kraken_trades(SAMPLE)
     assert len(batch.records) == 15
     assert {pair for _, pair in batch.pairs} == {"XRP/USD", "DOGE/USD", "BTC/USD"}
+
+
+# -- issue 13 / 16.7: pair codes, times, rebates, exchange ids, hostile values, format hints -------
+
+
+def with_row(tmp_path: Path, old: str, new: str, row: int = 1) -> Path:
+    lines = CLASSIC.splitlines()
+    assert old in lines[row]
+    lines[row] = lines[row].replace(old, new, 1)
+    return write(tmp_path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("code", "pair"),
+    [("TRXXBT", "TRX/BTC"), ("XTZUSD", "XTZ/USD"), ("ZRXXBT", "ZRX/BTC"), ("TRX/XBT", "TRX/BTC")],
+)
+def test_a_compact_code_in_the_file_keeps_its_base(tmp_path, code, pair):
+    batch = parse_kraken_trades(with_row(tmp_path, '"XXBTZUSD"', f'"{code}"'))
+    assert batch.records[0].fill.trading_pair == pair
+    assert batch.records[0].fill.commission_asset == pair.split("/")[1]
+
+
+def test_an_unknown_code_names_line_column_and_the_pair_map(tmp_path):
+    path = with_row(tmp_path, '"XXBTZUSD"', '"FOOBAR"')
+    with pytest.raises(ImportFormatError) as info:
+        parse_kraken_trades(path)
+    assert str(info.value) == (
+        f"{path}:2: column 'pair' (3): 'FOOBAR' is not a pair code of known Kraken assets: "
+        "map it by hand with --pair-map FOOBAR=BASE/QUOTE"
+    )
+    batch = parse_kraken_trades(path, pair_map={"FOOBAR": "FOO/BAR"})
+    assert batch.records[0].fill.trading_pair == "FOO/BAR"
+
+
+@pytest.mark.parametrize(
+    ("time", "message"),
+    [
+        ("1970-01-01 00:00:00", "is before 2009-01-03"),
+        ("2009-01-02 23:59:59", "is before 2009-01-03"),
+        ("2999-01-01 00:00:00", "more than a day in the future"),
+        ("9999-12-31 23:59:59", "more than a day in the future"),
+    ],
+)
+def test_implausible_times_are_refused(tmp_path, time, message):
+    with pytest.raises(ImportFormatError) as info:
+        parse_kraken_trades(with_row(tmp_path, "2024-01-02 10:00:00", time))
+    assert (info.value.line, info.value.column) == (2, "time")
+    assert message in str(info.value)
+
+
+def test_a_negative_fee_is_a_rebate(tmp_path):
+    batch = parse_kraken_trades(with_row(tmp_path, '"6.72002"', '"-0.42"'))
+    assert batch.records[0].fill.commission == Decimal("-0.42")
+
+
+@pytest.mark.parametrize("given", ["Kraken", "KRAKEN", "kraken"])
+def test_the_exchange_takes_ccxts_id(given):
+    batch = parse_kraken_trades(FIXTURES / "kraken-classic.csv", exchange=given)
+    assert {r.fill.exchange for r in batch.records} == {"kraken"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "message"),
+    [
+        ('"TC1-AAAAA-BBBBB"', '"' + "T" * 200 + '"', "txid", "is longer than 128 characters (200)"),
+        ('"OC1-AAAAA-BBBBB"', '"' + "O" * 129 + '"', "ordertxid", "is longer than 128"),
+    ],
+)
+def test_hostile_values_are_one_short_line_naming_line_and_column(
+    tmp_path, old, new, column, message
+):
+    with pytest.raises(ImportFormatError) as info:
+        parse_kraken_trades(with_row(tmp_path, old, new))
+    error = info.value
+    assert (error.line, error.column) == (2, column)
+    assert message in str(error)
+    assert "\n" not in str(error) and len(error.message) < 200
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"TC1-AAAAA-BBBBB"', '"TC1\x00"'),
+        ('"OC1-AAAAA-BBBBB"', '"O\x00C1"'),
+        ('"XXBTZUSD"', '"XXBT\x00ZUSD"'),
+    ],
+)
+def test_a_nul_in_any_field_is_binary_content_named_by_its_line(tmp_path, old, new):
+    # The file is read in blocks and a NUL refuses its block before any row is parsed
+    # (docs/import-flow.md), so the error names the line, not the column.
+    with pytest.raises(ImportFormatError) as info:
+        parse_kraken_trades(with_row(tmp_path, old, new))
+    error = info.value
+    assert error.line == 2
+    assert "binary content (a NUL byte)" in str(error)
+    assert "\n" not in str(error) and len(error.message) < 200
+
+
+def test_a_json_file_given_as_kraken_trades_hints_at_the_format(tmp_path):
+    from gal_friday.importers import FORMATS
+
+    path = write(tmp_path, '{"exchange": "kraken", "trades": []}', name="trades.json")
+    with pytest.raises(ImportFormatError) as info:
+        FORMATS["kraken-trades"](path)
+    assert str(info.value).startswith(f"{path}:1: ")
+    assert str(info.value).endswith("this looks like a JSON file; try --format ccxt-trades")
+    csv_path = write(tmp_path, CLASSIC)
+    with pytest.raises(ImportFormatError) as info:
+        FORMATS["ccxt-trades"](csv_path, exchange="kraken")
+    assert str(info.value).startswith(f"{csv_path}: not valid JSON")  # streamed: no line
+    assert str(info.value).endswith("this looks like a CSV file; try --format kraken-trades")
+
+
+def test_no_hint_when_the_file_is_of_the_right_kind(tmp_path):
+    from gal_friday.importers import FORMATS
+
+    path = with_row(tmp_path, '"42000.1"', '"abc"')
+    with pytest.raises(ImportFormatError) as info:
+        collect(FORMATS["kraken-trades"](path))  # the row's error comes as it is read
+    assert info.value.line == 2
+    assert "--format" not in str(info.value)
