@@ -106,7 +106,7 @@ def test_fees_in_bnb_need_a_rate_and_are_valued_with_the_rates_file(database_url
     assert len(without.stderr.splitlines()) == 1
     rebuilt = run(database_url, "trades", "rebuild", "--rates", str(RATES))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "BTC/USDT (binance): 1 trades" in rebuilt.stdout
+    assert "BTC/USDT (binance): 1 trade (flat-to-flat)" in rebuilt.stdout
 
 
 @pytest.mark.parametrize(
@@ -167,4 +167,4 @@ def test_the_progress_bar_does_not_read_the_file_first(tmp_path):
     )
     writer.join()
     assert result.returncode == 0, result.stderr
-    assert "1 fills added" in result.stdout
+    assert "1 fill added" in result.stdout
