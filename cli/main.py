@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from gal_friday.domain import DomainError, TradeGrouping
 from gal_friday.importers import FORMATS, parse_pair_map
@@ -41,22 +42,44 @@ class UserError(Exception):
 class State:
     """What the group's options leave for the commands."""
 
+    # Commands that only read: on SQLite their transactions do not take the write lock.
+    READ_ONLY_COMMANDS = frozenset({"report", "current", "check"})
+
     def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url
+        ctx = click.get_current_context(silent=True)
+        source = ctx.get_parameter_source("database_url") if ctx else None
+        self.url_option = (
+            "$GALFRIDAY_DATABASE_URL" if source is ParameterSource.ENVIRONMENT else "--database-url"
+        )
+
+    def _check_url(self) -> str:
+        """The URL, masked; a bad one is a user error naming where it came from."""
+        from gal_friday.persistence.database import DatabaseURLError, mask_url, resolve_url
+
+        try:
+            return mask_url(resolve_url(self.database_url))
+        except DatabaseURLError as exc:
+            raise DatabaseURLError(f"{self.url_option}: {exc}") from None
 
     @property
     def masked_url(self) -> str:
-        from gal_friday.persistence.database import mask_url, resolve_url
-
-        return mask_url(resolve_url(self.database_url))
+        return self._check_url()
 
     def engine(self) -> Engine:
+        from gal_friday.persistence.database import read_only
         from gal_friday.persistence.unit_of_work import engine_for
 
-        return engine_for(self.database_url)
+        self._check_url()
+        engine = engine_for(self.database_url)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.info_name in self.READ_ONLY_COMMANDS:
+            return read_only(engine)
+        return engine
 
     def existing_engine(self) -> Engine:
         """The engine of a database that exists: a mistyped SQLite path is not created."""
+        self._check_url()
         missing = missing_sqlite_file(self.database_url)
         if missing is not None:
             raise UserError(
@@ -518,9 +541,11 @@ def _loaded(module: str, name: str) -> type[Exception]:
 
 
 def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int:
-    """Run the command line; user errors exit 2, operational failures 1, Ctrl-C 130.
+    """Run the command line: bad input exits 2, an unusable database 1, Ctrl-C 130.
 
-    Never a traceback: one line on stderr.
+    One line on stderr, never a traceback. A constraint the database enforces is bad
+    input (the database works; it refused the data); every other storage error means
+    the database cannot be used (``docs/database.md``).
     """
     try:
         command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
@@ -535,19 +560,16 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except _loaded("gal_friday.persistence.errors", "DatabaseUnavailableError") as exc:
-        _fail(f"cannot use the database: {exc}", 1)
     except (
         UserError,
         DomainError,
         _loaded("gal_friday.persistence.database", "DatabaseURLError"),
+        _loaded("gal_friday.persistence.errors", "ConstraintViolationError"),
     ) as exc:
         _fail(str(exc), 2)
-    except _loaded("sqlalchemy.exc", "OperationalError") as exc:
-        orig = str(exc.orig).strip()  # type: ignore[attr-defined]
-        reason = orig.splitlines()[0] if orig else "unknown"
-        _fail(f"cannot use the database: {mask_reason(reason)}", 1)
-    except _loaded("sqlalchemy.exc", "DBAPIError") as exc:
+    except _loaded("gal_friday.persistence.errors", "StorageError") as exc:
+        _fail(str(exc), 1)
+    except _loaded("sqlalchemy.exc", "DBAPIError") as exc:  # anything no engine translated
         orig = str(exc.orig).strip()  # type: ignore[attr-defined]
         _fail(f"database error: {mask_reason(orig.splitlines()[0] if orig else 'unknown')}", 1)
     return 0

@@ -14,7 +14,6 @@ from gal_friday.domain.enums import (
     TradeSide,
 )
 from gal_friday.domain.errors import (
-    ConcurrencyError,
     DomainError,
     DuplicateFillError,
     FillConflictError,
@@ -41,7 +40,6 @@ from gal_friday.domain.trade_builder import build_trades, iter_trades
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
-    "ConcurrencyError",
     "Configuration",
     "DomainError",
     "Drawdowns",

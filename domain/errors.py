@@ -1,4 +1,9 @@
-"""The domain's error hierarchy: every rule violation is a ``DomainError``."""
+"""The domain's error hierarchy: every rule violation is a ``DomainError``.
+
+Failures of the store (unreachable, timed out, no schema, a write conflict between
+two transactions) are not rule violations: they are
+``gal_friday.persistence.errors.StorageError`` (``docs/database.md``).
+"""
 
 from __future__ import annotations
 
@@ -60,10 +65,6 @@ class MissingConversionRateError(DomainError):
 
 class NonPositiveEquityError(DomainError):
     """An equity point at or below zero, where drawdowns are undefined."""
-
-
-class ConcurrencyError(DomainError):
-    """Another writer changed the same record first; reload and retry."""
 
 
 class NotFoundError(DomainError):

@@ -2,9 +2,12 @@
 
 Context dictionaries are made JSON-safe on the way in (:func:`json_safe`):
 ``Decimal`` becomes its string, datetimes ISO 8601, UUIDs strings, enums their
-value, anything else its ``repr``; keys listed in ``redact_keys`` have their
-values replaced by ``"***"`` at any depth: a key is secret when it contains one of
-those words, in any case (``password``, ``DB_PASSWORD``, ``kraken_api_secret``).
+value, anything else its ``repr``. Secrets are kept out (:mod:`gal_friday.domain.redaction`,
+``docs/logging.md``): a value under a secret key is replaced by ``"***"`` at any
+depth, and messages, exception text, string values and reprs are scrubbed of
+credentials of a recognisable shape. The walk is iterative: a structure nested
+deeper than :data:`MAX_DEPTH` levels, or a cycle, is replaced by a placeholder,
+never stored as its ``repr``.
 """
 
 from __future__ import annotations
@@ -23,49 +26,139 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor, redactor
 
-REDACTED = "***"
-DEFAULT_SECRET_KEYS = frozenset({"password", "api_key", "secret"})
+__all__ = [
+    "DEFAULT_SECRET_KEYS",
+    "MAX_DEPTH",
+    "REDACTED",
+    "EventLog",
+    "Log",
+    "SystemLog",
+    "json_object",
+    "json_safe",
+    "log_values",
+    "record_context",
+]
+
+MAX_DEPTH = 64
+TOO_DEEP = f"<nested deeper than {MAX_DEPTH} levels: not stored>"
+CYCLE = "<cycle: not stored>"
+_SHORTEST_ECHOED_SECRET = 4  # a redacted value this long is also removed from the message
 
 # Attributes every LogRecord has; whatever else a record carries came from ``extra=``.
 _STANDARD_RECORD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
 )
+_EXTRA_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # a record's names -> its extra names
+_EXTRA_NAMES_LIMIT = 1_000
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # common leaves, known without an ABC check
 
 
 def json_safe(value: Any, redact_keys: Iterable[str] = DEFAULT_SECRET_KEYS) -> Any:
-    """A copy of ``value`` that ``json.dumps`` accepts, with secret keys redacted."""
-    secrets = {key.lower() for key in redact_keys}
-    return _safe(value, secrets, depth=0)
+    """A copy of ``value`` that ``json.dumps`` accepts, with secrets redacted."""
+    return _redacted(value, redactor(redact_keys), None)
 
 
-def _is_secret(key: str, secrets: set[str]) -> bool:
-    """True when the key contains a secret word (``kraken_api_secret``, ``DB_PASSWORD``)."""
-    lowered = key.lower()
-    return any(word in lowered for word in secrets)
-
-
-def _safe(value: Any, secrets: set[str], depth: int) -> Any:
-    if depth > 20:
-        return repr(value)
-    if value is None or isinstance(value, (bool, int, str)):
+def _leaf(value: Any, rules: Redactor) -> Any:
+    """The JSON-safe form of a value that is not a container."""
+    if isinstance(value, str):
+        return rules.scrub(value)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, Enum):
-        return _safe(value.value, secrets, depth + 1)
     if isinstance(value, (Decimal, uuid.UUID)):
         return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, Mapping):
-        return {
-            str(k): REDACTED if _is_secret(str(k), secrets) else _safe(item, secrets, depth + 1)
-            for k, item in value.items()
-        }
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_safe(item, secrets, depth + 1) for item in value]
-    return repr(value)
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object: repr failed>"
+    return rules.scrub(text)
+
+
+def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
+    """``value`` made JSON-safe and redacted, walked with an explicit stack (no recursion).
+
+    Leaves are converted where they are met; only containers go on the stack, with
+    the ids of the containers above them (to recognise a cycle). The string values
+    found under secret keys are appended to ``secrets`` when given.
+    """
+    if type(value) is dict and all(type(child) in _PLAIN for child in value.values()):
+        return _flat(value, rules, secrets)
+    while isinstance(value, Enum):
+        value = value.value
+    if not isinstance(value, _CONTAINERS):
+        return _leaf(value, rules)
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int, frozenset[int]]] = [(value, root, 0, 0, frozenset())]
+    while stack:
+        item, parent, slot, depth, ancestors = stack.pop()
+        if depth >= MAX_DEPTH:
+            parent[slot] = TOO_DEEP
+            continue
+        if id(item) in ancestors:
+            parent[slot] = CYCLE
+            continue
+        inner = ancestors | {id(item)}
+        out: Any
+        if isinstance(item, Mapping):
+            out = {}
+            for key, child in item.items():
+                name = _stored_key(key, child, rules, out, secrets)
+                if name is None:
+                    continue
+                if type(child) in _PLAIN:
+                    out[name] = _leaf(child, rules)
+                    continue
+                while isinstance(child, Enum):
+                    child = child.value
+                if isinstance(child, _CONTAINERS):
+                    out[name] = None
+                    stack.append((child, out, name, depth + 1, inner))
+                else:
+                    out[name] = _leaf(child, rules)
+        else:
+            out = []
+            for index, child in enumerate(item):
+                if type(child) in _PLAIN:
+                    out.append(_leaf(child, rules))
+                    continue
+                while isinstance(child, Enum):
+                    child = child.value
+                if isinstance(child, _CONTAINERS):
+                    out.append(None)
+                    stack.append((child, out, index, depth + 1, inner))
+                else:
+                    out.append(_leaf(child, rules))
+        parent[slot] = out
+    return root[0]
+
+
+def _flat(value: dict[Any, Any], rules: Redactor, secrets: list[str] | None) -> dict[str, Any]:
+    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts)."""
+    out: dict[str, Any] = {}
+    for key, child in value.items():
+        name = _stored_key(key, child, rules, out, secrets)
+        if name is not None:
+            out[name] = _leaf(child, rules)
+    return out
+
+
+def _stored_key(
+    key: Any, child: Any, rules: Redactor, out: dict[str, Any], secrets: list[str] | None
+) -> str | None:
+    """The key to store ``child`` under; None when the key is secret (``out`` then gets
+    ``***`` in its place, and ``secrets`` the value if it is a string)."""
+    name = rules.safe_key(key if isinstance(key, str) else str(key))
+    if name is None:
+        out[str(key)] = REDACTED
+        if secrets is not None and isinstance(child, str):
+            secrets.append(child)
+    return name
 
 
 def json_object(value: object, field: str) -> dict[str, Any]:
@@ -76,9 +169,25 @@ def json_object(value: object, field: str) -> dict[str, Any]:
     return result
 
 
-def record_context(record: logging.LogRecord) -> dict[str, Any]:
+def redacted_object(value: object, field: str) -> dict[str, Any]:
+    """A JSON-safe copy of a mapping with secrets redacted (the default secret words)."""
+    if not isinstance(value, Mapping):
+        raise InvalidValueError(field, f"must be a mapping, not {type(value).__name__}")
+    result: dict[str, Any] = json_safe(value)
+    return result
+
+
+def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The ``extra=`` fields of a log record (everything that is not a standard attribute)."""
-    return {k: val for k, val in vars(record).items() if k not in _STANDARD_RECORD_ATTRS}
+    fields = record if isinstance(record, Mapping) else vars(record)
+    names = tuple(fields)
+    extra = _EXTRA_NAMES.get(names)
+    if extra is None:  # records from one call site share their names: computed once
+        extra = tuple(name for name in names if name not in _STANDARD_RECORD_ATTRS)
+        if len(_EXTRA_NAMES) >= _EXTRA_NAMES_LIMIT:
+            _EXTRA_NAMES.clear()
+        _EXTRA_NAMES[names] = extra
+    return {name: fields[name] for name in extra}
 
 
 def _format_exception(record: logging.LogRecord) -> str | None:
@@ -87,6 +196,47 @@ def _format_exception(record: logging.LogRecord) -> str | None:
     if record.exc_text:
         return record.exc_text
     return None
+
+
+def log_values(
+    fields: Mapping[str, Any],
+    message: str,
+    exception_text: str | None,
+    redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
+) -> dict[str, Any]:
+    """One ``logs`` row (keyed by column, the names of :class:`Log`'s fields) from a record's
+    attributes, redacted.
+
+    ``fields`` is the record's ``__dict__`` (or a copy); ``message`` the formatted
+    message and ``exception_text`` the formatted exception, both scrubbed here. A
+    secret found under a secret key of the context is also removed from both texts.
+    """
+    rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
+    secrets: list[str] = []
+    context = record_context(fields)
+    safe = _redacted(context, rules, secrets) if context else None
+    message = rules.scrub(message)
+    if exception_text is not None:
+        exception_text = rules.scrub(exception_text)
+    for secret in secrets:
+        if len(secret) >= _SHORTEST_ECHOED_SECRET:
+            message = message.replace(secret, REDACTED)
+            if exception_text is not None:
+                exception_text = exception_text.replace(secret, REDACTED)
+    return {
+        "record_id": uuid.uuid4(),
+        "timestamp": datetime.fromtimestamp(fields["created"], UTC),
+        "logger_name": fields["name"],
+        "level_name": fields["levelname"],
+        "level_no": fields["levelno"],
+        "message": message,
+        "pathname": fields.get("pathname"),
+        "filename": fields.get("filename"),
+        "lineno": fields.get("lineno"),
+        "func_name": fields.get("funcName"),
+        "context_json": safe or None,
+        "exception_text": exception_text,
+    }
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
@@ -116,19 +266,8 @@ class Log:
         cls, record: logging.LogRecord, redact_keys: Iterable[str] = DEFAULT_SECRET_KEYS
     ) -> Log:
         """Capture a ``logging.LogRecord``: level, logger, location, message, exception, context."""
-        context = json_safe(record_context(record), redact_keys)
         return cls(
-            timestamp=datetime.fromtimestamp(record.created, UTC),
-            logger_name=record.name,
-            level_name=record.levelname,
-            level_no=record.levelno,
-            message=record.getMessage(),
-            pathname=record.pathname,
-            filename=record.filename,
-            lineno=record.lineno,
-            func_name=record.funcName,
-            context_json=context or None,
-            exception_text=_format_exception(record),
+            **log_values(vars(record), record.getMessage(), _format_exception(record), redact_keys)
         )
 
 
@@ -166,9 +305,14 @@ class SystemLog:
         **links: Any,
     ) -> SystemLog:
         """A system log with a JSON-safe, redacted context; ``links`` are the optional columns."""
-        safe = json_safe(dict(context), redact_keys) if context else None
+        rules = redactor(redact_keys)
+        safe = _redacted(dict(context), rules, None) if context else None
         return cls(
-            source_module=source_module, log_level=log_level, message=message, context=safe, **links
+            source_module=source_module,
+            log_level=log_level,
+            message=rules.scrub(message),
+            context=safe,
+            **links,
         )
 
     @classmethod
@@ -188,18 +332,21 @@ class SystemLog:
             source_module, log_level, message, context=context, redact_keys=redact_keys, **links
         )
         entry.exception_type = f"{type(exc).__module__}.{type(exc).__qualname__}"
-        entry.stack_trace = "".join(
-            traceback.format_exception(type(exc), exc, exc.__traceback__)
-        ).rstrip()
+        entry.stack_trace = redactor(redact_keys).scrub(
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+        )
         return entry
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
 class EventLog:
-    """An append-only record of a system event (never updated once stored)."""
+    """An append-only record of a system event (never updated once stored).
+
+    The payload is made JSON-safe and redacted like a log record's context.
+    """
 
     event_type: str = attrs.field(metadata=v.check(v.non_empty))
-    payload: dict[str, Any] = attrs.field(metadata=v.check(json_object))
+    payload: dict[str, Any] = attrs.field(metadata=v.check(redacted_object))
     source: str = attrs.field(metadata=v.check(v.non_empty))
     occurred_at: datetime = attrs.field(factory=lambda: datetime.now(UTC), metadata=v.check(v.utc))
     event_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))

@@ -39,6 +39,7 @@ from gal_friday.persistence.errors import (
     FILL_UNIQUE,
     ConstraintViolationError,
     DatabaseUnavailableError,
+    StorageError,
     translate_integrity_error,
 )
 from gal_friday.persistence.repositories import chunked
@@ -127,7 +128,7 @@ def _identifiers(names: Iterable[str]) -> sql.Composed:
 
 
 def _copy(
-    conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Sequence[Row]
+    conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     """COPY ``rows`` into ``target`` (``table`` or a staging copy of it)."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -144,7 +145,7 @@ def _copy(
             copy.write_row(values)
 
 
-def _translate_copy_error(exc: psycopg.Error) -> DomainError:
+def _translate_copy_error(exc: psycopg.Error) -> DomainError | StorageError:
     diag = exc.diag
     constraint = diag.constraint_name
     detail = diag.message_detail or ""
@@ -166,7 +167,8 @@ def _lost(conn: Connection, exc: psycopg.OperationalError) -> Exception:
         return exc
     conn.invalidate(exc)
     return DatabaseUnavailableError(
-        "the database connection was lost during the bulk write; nothing was committed"
+        "cannot use the database: the database connection was lost during the bulk write; "
+        "nothing was committed"
     )
 
 
@@ -229,6 +231,17 @@ def insert_rows(
     if _is_postgres(conn):
         return _postgres_insert(conn, table, rows, conflict)
     return _sqlite_insert(conn, table, rows, conflict)
+
+
+def stream_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Row]
+) -> None:
+    """COPY ``rows`` into ``table`` as they are produced (PostgreSQL): the server ingests what
+    was sent while the caller makes the next rows. Nothing is skipped."""
+    try:
+        _copy(conn, table, table.name, columns, rows)
+    except psycopg.errors.IntegrityError as exc:
+        raise _translate_copy_error(exc) from None
 
 
 def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> list[int]:

@@ -1,95 +1,131 @@
 """Engines and sessions from a database URL, configured the same way everywhere.
 
-The URL comes from the argument, else ``GALFRIDAY_DATABASE_URL``, else
-``sqlite:///galfriday.db``. ``postgresql://`` and ``postgres://`` URLs use
-psycopg 3. SQLite connections get foreign keys on, a busy timeout, and WAL for
-files. Sessions keep their objects usable after commit (``expire_on_commit=False``).
-Passwords never appear in what this module logs or raises: use :func:`mask_url`.
+Every engine made here (see ``docs/database.md``):
+
+* maps the domain first (:func:`~gal_friday.persistence.orm.start_mappers`);
+* has a connect timeout and a statement timeout on PostgreSQL, a busy timeout on
+  SQLite (:mod:`gal_friday.persistence.urls`);
+* raises :class:`~gal_friday.persistence.errors.StorageError` subclasses instead of
+  the driver's errors when the database itself fails (unreachable, dropped, timed
+  out, locked, no schema);
+* on SQLite: foreign keys on, WAL for files, and write transactions that take the
+  write lock when they begin (``BEGIN IMMEDIATE``), so two writers queue on the
+  busy timeout instead of failing with "database is locked";
+* is fork safe: a forked child never touches its parent's pooled connections;
+* masks every password in its URL (``repr(engine)`` included).
+
+Sessions keep their objects usable after commit (``expire_on_commit=False``).
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from gal_friday.persistence.orm import start_mappers
+from gal_friday.persistence.errors import translate_operational_error
+from gal_friday.persistence.orm import MappedSession, start_mappers
+from gal_friday.persistence.urls import (
+    DATABASE_URL_ENV,
+    DEFAULT_DATABASE_URL,
+    DatabaseURLError,
+    Timeouts,
+    mask_url,
+    resolve_url,
+    secret_query,
+    timeouts,
+    without_options,
+)
 
-DEFAULT_DATABASE_URL = "sqlite:///galfriday.db"
-DATABASE_URL_ENV = "GALFRIDAY_DATABASE_URL"
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DEFAULT_DATABASE_URL",
+    "READ_ONLY",
+    "AsyncEngine",
+    "DatabaseURLError",
+    "Engine",
+    "async_session_factory",
+    "async_url",
+    "create_async_engine",
+    "create_engine",
+    "mask_url",
+    "read_only",
+    "resolve_url",
+    "session_factory",
+]
+
+# An execution option: transactions on this engine only read (SQLite begins them DEFERRED).
+READ_ONLY = "galfriday_read_only"
 
 
-class DatabaseURLError(ValueError):
-    """A database URL that cannot be used (the message never contains the password)."""
-
-
-def resolve_url(url: str | URL | None = None) -> URL:
-    """The URL to use: the argument, else $GALFRIDAY_DATABASE_URL, else the SQLite default."""
-    raw = url if url is not None else os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
-    try:
-        parsed = make_url(raw)
-    except ArgumentError:
-        raise DatabaseURLError(f"not a database URL: {mask_url(str(raw))}") from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    backend = parsed.get_backend_name()
-    if backend not in ("postgresql", "sqlite"):
-        raise DatabaseURLError(
-            f"unsupported database {backend!r} in {mask_url(parsed)}: use postgresql or sqlite"
-        )
-    return parsed
-
-
-def mask_url(url: str | URL) -> str:
-    """The URL with its password replaced by ``***``."""
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        # Not parseable: hide anything between "://user:" and "@".
-        head, sep, rest = url.partition("://")
-        if sep and "@" in rest:
-            credentials, _, host = rest.rpartition("@")
-            user = credentials.split(":", 1)[0]
-            return f"{head}://{user}:***@{host}"
-        return url
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read: on SQLite they do not take the write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _is_memory_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def _engine_kwargs(url: URL, kwargs: dict[str, Any]) -> dict[str, Any]:
-    options = dict(kwargs)
-    if url.get_backend_name() == "postgresql":
-        options.setdefault("pool_pre_ping", True)
-    elif _is_memory_sqlite(url):
-        options.setdefault("poolclass", StaticPool)
-        options.setdefault("connect_args", {"check_same_thread": False})
+def _postgres_options(url: URL, limits: Timeouts) -> str:
+    """libpq ``options``: the URL's own, plus the statement timeout unless it sets one."""
+    given = url.query.get("options") or ""
+    options = given if isinstance(given, str) else " ".join(given)
+    if limits.statement and "statement_timeout" not in options:
+        milliseconds = int(limits.statement * 1000)
+        options = f"{options} -c statement_timeout={milliseconds}".strip()
     return options
 
 
+def _engine_kwargs(url: URL, limits: Timeouts, kwargs: dict[str, Any]) -> dict[str, Any]:
+    options = dict(kwargs)
+    connect_args = dict(options.pop("connect_args", {}))
+    if url.get_backend_name() == "postgresql":
+        options.setdefault("pool_pre_ping", True)
+        if limits.connect:
+            connect_args.setdefault("connect_timeout", int(limits.connect.to_integral_value()))
+        if postgres_options := _postgres_options(url, limits):
+            connect_args.setdefault("options", postgres_options)
+        connect_args.update(secret_query(url))
+    else:
+        # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the lock.
+        connect_args.setdefault("timeout", float(limits.busy))
+        if _is_memory_sqlite(url):
+            options.setdefault("poolclass", StaticPool)
+            connect_args.setdefault("check_same_thread", False)
+    options["connect_args"] = connect_args
+    return options
+
+
+def _driver_url(url: URL) -> URL:
+    """What the driver is given: no options of ours, no secrets in the query."""
+    cleaned = without_options(url).difference_update_query(list(secret_query(url)))
+    return cleaned.difference_update_query(["options"])
+
+
 def _configure_sqlite(engine: Engine, url: URL) -> None:
-    """Foreign keys, busy timeout and WAL on every new SQLite connection; real BEGINs."""
+    """Foreign keys and WAL on every new connection; BEGIN IMMEDIATE for writers.
+
+    The busy timeout is the driver's ``timeout`` connect argument (``_engine_kwargs``).
+    """
     use_wal = not _is_memory_sqlite(url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (the pysqlite
-        # driver's own handling breaks SAVEPOINT and transactional DDL).
+        # SQLAlchemy's documented pysqlite/aiosqlite recipe: the driver never begins a
+        # transaction itself (its own handling breaks SAVEPOINT and transactional DDL)...
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")  # ms a writer waits for the lock
         if use_wal:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -97,16 +133,53 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # ...and the begin event does. A DEFERRED transaction that reads first cannot
+        # upgrade to a write once another writer has committed (SQLITE_BUSY at once, the
+        # busy timeout never applies); IMMEDIATE takes the write lock at BEGIN, waiting for it.
+        deferred = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _translate_errors(engine: Engine) -> None:
+    """Failures of the database itself leave the engine as storage errors."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        original = context.sqlalchemy_exception
+        if context.is_pre_ping or not isinstance(original, DBAPIError):
+            return  # the pool's pre-ping handles its own errors
+        translated = translate_operational_error(original)
+        if translated is not None:
+            raise translated
+
+
+# Every engine of this process, so that a forked child can drop their pools (below).
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """SQLAlchemy's recipe: the child gets fresh pools and leaves the parent's connections be."""
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _configure(engine: Engine, url: URL, limits: Timeouts) -> None:
+    _translate_errors(engine)
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, url)
+    _engines.add(engine)
 
 
 def create_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """A configured synchronous engine (and the domain mapped)."""
     start_mappers()
     resolved = resolve_url(url)
-    engine = sa_create_engine(resolved, **_engine_kwargs(resolved, kwargs))
-    if resolved.get_backend_name() == "sqlite":
-        _configure_sqlite(engine, resolved)
+    limits = timeouts(resolved)
+    engine = sa_create_engine(_driver_url(resolved), **_engine_kwargs(resolved, limits, kwargs))
+    _configure(engine, resolved, limits)
     return engine
 
 
@@ -119,20 +192,22 @@ def async_url(url: str | URL | None = None) -> URL:
 
 
 def create_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
-    """A configured asyncio engine (and the domain mapped)."""
+    """A configured asyncio engine (and the domain mapped), with the same timeouts and rules."""
     start_mappers()
     resolved = async_url(url)
-    engine = sa_create_async_engine(resolved, **_engine_kwargs(resolved, kwargs))
-    if resolved.get_backend_name() == "sqlite":
-        _configure_sqlite(engine.sync_engine, resolved)
+    limits = timeouts(resolved)
+    engine = sa_create_async_engine(
+        _driver_url(resolved), **_engine_kwargs(resolved, limits, kwargs)
+    )
+    _configure(engine.sync_engine, resolved, limits)
     return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` whose objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, class_=MappedSession, expire_on_commit=False)
 
 
 def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Async sessions bound to ``engine`` whose objects stay readable after commit."""
-    return async_sessionmaker(bind=engine, expire_on_commit=False)
+    return async_sessionmaker(bind=engine, sync_session_class=MappedSession, expire_on_commit=False)

@@ -1,7 +1,22 @@
-"""Database errors turned into clear domain-level errors.
+"""Storage errors, and the translation of driver errors into them.
 
-A constraint violation names the constraint (our names, from the naming
-convention) and never carries the driver's traceback text or a password.
+Two hierarchies, kept apart on purpose:
+
+* :class:`~gal_friday.domain.DomainError`: a business rule refused something (an
+  overfill, a duplicate fill id with other data, a fill for an unknown order).
+* :class:`StorageError`: the store could not do what was asked. The database is
+  unreachable or timed out (:class:`DatabaseUnavailableError`,
+  :class:`DatabaseTimeoutError`), has no schema (:class:`SchemaMissingError`),
+  refused a row (:class:`ConstraintViolationError`), or another writer got there
+  first (:class:`ConcurrencyError`, retryable).
+
+Every engine made by :mod:`gal_friday.persistence.database` raises these for a
+failure of the database itself as it happens (SQLAlchemy's ``handle_error`` event),
+and the unit of work translates whatever else leaves it (constraint violations,
+bad values, the bulk path's psycopg errors), so no caller needs to import
+``sqlalchemy`` or ``psycopg`` to handle them. A message
+names the constraint (our names, from the naming convention) and never carries
+the driver's traceback text or a password. See ``docs/database.md``.
 """
 
 from __future__ import annotations
@@ -10,24 +25,43 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+import psycopg
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from gal_friday.domain.errors import ConcurrencyError, DomainError, DuplicateFillError
+from gal_friday.domain.errors import DomainError, DuplicateFillError
+from gal_friday.persistence.urls import mask_secrets
 
 FILL_UNIQUE = "uq_fills_exchange_fill_id"
+MAX_REASON = 300
 
 
-class ConstraintViolationError(DomainError):
+class StorageError(Exception):
+    """The store could not do what was asked (not a business rule)."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database could not be reached or dropped the connection."""
+
+
+class DatabaseTimeoutError(DatabaseUnavailableError):
+    """Connecting or a statement took longer than its timeout (``docs/database.md``)."""
+
+
+class SchemaMissingError(StorageError):
+    """The database lacks a table of ours: run ``gal-friday db upgrade``."""
+
+
+class ConcurrencyError(StorageError):
+    """Another writer changed or locked the same data first; nothing was committed, retry."""
+
+
+class ConstraintViolationError(StorageError):
     """A row the database refused: a CHECK, UNIQUE, NOT NULL or FOREIGN KEY constraint."""
 
     def __init__(self, constraint: str | None, detail: str) -> None:
         self.constraint = constraint
         super().__init__(detail)
-
-
-class DatabaseUnavailableError(DomainError):
-    """The database could not be reached or dropped the connection."""
 
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")
@@ -81,41 +115,99 @@ def _fill_id(exc: DBAPIError) -> str:
     return values[0] if len(values) == 1 else ", ".join(values) or "?"
 
 
-def translate_integrity_error(exc: IntegrityError) -> DomainError:
-    """The domain-level error for a constraint violation."""
+def reason(exc: BaseException) -> str:
+    """The first line of a driver error, secrets masked and cut to a readable length."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    first = mask_secrets(first)
+    return first if len(first) <= MAX_REASON else first[: MAX_REASON - 1] + "…"
+
+
+def translate_integrity_error(exc: IntegrityError) -> DomainError | StorageError:
+    """The error for a constraint violation: a duplicate fill id is the domain's rule."""
     name = _constraint_name(exc)
     if name == FILL_UNIQUE:
         return DuplicateFillError(_fill_id(exc), "a fill with this id is already stored")
-    first_line = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
     label = name or "a database constraint"
-    return ConstraintViolationError(name, f"the database refused the row ({label}): {first_line}")
+    return ConstraintViolationError(name, f"the database refused the row ({label}): {reason(exc)}")
 
 
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+_CONFLICT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+_TIMEOUT_SQLSTATES = {"57014"}  # query_canceled: statement_timeout (or lock_timeout)
+_MISSING_TABLE_SQLSTATES = {"42P01"}  # undefined_table
+_SQLITE_MISSING_TABLE = re.compile(r"no such table: (\w+)")
 
 
-def _is_write_conflict(exc: DBAPIError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in _RETRYABLE_SQLSTATES:
-        return True
-    # SQLite: a writer whose read snapshot is stale, or a lock held past the busy timeout.
-    return "database is locked" in str(exc.orig)
+def _driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception (psycopg or sqlite3) behind a SQLAlchemy wrapper."""
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+
+
+def _storage_error(exc: BaseException, invalidated: bool) -> StorageError | None:
+    """The storage error for a driver-level failure that is not a constraint violation."""
+    driver = _driver_error(exc)
+    sqlstate = getattr(driver, "sqlstate", None)
+    message = str(driver)
+    if sqlstate in _CONFLICT_SQLSTATES or "database is locked" in message:
+        return ConcurrencyError(
+            "another writer holds or changed the same data; nothing was committed, retry"
+        )
+    if sqlstate in _TIMEOUT_SQLSTATES:
+        return DatabaseTimeoutError(
+            f"a statement ran past the statement timeout; nothing was committed ({reason(exc)})"
+        )
+    if sqlstate in _MISSING_TABLE_SQLSTATES or _SQLITE_MISSING_TABLE.search(message):
+        return SchemaMissingError(
+            f"the database has no schema ({reason(exc)}); run `gal-friday db upgrade` first"
+        )
+    if "timeout expired" in message or "timed out" in message:
+        return DatabaseTimeoutError(f"the database did not answer in time: {reason(exc)}")
+    if invalidated:
+        return DatabaseUnavailableError(
+            "the database connection was lost during the transaction; nothing was committed"
+            f" ({reason(exc)})"
+        )
+    if isinstance(driver, psycopg.OperationalError | psycopg.InterfaceError):
+        return DatabaseUnavailableError(f"cannot use the database: {reason(exc)}")
+    if type(driver).__name__ in ("OperationalError", "InterfaceError"):  # sqlite3
+        return DatabaseUnavailableError(f"cannot use the database: {reason(exc)}")
+    return None
+
+
+def translate_operational_error(exc: DBAPIError) -> StorageError | None:
+    """The storage error for a failure of the database itself, else None.
+
+    Unreachable, dropped, timed out, locked by another writer, or without our tables:
+    what every engine raises in place of the driver's error. Constraint violations
+    and bad values are left to :func:`translate_error` where a unit of work sees them.
+    """
+    if isinstance(exc, IntegrityError):
+        return None
+    return _storage_error(exc, exc.connection_invalidated)
 
 
 def translate_error(exc: BaseException) -> BaseException:
-    """A domain error for database errors we can explain; anything else unchanged."""
+    """The domain or storage error for a database error; anything else unchanged.
+
+    Accepts SQLAlchemy's wrappers and raw driver errors (psycopg, sqlite3) alike.
+    """
+    if isinstance(exc, StorageError | DomainError):
+        return exc
     if isinstance(exc, IntegrityError):
         return translate_integrity_error(exc)
     if isinstance(exc, StaleDataError):
         return ConcurrencyError(
             f"another writer changed the record first; reload and retry ({exc})"
         )
-    if isinstance(exc, DBAPIError) and _is_write_conflict(exc):
-        return ConcurrencyError(
-            "another writer holds or changed the same data; nothing was committed, retry"
-        )
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return DatabaseUnavailableError(
-            "the database connection was lost during the transaction; nothing was committed"
-        )
+    if isinstance(exc, DataError | psycopg.DataError | psycopg.IntegrityError):
+        # A value the database cannot hold (too long, NUL byte, out of range): bad input.
+        name = getattr(getattr(exc, "diag", None), "constraint_name", None)
+        return ConstraintViolationError(name, f"the database refused a value: {reason(exc)}")
+    if isinstance(exc, DBAPIError):
+        translated = _storage_error(exc, exc.connection_invalidated)
+        return translated or StorageError(f"database error: {reason(exc)}")
+    if isinstance(exc, psycopg.Error):
+        broken = exc.pgconn is None or getattr(exc, "sqlstate", None) is None
+        translated = _storage_error(exc, broken and isinstance(exc, psycopg.OperationalError))
+        return translated or StorageError(f"database error: {reason(exc)}")
     return exc

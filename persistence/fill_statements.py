@@ -17,7 +17,7 @@ constraint catches replays (docs/live-fills.md):
    :class:`~gal_friday.domain.FillConflictError`;
 4. one ``UPDATE`` writing back the order's columns as the domain left them and
    moving ``version`` (``WHERE version =`` the version read: a mismatch is a
-   :class:`~gal_friday.domain.ConcurrencyError`, as on the mapped path).
+   :class:`~gal_friday.persistence.errors.ConcurrencyError`, as on the mapped path).
 
 On PostgreSQL steps 3 and 4 are one statement (two data-modifying CTEs, the UPDATE
 only when the INSERT stored a row): one round trip less on the hot path.
@@ -39,7 +39,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gal_friday.domain import (
-    ConcurrencyError,
     DomainError,
     DuplicateFillError,
     Fill,
@@ -49,7 +48,7 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.construction import assemble
 from gal_friday.persistence import tables as t
-from gal_friday.persistence.errors import translate_error
+from gal_friday.persistence.errors import ConcurrencyError, translate_error
 
 _LOCK_BY_CLIENT_ID = (
     select(t.orders)

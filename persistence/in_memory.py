@@ -1,10 +1,18 @@
-"""In-memory fakes of the repositories and the unit of work, for unit tests of code that uses them.
+"""In-memory fakes of the repositories and the unit of work: a public testing aid.
 
-They keep the same methods and the same rules as the real ones: a fill id is
-stored once per exchange (:class:`DuplicateFillError` on commit), a
-configuration is stored once per hash and at most one is active, leaving the
-block without ``commit()`` discards what it staged, and events are append-only.
-The shared contract tests run the same cases against these and the database.
+For unit tests of services (yours too) without a database: ``InMemoryUnitOfWork()``
+is a unit of work and, called, a factory of more on the same committed state::
+
+    uow = InMemoryUnitOfWork()
+    record_fill(uow, fill, client_order_id=order.client_order_id)
+
+They satisfy the protocols of :mod:`gal_friday.persistence.interfaces` (checked by
+mypy) and keep the same rules as the real ones: a fill id is stored once per
+exchange (:class:`DuplicateFillError` on commit), a configuration is stored once
+per hash and at most one is active, leaving the block without ``commit()``
+discards what it staged, and events are append-only. The shared contract tests
+run the same cases against these and the database. Not modelled: SQL, locks,
+timeouts and other writers (see ``docs/database.md``).
 """
 
 from __future__ import annotations

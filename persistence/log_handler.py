@@ -1,52 +1,72 @@
-"""A logging handler that stores records in the ``logs`` table without blocking the caller.
+"""A logging handler that stores records in the ``logs`` table without ever blocking the caller.
 
-``emit`` only freezes the record (its message formatted and its exception turned
-into text, as ``QueueHandler.prepare`` does) and puts it on a bounded queue. One
-writer thread turns records into :class:`~gal_friday.domain.Log` rows (context made
-JSON-safe and redacted) and drains the queue in batches (``batch_size`` records or every
-``flush_interval`` seconds), one short transaction per batch, through the bulk
-path (COPY on PostgreSQL); records are inserted by ``record_id``, skipping ids
-already stored, so a retried batch is never stored twice.
+How it works (the rules a user needs are in ``docs/logging.md``):
 
-When the database fails, the writer keeps the batch, retries with capped
-exponential backoff, and keeps accepting records. When the queue is full, or
-the outage outlasts ``spill_after`` seconds, records go to a local JSON-lines
-file (``spill_path``), which is replayed into the table once the database is
-back (also at the next start). A record that cannot even be spilled is counted
-in ``dropped`` and reported on stderr: never silently lost.
+* ``emit`` (the caller's thread) only copies the record's attributes and formats
+  its message, then appends it to an in-memory queue (``queue_size`` records). When
+  that queue is full the record goes to an overflow queue (``overflow_size``)
+  emptied to the spill file by a spill thread. Neither step touches the database or
+  the disk, so a call costs microseconds under any load or outage. Only a record
+  that finds both queues full is dropped: counted in ``dropped`` and reported on
+  stderr.
+* A writer thread turns queued records into rows (context made JSON-safe, secrets
+  redacted: :mod:`gal_friday.domain.redaction`) and writes them in batches
+  (``batch_size`` records, or what came in ``flush_interval`` seconds), one short
+  transaction per batch through the bulk path (COPY on PostgreSQL). A batch that
+  is retried, or replayed from the spill file, skips the ``record_id``s already
+  stored, so nothing is stored twice.
+* When the database fails, the writer keeps its batch and retries with capped
+  exponential backoff; once the outage outlasts ``spill_after`` seconds, what it
+  holds and what is queued go to the spill file
+  (:class:`~gal_friday.persistence.log_spill.SpillFile`, one private file per
+  database), replayed into the table once the database is back (also by the next
+  handler on the same database). A missing ``logs`` table is reported as such
+  ("run `gal-friday db upgrade`") and its records are kept the same way.
+* Every connection the handler makes has a connect timeout and a statement
+  timeout; ``close()`` returns within about ``close_timeout`` seconds whatever the
+  server does: a batch the writer still holds then is spilled, never dropped.
 
 The handler never raises into the caller and never logs into itself: records
-from ``sqlalchemy.*``, from its own logger and from the writer thread are
-ignored. ``close()`` (also at interpreter exit) flushes and joins the writer.
-It works with ``logging.config.dictConfig`` (plain keyword arguments) and from
-asyncio code (``emit`` never waits on the database).
+from ``sqlalchemy.*``, ``alembic.*``, its own logger and its own threads are
+ignored. ``close()`` also runs at interpreter exit. It works with
+``logging.config.dictConfig`` (plain keyword arguments) and from asyncio code.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
-import copy
 import logging
-import queue
+import math
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
-from gal_friday.domain import Log
-from gal_friday.domain.logs import DEFAULT_SECRET_KEYS
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, log_values
+from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence import bulk
-from gal_friday.persistence.database import create_engine, mask_url
-from gal_friday.persistence.log_spill import SpillFile
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.database import create_engine, mask_url, resolve_url
+from gal_friday.persistence.log_spill import SpillFile, database_key, default_spill_path
 
 INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")
-_STOP = object()
+_SPILL_CHUNK = 5_000  # records the spill thread writes (and fsyncs) at once
+_CHUNK = 200  # records the writer redacts at once while a COPY is under way
+_COLUMNS = [column.name for column in t.logs.columns if column.name != "id"]
+_MIN_CONNECT_TIMEOUT = 2  # libpq treats anything lower as 2 seconds
+_LONGEST_REASON = 200  # characters of an error message quoted in a warning
+
+#: A queued record: a copy of its attributes and its formatted message.
+_Item = tuple[dict[str, Any], str]
+_Row = dict[str, Any]  # one row of the logs table, keyed by column
 
 
 class DatabaseLogHandler(logging.Handler):
@@ -57,186 +77,386 @@ class DatabaseLogHandler(logging.Handler):
         url: str | None = None,
         *,
         engine: Engine | None = None,
-        batch_size: int = 500,
+        batch_size: int = 2_000,
         flush_interval: float = 0.5,
         queue_size: int = 10_000,
-        spill_path: str | Path = "galfriday-logs-spill.jsonl",
+        overflow_size: int = 50_000,
+        spill_path: str | Path | None = None,
         spill_after: float = 5.0,
         max_backoff: float = 5.0,
+        connect_timeout: float = 5.0,
+        statement_timeout: float = 10.0,
+        close_timeout: float = 3.0,
         redact_keys: Iterable[str] = DEFAULT_SECRET_KEYS,
         level: int | str = logging.NOTSET,
     ) -> None:
         super().__init__(level)
-        self.engine = engine if engine is not None else create_engine(url)
+        self._warned: set[str] = set()
+        self._wake = threading.Event()
+        self._spill_wake = threading.Event()
+        self._owns_engine = engine is None
+        self.engine = (
+            engine if engine is not None else _engine(url, connect_timeout, statement_timeout)
+        )
+        self._statement_timeout_ms = int(statement_timeout * 1000)
         self.batch_size = batch_size
         self.flush_interval = flush_interval
-        self.spill = SpillFile(spill_path)
+        self.queue_size = queue_size
+        self.overflow_size = overflow_size
         self.spill_after = spill_after
         self.max_backoff = max_backoff
-        self.redact_keys = frozenset(key.lower() for key in redact_keys)
+        self.close_timeout = close_timeout
+        self.redaction = redactor(redact_keys)
+        self.spill = self._spill_file(spill_path)
         self.written = 0
         self.spilled = 0
         self.dropped = 0
         self.retries = 0
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._queue: collections.deque[_Item] = collections.deque()
+        self._overflow: collections.deque[_Item] = collections.deque()
+        self._held: list[_Row] = []  # the writer's batch (guarded by _lock)
+        self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self._closed = False
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="galfriday-log-writer", daemon=True)
-        self._thread.start()
+        self._stopping = False
+        self._abandoned = False
+        self._writer = threading.Thread(target=self._run, name="galfriday-log-writer", daemon=True)
+        self._spiller = threading.Thread(
+            target=self._run_spill, name="galfriday-log-spill", daemon=True
+        )
+        self._own_threads: frozenset[int | None] = frozenset()
+        self._writer.start()
+        self._spiller.start()
+        self._own_threads = frozenset({self._writer.ident, self._spiller.ident})
         atexit.register(self.close)
+
+    def _spill_file(self, spill_path: str | Path | None) -> SpillFile:
+        key = database_key(self.engine.url)
+        if spill_path is None:
+            return SpillFile(default_spill_path(self.engine.url, key), key)
+        spill = SpillFile(spill_path, key)
+        if spill.belongs_elsewhere():  # never mix two databases' records in one file
+            path = Path(spill_path)
+            spill = SpillFile(path.with_name(f"{path.stem}-{key[:16]}{path.suffix}"), key)
+            self._warn(
+                "spill-owner",
+                f"{path} keeps another database's log records; using {spill.path}",
+            )
+        return spill
 
     # -- caller side ---------------------------------------------------------------------
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Queue the record (never blocks on the database, never raises)."""
+        """Queue the record: no I/O, no waiting, never raises (see the module docstring)."""
         try:
-            if record.name.startswith(_IGNORED_PREFIXES) or self._closed:
+            if record.name.startswith(_IGNORED_PREFIXES):
                 return
-            if threading.current_thread() is self._thread:
+            if self._closed:
+                self._drop(1, "records logged after the handler was closed are not stored")
                 return
-            frozen = _freeze(record)
-            try:
-                self._queue.put_nowait(frozen)
-            except queue.Full:
-                self._spill([Log.from_record(frozen, self.redact_keys)])
+            if threading.get_ident() in self._own_threads:
+                return
+            item = (record.__dict__.copy(), record.getMessage())
+            if len(self._queue) < self.queue_size:
+                self._queue.append(item)
+                if len(self._queue) == self.batch_size:
+                    self._wake.set()
+            elif len(self._overflow) < self.overflow_size:
+                self._overflow.append(item)
+                if not self._spill_wake.is_set():
+                    self._spill_wake.set()
+            else:
+                self._drop(1, "both in-memory queues are full")
         except Exception:
-            self._drop(1)
+            self._drop(1, "a record could not be formatted")
+
+    # -- turning records into rows -------------------------------------------------------
+
+    def _row(self, item: _Item) -> _Row | None:
+        fields, message = item
+        try:
+            return log_values(fields, message, _exception_text(fields), self.redaction)
+        except Exception:
+            self._drop(1, "a record could not be turned into a row")
+            return None
+
+    def _rows(self, items: Iterable[_Item]) -> list[_Row]:
+        return [row for row in map(self._row, items) if row is not None]
 
     # -- writer thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        pending: list[Log] = []
         failing_since: float | None = None
-        stopping = False
+        attempts = 0
         self._replay()
         while True:
-            if not stopping:
-                stopping = self._collect(pending)
-            if pending:
-                try:
-                    self._write(pending)
-                    pending = []
-                    failing_since = None
-                    self._replay()
-                except Exception as exc:
-                    self.retries += 1
-                    failing_since = failing_since or time.monotonic()
-                    outage = time.monotonic() - failing_since
-                    if stopping or outage >= self.spill_after:
-                        self._spill(pending)
-                        pending = []
-                    self._warn_once(f"database unavailable ({type(exc).__name__}); retrying")
-                    self._wake.wait(min(self.max_backoff, 0.05 * 2 ** min(self.retries, 10)))
+            if not self._stopping and len(self._queue) < self.batch_size and not self._held:
+                self._wake.wait(self.flush_interval)
+                self._wake.clear()
+            if self._abandoned:
+                return  # close() has spilled what was held
+            if not self._held and not self._queue:
+                if self._stopping:
+                    return
+                continue
+            try:
+                self._write(fresh=attempts == 0)
+            except Exception as exc:
+                attempts += 1
+                self.retries += 1
+                failing_since = failing_since or time.monotonic()
+                self._report_failure(exc)
+                if self._stopping or time.monotonic() - failing_since >= self.spill_after:
+                    self._spill_held()
+                if not self._stopping:
+                    self._wake.wait(min(self.max_backoff, 0.05 * 2 ** min(attempts, 10)))
                     self._wake.clear()
-            elif stopping:
-                return
+                continue
+            with self._lock:
+                if self._abandoned:
+                    return  # close() spilled this batch too: the replay skips what is stored
+                self.written += len(self._held)
+                self._held = []
+            if failing_since is not None:
+                self._warned -= {"outage", "no-table"}
+            attempts = 0
+            failing_since = None
+            self._replay()
 
-    def _collect(self, pending: list[Log]) -> bool:
-        """Add queued records to ``pending`` (up to a batch); True when asked to stop."""
-        room = self.batch_size - len(pending)
-        if room <= 0:
-            return False
-        try:
-            item = self._queue.get(timeout=self.flush_interval)
-        except queue.Empty:
-            return False
-        while True:
-            if item is _STOP:
-                return True
-            assert isinstance(item, logging.LogRecord)
-            try:
-                pending.append(Log.from_record(item, self.redact_keys))
-            except Exception:
-                self._drop(1)
-            room -= 1
-            if room <= 0:
-                return False
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return False
+    def _write(self, *, fresh: bool) -> None:
+        """Store the writer's batch (what it holds, topped up from the queue) in one transaction.
 
-    def _write(self, logs: list[Log]) -> None:
+        A first attempt carries fresh ids: plain COPY, fed while rows are made (the server
+        ingests one chunk while the next is redacted). A retry may follow a commit whose
+        answer was lost, so it skips the ids already stored.
+        """
         with self.engine.begin() as conn:
-            bulk.insert_logs(conn, logs, skip_duplicates=True)
-        self.written += len(logs)
+            self._bound_statements(conn)
+            if fresh and conn.dialect.name == "postgresql":
+                bulk.stream_rows(conn, t.logs, _COLUMNS, self._batch())
+            else:
+                rows = list(self._batch())
+                bulk.insert_rows(conn, t.logs, rows, None if fresh else ("record_id",))
+
+    def _batch(self) -> Iterator[_Row]:
+        """The rows the writer holds, then rows made from the queue (kept in ``_held``, where
+        close() finds them) until the batch is full or the queue empty."""
+        with self._lock:
+            held = list(self._held)
+        yield from held
+        while True:
+            with self._lock:
+                if self._abandoned:
+                    return
+                room = min(_CHUNK, self.batch_size - len(self._held))
+                rows = self._rows(_drain(self._queue, room)) if room > 0 else []
+                self._held.extend(rows)
+            if not rows:
+                return
+            yield from rows
+
+    def _bound_statements(self, conn: Connection) -> None:
+        """A statement timeout on an engine the handler did not make (its own has one)."""
+        if not self._owns_engine and conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"),
+                {"ms": str(self._statement_timeout_ms)},
+            )
+
+    def _store(self, rows: list[_Row]) -> None:
+        """Store replayed ``rows`` in one transaction, skipping ids already stored."""
+        with self.engine.begin() as conn:
+            self._bound_statements(conn)
+            bulk.insert_rows(conn, t.logs, rows, ("record_id",))
+
+    def _spill_held(self) -> None:
+        """Move the writer's batch and the queue to the spill file."""
+        with self._lock:
+            if self._abandoned:
+                return
+            rows, self._held = self._held, []
+        self._spill(rows)
+        while chunk := _drain(self._queue, _SPILL_CHUNK):
+            self._spill(self._rows(chunk))
 
     def _replay(self) -> None:
         """Move spilled records into the table (ids already stored are skipped)."""
-        if not self.spill.has_records():
-            return
         try:
+            if not self.spill.has_records():
+                return
+            if self.spill.belongs_elsewhere():
+                self._warn("spill-owner", f"{self.spill.path} keeps another database's records")
+                return
             claimed = self.spill.claim()
             if claimed is None:
                 return
             for batch in self.spill.read(claimed, self.batch_size):
-                with self.engine.begin() as conn:
-                    bulk.insert_logs(conn, batch, skip_duplicates=True)
+                self._store(batch)
             self.spill.done(claimed)
+        except (ValueError, KeyError, TypeError) as exc:  # a line that is not a spilled row
+            self._warn("replay", f"{self.spill.replaying} cannot be replayed: {_first_line(exc)}")
         except Exception:
             return  # still unavailable: the file stays and is replayed later
 
+    # -- spill thread --------------------------------------------------------------------
+
+    def _run_spill(self) -> None:
+        while True:
+            self._spill_wake.wait()
+            self._spill_wake.clear()
+            while chunk := _drain(self._overflow, _SPILL_CHUNK):
+                self._spill(self._rows(chunk))
+            if self._stopping:
+                return
+
     # -- bookkeeping ---------------------------------------------------------------------
 
-    def _spill(self, logs: list[Log]) -> None:
+    def _spill(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
         try:
-            self.spill.append(logs)
-            self.spilled += len(logs)
-        except Exception:
-            self._drop(len(logs))
+            self.spill.append(rows)
+        except Exception as exc:
+            self._drop(len(rows), f"the spill file cannot be written ({type(exc).__name__})")
+            return
+        with self._count_lock:
+            self.spilled += len(rows)
 
-    def _drop(self, count: int) -> None:
-        self.dropped += count
-        self._warn_once(f"{self.dropped} log records dropped so far")
+    def _drop(self, count: int, reason: str) -> None:
+        with self._count_lock:
+            self.dropped += count
+        self._warn(f"dropped, {reason}", f"log records dropped: {reason}")
 
-    _last_warning = 0.0
+    def _report_failure(self, exc: BaseException) -> None:
+        if self._abandoned:
+            return  # close() has said what happened
+        if _is_missing_table(exc):
+            self._warn(
+                "no-table",
+                "the logs table does not exist: run `gal-friday db upgrade`;"
+                f" log records are kept in {self.spill.path} until then",
+            )
+        else:
+            self._warn(
+                "outage",
+                f"database unavailable ({_first_line(exc)}); retrying,"
+                f" log records are kept in {self.spill.path} meanwhile",
+            )
 
-    def _warn_once(self, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last_warning >= 10:
-            self._last_warning = now
-            url = mask_url(self.engine.url)
-            sys.stderr.write(f"[{INTERNAL_LOGGER}] {url}: {message}\n")
+    def _warn(self, kind: str, message: str) -> None:
+        """One line on stderr, once per kind of trouble (again after it has cleared)."""
+        if kind in self._warned:
+            return
+        self._warned.add(kind)
+        with contextlib.suppress(Exception):
+            line = f"[{INTERNAL_LOGGER}] {mask_url(self.engine.url)}: {message}"
+            sys.stderr.write(scrub_text(line) + "\n")  # also a ?password= the URL may carry
 
     def flush(self) -> None:
         """Wake the writer so queued records go out now."""
         self._wake.set()
 
     def close(self) -> None:
-        """Write what is queued (or spill it if the database is down) and stop the writer."""
-        if self._closed:
-            return
-        self._closed = True
-        with contextlib.suppress(queue.Full):
-            self._queue.put(_STOP, timeout=5)
+        """Write what is queued (or spill it), stop both threads; returns within seconds."""
+        with self._count_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._stopping = True
         self._wake.set()
-        self._thread.join(timeout=30)
-        if self._thread.is_alive():
-            self._warn_once("the log writer did not finish within 30 s")
-        leftovers: list[Log] = []
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, logging.LogRecord):
-                leftovers.append(Log.from_record(item, self.redact_keys))
-        self._spill(leftovers)
+        self._spill_wake.set()
+        if not self._wait_for_writer():
+            self._abandon()
+        self._spill_wake.set()
+        self._spiller.join(timeout=self.close_timeout)
+        left = len(self._overflow)
+        if left:
+            self._drop(left, "the spill file could not be written in time")
+        if self._owns_engine and not self._writer.is_alive():
+            self.engine.dispose()
         if self.dropped:
-            sys.stderr.write(f"[{INTERNAL_LOGGER}] {self.dropped} log records were dropped\n")
+            self._warn("dropped-total", f"{self.dropped} log records were dropped")
         atexit.unregister(self.close)
         super().close()
 
+    def _wait_for_writer(self) -> bool:
+        """Wait while the writer makes progress; False once it has made none for close_timeout."""
+        deadline = time.monotonic() + self.close_timeout
+        progress = self.written + self.spilled
+        while self._writer.is_alive():
+            self._writer.join(timeout=0.05)
+            now_progress = self.written + self.spilled
+            if now_progress != progress:
+                progress = now_progress
+                deadline = time.monotonic() + self.close_timeout
+            elif time.monotonic() > deadline:
+                return False
+        return True
 
-def _freeze(record: logging.LogRecord) -> logging.LogRecord:
-    """A copy whose message and exception are text, safe to turn into a row on another thread."""
-    frozen = copy.copy(record)
-    frozen.msg = record.getMessage()
-    frozen.args = None
-    if record.exc_info and record.exc_info[0] is not None:
-        frozen.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
-    frozen.exc_info = None
-    return frozen
+    def _abandon(self) -> None:
+        """Take over from a writer stuck on the database: spill its batch and the queue."""
+        with self._lock:
+            self._abandoned = True
+            rows, self._held = self._held, []
+        rows.extend(self._rows(_drain(self._queue)))
+        self._spill(rows)
+        self._warn(
+            "abandoned",
+            f"the database did not answer within {self.close_timeout:g} s;"
+            f" {len(rows)} log records kept in {self.spill.path}",
+        )
+
+
+def _drain(items: collections.deque[_Item], limit: int = sys.maxsize) -> list[_Item]:
+    """Up to ``limit`` items taken from the left of ``items`` (safe while others append)."""
+    drained: list[_Item] = []
+    while len(drained) < limit:
+        try:
+            drained.append(items.popleft())
+        except IndexError:
+            break
+    return drained
+
+
+def _engine(url: str | None, connect_timeout: float, statement_timeout: float) -> Engine:
+    """The handler's own engine: bounded connects and statements, no pre-ping (a failed
+    batch is retried anyway)."""
+    resolved = resolve_url(url)
+    if resolved.get_backend_name() != "postgresql":
+        return create_engine(resolved)
+    options = str(resolved.query.get("options", ""))
+    timeout_option = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    connect_args = {
+        "connect_timeout": max(_MIN_CONNECT_TIMEOUT, math.ceil(connect_timeout)),
+        "options": f"{options} {timeout_option}".strip(),
+    }
+    return create_engine(resolved, connect_args=connect_args, pool_pre_ping=False)
+
+
+def _exception_text(fields: dict[str, Any]) -> str | None:
+    """The record's exception as text (formatted here, on the writer's thread)."""
+    info = fields.get("exc_info")
+    if info and info[0] is not None:
+        return "".join(traceback.format_exception(*info)).rstrip()
+    text_: str | None = fields.get("exc_text")
+    return text_
+
+
+def _first_line(exc: BaseException) -> str:
+    """The exception's type and the first line of its message, scrubbed and cut short."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return scrub_text(text[:_LONGEST_REASON])
+
+
+def _is_missing_table(exc: BaseException) -> bool:
+    """True for "relation logs does not exist" (PostgreSQL) or "no such table" (SQLite)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ == "UndefinedTable" or "no such table" in str(seen):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 #: Gal-Friday's name for the handler.

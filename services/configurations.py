@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from gal_friday.domain import Configuration
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 
-def activate_configuration(uow: UnitOfWork, content: Mapping[str, Any]) -> Configuration:
+def activate_configuration(uow: UnitOfWorkProtocol, content: Mapping[str, Any]) -> Configuration:
     """Store ``content`` unless its hash is known, activate it and deactivate every other version.
 
     Runs in the caller's unit of work (commit to keep it).

@@ -28,11 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
 from gal_friday.persistence import schema
-from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.database import Engine, create_engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
 from gal_friday.domain.rates import RateTable
@@ -43,6 +42,7 @@ from gal_friday.importers import (
     group_orders,
 )
 from gal_friday.importers.streaming import same_record
+from gal_friday.persistence.database import Engine
 from gal_friday.persistence.repositories import StoredFill
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.gc_pause import gc_paused

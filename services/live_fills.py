@@ -31,17 +31,16 @@ from enum import StrEnum
 from typing import TypeVar
 
 import attrs
-from sqlalchemy.exc import OperationalError
 
 from gal_friday.domain import (
-    ConcurrencyError,
     DomainError,
     Fill,
     InvalidValueError,
     MissingConversionRateError,
 )
-from gal_friday.persistence.errors import DatabaseUnavailableError
-from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, Repositories, UnitOfWork
+from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
+from gal_friday.persistence.interfaces import RepositoriesProtocol, UnitOfWorkProtocol
+from gal_friday.persistence.unit_of_work import AsyncUnitOfWork
 from gal_friday.services.trade_rebuild import refresh_pair
 
 MAX_ATTEMPTS = 12
@@ -120,7 +119,7 @@ class _Retry:
 
 
 #: A lost connection or a restarting server (nothing was committed) or a write conflict.
-RETRYABLE = (ConcurrencyError, DatabaseUnavailableError, OperationalError)
+RETRYABLE = (ConcurrencyError, DatabaseUnavailableError)
 
 
 def _retrying(action: Callable[[], T], retry: _Retry) -> T:
@@ -139,20 +138,22 @@ async def _retrying_async(action: Callable[[], Awaitable[T]], retry: _Retry) -> 
             await asyncio.sleep(retry.delay_after(exc))
 
 
-def _apply(repositories: Repositories, fill: Fill, client_order_id: uuid.UUID | None) -> bool:
+def _apply(
+    repositories: RepositoriesProtocol, fill: Fill, client_order_id: uuid.UUID | None
+) -> bool:
     # A fresh copy each attempt: a failed attempt may have set keys on the last one.
     copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
     return repositories.orders.apply_fill(copy, client_order_id)
 
 
 def _refresh(
-    repositories: Repositories, fill: Fill, conversion_rates: Mapping[str, Decimal] | None
+    repositories: RepositoriesProtocol, fill: Fill, conversion_rates: Mapping[str, Decimal] | None
 ) -> None:
     refresh_pair(repositories, fill.exchange, fill.trading_pair, fill.filled_at, conversion_rates)
 
 
 def record_fill(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], UnitOfWorkProtocol],
     fill: Fill,
     *,
     client_order_id: uuid.UUID | None = None,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from gal_friday.domain.performance import Performance, check_period, summarize
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 #: The report is the domain's performance summary of the stored trades.
 Report = Performance
 
 
 def build_report(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,

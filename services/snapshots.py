@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from gal_friday.domain import PortfolioSnapshot
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 
 def take_snapshot(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     *,
     at: datetime,
     total_equity: Decimal,

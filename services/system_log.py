@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gal_friday.domain import SystemLog
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 
 def record_system_event(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], UnitOfWorkProtocol],
     source_module: str,
     level: str,
     message: str,

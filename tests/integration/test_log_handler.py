@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import threading
@@ -15,6 +16,7 @@ from sqlalchemy.engine import URL
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.log_handler import AsyncPostgresHandler, DatabaseLogHandler
+from tests.support.secret_shapes import ALL_SHAPES, secret_for
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -107,20 +109,32 @@ def test_records_spilled_while_the_database_is_gone_are_replayed_by_the_next_han
     postgres_url, tmp_path
 ):
     spill = tmp_path / "spill.jsonl"
-    dead = postgres_url.set(port=1).render_as_string(hide_password=False)
-    handler = DatabaseLogHandler(
-        dead, flush_interval=0.02, spill_after=0.1, max_backoff=0.05, spill_path=spill
-    )
-    logger = make_logger("gf.dead", handler)
-    for n in range(50):
-        logger.warning("while down %d", n)
-    handler.close()
-    assert handler.spilled == 50
-    assert len(spill.read_text().splitlines()) == 50
-    alive = DatabaseLogHandler(
-        postgres_url.render_as_string(hide_password=False), spill_path=spill, flush_interval=0.02
-    )
-    alive.close()
+    proxy = TcpProxy(postgres_url.host or "127.0.0.1", postgres_url.port or 5432)
+    try:
+        via_proxy = postgres_url.set(host="127.0.0.1", port=proxy.port)
+        proxy.cut()  # the same database, unreachable for now
+        handler = DatabaseLogHandler(
+            via_proxy.render_as_string(hide_password=False),
+            flush_interval=0.02,
+            spill_after=0.1,
+            max_backoff=0.05,
+            spill_path=spill,
+        )
+        logger = make_logger("gf.dead", handler)
+        for n in range(50):
+            logger.warning("while down %d", n)
+        handler.close()
+        assert handler.spilled == 50
+        header, *lines = spill.read_text().splitlines()
+        assert '"gal_friday_spill"' in header
+        assert len(lines) == 50
+        proxy.restore()
+        alive = DatabaseLogHandler(
+            via_proxy.render_as_string(hide_password=False), spill_path=spill, flush_interval=0.02
+        )
+        alive.close()
+    finally:
+        proxy.stop()
     assert sorted(r.message for r in stored(postgres_url)) == sorted(
         f"while down {n}" for n in range(50)
     )
@@ -176,6 +190,36 @@ def test_it_never_logs_into_itself_and_redacts_secrets(database_url, tmp_path):
     rows = stored(database_url)
     assert [r.logger_name for r in rows] == ["gf.app"]
     assert rows[0].context_json == {"user": "ann", "password": "***", "nested": {"api_key": "***"}}
+
+
+def test_no_secret_shape_is_stored_in_clear(database_url, tmp_path):
+    handler = DatabaseLogHandler(
+        database_url.render_as_string(hide_password=False),
+        flush_interval=0.01,
+        spill_path=tmp_path / "s.jsonl",
+    )
+    logger = make_logger("gf.shapes", handler)
+    names = list(ALL_SHAPES)
+    for index, shape in enumerate(ALL_SHAPES.values()):
+        secret = secret_for(index)
+        message, args, extra, exc = shape(secret)
+        if exc is None:
+            logger.info(message, *args, extra={"shape": index, **extra})
+        else:
+            try:
+                raise exc
+            except type(exc):
+                logger.exception(message, *args, extra={"shape": index, **extra})
+    handler.close()
+    rows = {row.context_json["shape"]: row for row in stored(database_url)}
+    assert len(rows) == len(ALL_SHAPES) >= 30
+    in_clear = [
+        names[index]
+        for index, row in rows.items()
+        if secret_for(index)
+        in " ".join([row.message, json.dumps(row.context_json), row.exception_text or ""])
+    ]
+    assert in_clear == []
 
 
 def test_emit_never_raises(database_url, tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from gal_friday.domain import ConcurrencyError, TradeGrouping, build_trades
+from gal_friday.domain import TradeGrouping, build_trades
+from gal_friday.persistence.errors import ConcurrencyError
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 from gal_friday.services.live_fills import FillOutcome, record_fill, record_fill_async
 from gal_friday.services.reporting import build_report
@@ -65,7 +66,7 @@ def test_after_record_fill_the_report_shows_the_closed_trade(engine):
     with UnitOfWork(engine) as uow:
         report = build_report(uow)
     assert report.total_trades == 1
-    assert report.total_realized_pnl == Decimal("9.8")  # 10 gained, 2 x 0.1 USD fees
+    assert {t.currency: t.realized_pnl for t in report.totals} == {"USD": Decimal("9.8")}  # 10 gained, 2 x 0.1 USD fees
 
 
 def test_the_refresh_keeps_every_trade_before_the_last_flat_point(engine):
@@ -176,7 +177,7 @@ def test_record_fill_async_retries_without_blocking_the_event_loop(engine):
     with UnitOfWork(engine) as uow:
         report = build_report(uow)
     assert report.total_trades == 1
-    assert report.total_realized_pnl == Decimal("0.8")
+    assert {t.currency: t.realized_pnl for t in report.totals} == {"USD": Decimal("0.8")}
 
 
 def _dust_fill(fill_id, side, quantity, price, minute, fee="0"):

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from gal_friday.domain import (
-    ConcurrencyError,
     Configuration,
     DuplicateFillError,
     Order,
     OrderStatus,
 )
 from gal_friday.persistence import tables as t
+from gal_friday.persistence.errors import ConcurrencyError
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 from tests.factories import at, make_fill, make_order
 
@@ -71,14 +71,17 @@ def test_the_version_column_stops_a_lost_update(engine):
     with UnitOfWork(engine) as uow:
         uow.orders.add(order)
         uow.commit()
-    with UnitOfWork(engine) as first, UnitOfWork(engine) as second:
+    with UnitOfWork(engine) as reader:
+        theirs = reader.orders.get(order.order_pk)  # read, then the transaction ends
+    assert theirs is not None
+    with UnitOfWork(engine) as first:
         mine = first.orders.get(order.order_pk)
-        theirs = second.orders.get(order.order_pk)
         assert mine is not None
-        assert theirs is not None
         mine.apply_fill(make_fill("A", quantity_filled=Decimal("1.5")))
-        theirs.apply_fill(make_fill("B", quantity_filled=Decimal("1.5")))
         first.commit()
+    with UnitOfWork(engine) as second:
+        second.session.add(theirs)  # a change based on version 1, written after version 2
+        theirs.apply_fill(make_fill("B", quantity_filled=Decimal("1.5")))
         with pytest.raises(ConcurrencyError):
             second.commit()
     with UnitOfWork(engine) as uow:
@@ -87,6 +90,27 @@ def test_the_version_column_stops_a_lost_update(engine):
         assert [f.fill_id for f in stored.fills] == ["A"]
         assert stored.filled_quantity == Decimal("1.5")
         assert stored.version == 2
+
+
+def test_a_second_sqlite_writer_waits_for_the_lock_at_begin(tmp_path, sqlite_template):
+    import shutil
+
+    from gal_friday.persistence.database import create_engine
+
+    target = tmp_path / "locked.db"
+    shutil.copyfile(str(sqlite_template.database), target)
+    engine = create_engine(f"sqlite:///{target}?busy_timeout=0.2")
+    try:
+        with UnitOfWork(engine) as first:
+            first.orders.add(make_order())
+            first.flush()
+            with UnitOfWork(engine, read_only=True) as reader:  # readers never wait
+                assert _count(reader, t.orders) == 0
+            with UnitOfWork(engine) as second, pytest.raises(ConcurrencyError):
+                second.orders.get(1)  # BEGIN IMMEDIATE waits for the lock, then gives up
+            first.commit()
+    finally:
+        engine.dispose()
 
 
 def test_a_partial_fill_that_keeps_the_status_still_moves_the_version(engine):
@@ -142,3 +166,34 @@ def test_async_unit_of_work_runs_the_same_repositories(database_url: URL):
             await engine.dispose()
 
     assert asyncio.run(scenario()) == Decimal("1")
+
+
+def test_async_readers_on_aiosqlite_do_not_wait_for_a_writer(tmp_path, sqlite_template):
+    import shutil
+    import sqlite3
+
+    from gal_friday.persistence.database import create_async_engine
+    from gal_friday.persistence.errors import ConcurrencyError as Locked
+
+    target = tmp_path / "async.db"
+    shutil.copyfile(str(sqlite_template.database), target)
+    writer = sqlite3.connect(target, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+
+    async def scenario() -> int:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{target}?busy_timeout=0.2")
+        try:
+            async with AsyncUnitOfWork(engine, read_only=True) as reader:
+                trades = await reader.run(lambda u: u.trades.all())
+            async with AsyncUnitOfWork(engine) as blocked:
+                with pytest.raises(Locked):
+                    await blocked.run(lambda u: u.trades.all())  # a writer waits, then gives up
+            return len(trades)
+        finally:
+            await engine.dispose()
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        writer.rollback()
+        writer.close()

@@ -8,10 +8,16 @@ import threading
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; ``cut()`` drops connections and refuses new ones."""
+    """Forwards 127.0.0.1:<port> to a target; ``cut()`` drops connections and refuses new ones.
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    With ``cut_on``, the proxy cuts itself when a client sends those bytes (say, the
+    text of a statement; use ``sslmode=disable`` so that it travels in clear).
+    """
+
+    def __init__(self, target_host: str, target_port: int, cut_on: bytes | None = None) -> None:
         self.target = (target_host, target_port)
+        self.cut_on = cut_on
+        self.was_cut = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._open = threading.Event()
@@ -41,12 +47,15 @@ class TcpProxy:
                     upstream.close()
                     continue
                 self._sockets.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, watch in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pipe, args=(a, b, watch), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, watch: bool = False) -> None:
         try:
             while data := source.recv(65536):
+                if watch and self.cut_on is not None and self.cut_on in data:
+                    self.cut()
+                    return
                 sink.sendall(data)
         except OSError:
             pass
@@ -59,6 +68,7 @@ class TcpProxy:
     def cut(self) -> None:
         """Refuse new connections and kill the open ones."""
         self._open.clear()
+        self.was_cut.set()
         with self._lock:
             sockets, self._sockets = list(self._sockets), set()
         for sock in sockets:

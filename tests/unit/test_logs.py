@@ -223,7 +223,7 @@ def test_system_log_create_normalises_and_redacts():
         "risk",
         "audit",
         "limit raised",
-        context={"limit": Decimal("0.3"), "auth": {"password": "x"}},
+        context={"limit": Decimal("0.3"), "creds": {"password": "x"}},
         trading_pair="eth/usd",
         signal_id=str(signal),
         order_pk=3,
@@ -236,7 +236,7 @@ def test_system_log_create_normalises_and_redacts():
     assert entry.trading_pair == "ETH/USD"
     assert entry.signal_id == signal
     assert entry.order_pk == 3
-    assert entry.context == {"limit": "0.3", "auth": {"password": "***"}}
+    assert entry.context == {"limit": "0.3", "creds": {"password": "***"}}
     assert entry.log_timestamp.tzinfo is UTC
     assert entry.exception_type is None
     assert entry.stack_trace is None

@@ -1,0 +1,199 @@
+"""What services may rely on: the unit of work and its repositories, as ``typing.Protocol``s.
+
+Services are typed against these, not against the SQLAlchemy-backed classes, so any
+implementation that has the same methods fits: the real ones
+(:class:`~gal_friday.persistence.unit_of_work.UnitOfWork` and
+:mod:`gal_friday.persistence.repositories`) and the in-memory fakes of
+:mod:`gal_friday.persistence.in_memory` (a public testing aid). mypy checks that
+both satisfy them (the ``TYPE_CHECKING`` block at the end, checked by the project's
+mypy run; ``tests/unit/test_interfaces.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
+
+from gal_friday.domain import (
+    Configuration,
+    EventLog,
+    Fill,
+    FillRecord,
+    Log,
+    Order,
+    PortfolioSnapshot,
+    Signal,
+    SignalStatus,
+    SystemLog,
+    Trade,
+)
+
+
+class OrderRepositoryProtocol(Protocol):
+    """Orders, with their fills."""
+
+    def add(self, order: Order) -> None: ...
+    def get(self, order_pk: int) -> Order | None: ...
+    def get_by_client_id(self, client_order_id: uuid.UUID) -> Order | None: ...
+    def get_by_exchange_id(self, exchange: str, exchange_order_id: str) -> Order | None: ...
+    def by_exchange_ids(
+        self, exchange: str, exchange_order_ids: Iterable[str]
+    ) -> dict[str, Order]: ...
+    def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool: ...
+    def get_for_update(self, order_pk: int) -> Order | None: ...
+    def list_open(
+        self, trading_pair: str | None = None, exchange: str | None = None
+    ) -> list[Order]: ...
+
+
+class FillRepositoryProtocol(Protocol):
+    """Fills, read apart from their orders (stored through the order)."""
+
+    def get(self, exchange: str, fill_id: str) -> Fill | None: ...
+    def for_order(self, order_pk: int) -> list[Fill]: ...
+    def existing_ids(self, exchange: str, fill_ids: Iterable[str]) -> set[str]: ...
+    def pairs(self) -> list[tuple[str, str]]: ...
+    def stream(self, exchange: str, trading_pair: str) -> Iterator[FillRecord]: ...
+
+
+class SignalRepositoryProtocol(Protocol):
+    """Trading signals."""
+
+    def add(self, signal: Signal) -> None: ...
+    def get(self, signal_id: uuid.UUID) -> Signal | None: ...
+    def by_status(self, status: SignalStatus, trading_pair: str | None = None) -> list[Signal]: ...
+
+
+class TradeRepositoryProtocol(Protocol):
+    """Round-trip trades (derived from the fills)."""
+
+    def add_all(self, trades: Iterable[Trade]) -> None: ...
+    def by_pair(
+        self, trading_pair: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]: ...
+    def by_strategy(self, strategy_id: str) -> list[Trade]: ...
+    def in_period(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Trade]: ...
+    def all(self, trading_pair: str | None = None) -> list[Trade]: ...
+    def open(self, trading_pair: str | None = None) -> list[Trade]: ...
+    def delete_for(self, exchange: str, trading_pair: str) -> int: ...
+
+
+class SnapshotRepositoryProtocol(Protocol):
+    """Portfolio snapshots."""
+
+    def add(self, snapshot: PortfolioSnapshot) -> None: ...
+    def latest(self) -> PortfolioSnapshot | None: ...
+    def between(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> list[PortfolioSnapshot]: ...
+
+
+class ConfigurationRepositoryProtocol(Protocol):
+    """Configuration versions, at most one active."""
+
+    def get_by_hash(self, config_hash: str) -> Configuration | None: ...
+    def add(self, config: Configuration) -> Configuration: ...
+    def active(self) -> Configuration | None: ...
+    def activate(self, config: Configuration) -> Configuration: ...
+    def all(self) -> list[Configuration]: ...
+
+
+class LogRepositoryProtocol(Protocol):
+    """Application log records."""
+
+    def add(self, log: Log) -> None: ...
+    def add_all(self, logs: Iterable[Log]) -> None: ...
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        logger_name: str | None = None,
+        min_level: int | None = None,
+    ) -> list[Log]: ...
+
+
+class SystemLogRepositoryProtocol(Protocol):
+    """System log entries."""
+
+    def add(self, entry: SystemLog) -> None: ...
+    def between(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        source_module: str | None = None,
+        log_level: str | None = None,
+    ) -> list[SystemLog]: ...
+
+
+class EventRepositoryProtocol(Protocol):
+    """The append-only event log."""
+
+    def append(self, events: Iterable[EventLog]) -> None: ...
+    def by_type(
+        self, event_type: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[EventLog]: ...
+    def types(self) -> list[str]: ...
+
+
+class RepositoriesProtocol(Protocol):
+    """The repositories of one transaction (what code run inside a unit of work is given)."""
+
+    @property
+    def orders(self) -> OrderRepositoryProtocol: ...
+    @property
+    def fills(self) -> FillRepositoryProtocol: ...
+    @property
+    def signals(self) -> SignalRepositoryProtocol: ...
+    @property
+    def trades(self) -> TradeRepositoryProtocol: ...
+    @property
+    def snapshots(self) -> SnapshotRepositoryProtocol: ...
+    @property
+    def configurations(self) -> ConfigurationRepositoryProtocol: ...
+    @property
+    def logs(self) -> LogRepositoryProtocol: ...
+    @property
+    def system_logs(self) -> SystemLogRepositoryProtocol: ...
+    @property
+    def events(self) -> EventRepositoryProtocol: ...
+
+
+class UnitOfWorkProtocol(RepositoriesProtocol, Protocol):
+    """One transaction and its repositories: ``with uow: ...; uow.commit()``.
+
+    Leaving the block without ``commit()`` discards the work. The repositories are
+    usable inside the block only.
+    """
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def flush(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWorkProtocol]
+
+
+if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing runs
+    from gal_friday.persistence import in_memory
+    from gal_friday.persistence import repositories as r
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+
+    def _real_and_fake_fit(real: UnitOfWork, fake: in_memory.InMemoryUnitOfWork) -> None:
+        _real: UnitOfWorkProtocol = real
+        _fake: UnitOfWorkProtocol = fake
+        _factory: UnitOfWorkFactory = fake  # calling it opens another unit of work
+        _orders: OrderRepositoryProtocol = r.OrderRepository(real.session)
+        _fake_orders: OrderRepositoryProtocol = in_memory.FakeOrders([])
+        _fills: FillRepositoryProtocol = in_memory.FakeFills([])

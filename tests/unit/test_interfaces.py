@@ -1,0 +1,54 @@
+"""The real unit of work and the in-memory fakes satisfy the protocols services are typed on.
+
+mypy proves it (the ``TYPE_CHECKING`` block of ``persistence/interfaces.py``); this test
+runs that check and repeats it at run time for the method names.
+"""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+from gal_friday.persistence import in_memory, interfaces
+from gal_friday.persistence import repositories as r
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+PAIRS = [
+    (interfaces.OrderRepositoryProtocol, r.OrderRepository, in_memory.FakeOrders),
+    (interfaces.FillRepositoryProtocol, r.FillRepository, in_memory.FakeFills),
+    (interfaces.SignalRepositoryProtocol, r.SignalRepository, in_memory.FakeSignals),
+    (interfaces.TradeRepositoryProtocol, r.TradeRepository, in_memory.FakeTrades),
+    (interfaces.SnapshotRepositoryProtocol, r.SnapshotRepository, in_memory.FakeSnapshots),
+    (
+        interfaces.ConfigurationRepositoryProtocol,
+        r.ConfigurationRepository,
+        in_memory.FakeConfigurations,
+    ),
+    (interfaces.LogRepositoryProtocol, r.LogRepository, in_memory.FakeLogs),
+    (interfaces.SystemLogRepositoryProtocol, r.SystemLogRepository, in_memory.FakeSystemLogs),
+    (interfaces.EventRepositoryProtocol, r.EventRepository, in_memory.FakeEvents),
+]
+
+
+def test_every_protocol_method_exists_on_the_real_and_the_fake_repository() -> None:
+    for protocol, real, fake in PAIRS:
+        methods = {name for name, _ in inspect.getmembers(protocol) if not name.startswith("_")}
+        for cls in (real, fake):
+            missing = sorted(name for name in methods if not hasattr(cls, name))
+            assert missing == [], (cls.__name__, missing)
+
+
+def test_mypy_accepts_the_fakes_and_the_real_classes_as_the_protocols() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "-p", "gal_friday.persistence"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
