@@ -74,7 +74,12 @@ def test_ccxt_json_without_strings_or_nested_deeply_is_refused(database_url, tmp
     deep = tmp_path / "deep.json"
     nested = '{"a": ' * 100_000 + "1" + "}" * 100_000
     deep.write_text('{"exchange": "kraken", "trades": [' + nested + "]}")
-    _refused(database_url, deep, "ccxt-trades", "entry 1: the JSON is nested too deeply (more than 32 levels)")
+    _refused(
+        database_url,
+        deep,
+        "ccxt-trades",
+        "entry 1: the JSON is nested too deeply (more than 32 levels)",
+    )
 
 
 BNB_FILE = FIXTURES / "binance-bnb-fees.json"
