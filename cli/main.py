@@ -20,13 +20,14 @@ import click
 from click.core import ParameterSource
 
 from gal_friday.domain import DomainError, TradeGrouping
-from gal_friday.importers import FORMATS, parse_pair_map
+from gal_friday.importers import FORMATS, LEDGER_FORMATS, parse_pair_map
 
 if TYPE_CHECKING:  # the heavy modules are imported inside the commands that use them
     from sqlalchemy import Engine
 
     from gal_friday.domain.performance import Performance
     from gal_friday.domain.rates import RateTable
+    from gal_friday.services.ledger_import import LedgerImportSummary
 
 GROUPINGS = {
     "flat-to-flat": TradeGrouping.FLAT_TO_FLAT,
@@ -43,7 +44,7 @@ class State:
     """What the group's options leave for the commands."""
 
     # Commands that only read: on SQLite their transactions do not take the write lock.
-    READ_ONLY_COMMANDS = frozenset({"report", "current", "check"})
+    READ_ONLY_COMMANDS = frozenset({"report", "current", "check", "audit"})
 
     def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url
@@ -251,7 +252,11 @@ def _rates(path: Path | None) -> RateTable | None:
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), required=True, help="File format."
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS | LEDGER_FORMATS)),
+    required=True,
+    help="File format.",
 )
 @click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
 @click.option(
@@ -281,20 +286,30 @@ def import_command(
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
     from gal_friday.cli.output import import_progress, plural
     from gal_friday.services.importing import import_history
+    from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
 
     codes = parse_pair_map(pair_map)
     rates = _rates(rates_file)
+    chosen = GROUPINGS[grouping] if grouping else None
     engine = state.migrated_engine()
+    if fmt in LEDGER_FORMATS:
+        with import_progress() as progress:
+            ledger = import_ledger(
+                engine, file, exchange=exchange, grouping=chosen, progress=progress
+            )
+        _echo_ledger_import(file, ledger)
+        return
     with import_progress() as progress:
         summary = import_history(
             engine,
             file,
             fmt,
             exchange=exchange,
-            grouping=GROUPINGS[grouping] if grouping else None,
+            grouping=chosen,
             progress=progress,
             rates=rates,
             pair_map=codes,
+            uow_factory=lambda target: ReconcilingUnitOfWork(target, chosen),
         )
     if not summary.changed_anything:
         click.echo(
@@ -308,6 +323,66 @@ def import_command(
         f" ({summary.fills_already_stored} already stored, {summary.duplicates_in_file} repeated"
         f" in the file); {plural(summary.trades_rebuilt, 'trade')} rebuilt for {pairs}"
     )
+
+
+def _echo_ledger_import(file: Path, summary: LedgerImportSummary) -> None:
+    click.echo(
+        f"{file}: {summary.entries_added} ledger entries added ({summary.pending_added} pending,"
+        f" {summary.entries_already_stored} already stored, {summary.duplicates_in_file} repeated"
+        " in the file)"
+    )
+    for exchange, done in summary.reconciled.items():
+        pairs = ", ".join(pair for _, pair in done.pairs) or "no pair"
+        click.echo(
+            f"{exchange}: {done.fills_updated} fill fees taken from the ledger,"
+            f" {done.fills_built} fills built from it; {done.trades_rebuilt} trades rebuilt"
+            f" for {pairs}"
+        )
+        if done.one_leg_refids:
+            click.echo(
+                f"{exchange}: {len(done.one_leg_refids)} one-leg trades kept, not made fills: "
+                + ", ".join(done.one_leg_refids)
+            )
+        if done.unvalued_kfee_refids:
+            click.echo(
+                f"{exchange}: KFEE fees not valued (pair not quoted in USD): "
+                + ", ".join(done.unvalued_kfee_refids)
+            )
+
+
+#: ``gal-friday audit``'s exit code when a balance or a fill disagrees with the ledger.
+AUDIT_FAILED = 3
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def audit(ctx: click.Context, fmt: str) -> None:
+    """Replay the stored ledger's balances and check the fills against it.
+
+    Exit 0 when everything balances, 3 when something diverges (1 and 2 keep their
+    meaning: database unusable, bad input).
+    """
+    from gal_friday.cli.audit_output import audit_json, print_audit
+    from gal_friday.cli.output import console
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.audit import audit as run_audit
+
+    state = ctx.find_object(State)
+    assert state is not None
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = run_audit(uow)
+    if not result.assets:
+        raise UserError("no ledger entries stored: import one with --format kraken-ledgers")
+    if fmt == "json":
+        click.echo(audit_json(result))
+    else:
+        print_audit(result, console())
+    if not result.balanced:
+        sys.exit(AUDIT_FAILED)  # like _fail: click's non-standalone main would swallow ctx.exit
 
 
 @cli.group()

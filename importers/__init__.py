@@ -15,6 +15,7 @@ from gal_friday.importers.common import (
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades, read_kraken_trades
+from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers
 from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 from gal_friday.importers.streaming import FillStream, collect
@@ -29,9 +30,16 @@ FORMATS: dict[str, Reader] = {
     "ccxt-trades": with_format_hint(read_ccxt_trades, "json"),
 }
 
+#: ``--format`` name -> ledger parser ``(source, exchange=..., progress=...) -> LedgerBatch``
+#: (stored by ``services.ledger_import``, not as fills).
+LEDGER_FORMATS: dict[str, Callable[..., LedgerBatch]] = {
+    "kraken-ledgers": parse_kraken_ledgers,
+}
+
 __all__ = [
     "COMMITTING",
     "FORMATS",
+    "LEDGER_FORMATS",
     "PHASES",
     "READING",
     "REBUILDING",
@@ -40,6 +48,7 @@ __all__ = [
     "ImportBatch",
     "ImportFormatError",
     "ImportedFill",
+    "LedgerBatch",
     "OrderGroup",
     "Progress",
     "Source",
@@ -47,6 +56,7 @@ __all__ = [
     "group_orders",
     "normalize_pair",
     "parse_ccxt_trades",
+    "parse_kraken_ledgers",
     "parse_kraken_trades",
     "parse_pair_map",
     "read_ccxt_trades",

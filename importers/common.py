@@ -120,6 +120,16 @@ class ByteSource:
             self._handle.close()
 
 
+def read_bytes(source: Source) -> tuple[str, bytes]:
+    """The display name and all the bytes of a path or binary file object (for files held
+    whole, such as a ledger export)."""
+    reader = ByteSource(source)
+    try:
+        return reader.name, reader.read(-1)
+    finally:
+        reader.close()
+
+
 def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[str]:
     """The file's lines as text, line ends kept (what ``csv.reader`` wants), read in blocks.
 

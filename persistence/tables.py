@@ -306,3 +306,30 @@ event_logs = Table(
     Column("source", String(NAME), nullable=False),
     Index("ix_event_logs_event_type_occurred_at", "event_type", "occurred_at"),
 )
+
+# An exchange's ledger as exported (docs/ledgers.md): one row per movement of one asset. A row
+# without a txid is pending (not in any balance); NULL txids never collide in the unique key.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("entry_pk", BigIntPK, primary_key=True, autoincrement=True),
+    Column("exchange", String(EXCHANGE), nullable=False),
+    Column("txid", String(EXTERNAL_ID)),
+    Column("refid", String(EXTERNAL_ID), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("subtype", String(32)),
+    Column("aclass", String(32)),
+    Column("subclass", String(32)),
+    Column("asset", String(ASSET), nullable=False),
+    Column("wallet", String(64)),
+    Column("amount", Money, nullable=False),
+    Column("fee", Money, nullable=False),
+    Column("balance", Money),
+    Column("amountusd", Money),
+    Column("source_line", Integer),
+    _not_negative("fee"),
+    UniqueConstraint("exchange", "txid"),
+    Index("ix_ledger_entries_exchange_refid", "exchange", "refid"),
+    Index("ix_ledger_entries_exchange_asset_time", "exchange", "asset", "time"),
+)

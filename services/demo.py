@@ -30,8 +30,10 @@ from pathlib import Path
 import attrs
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
+from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import Engine, create_engine
+from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill
@@ -182,6 +184,22 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
             available_balance={"USD": STARTING_CASH},
             positions={},
             starting_equity=STARTING_CASH,
+        )
+        deposit = f"DEMO{session.run}-DEPOSIT"  # the starting cash, as the exchange's ledger has it
+        LedgerRepository(uow.session).add_all(
+            [
+                LedgerEntry(
+                    exchange=EXCHANGE,
+                    txid=deposit,
+                    refid=deposit,
+                    time=START,
+                    type="deposit",
+                    asset="USD",
+                    amount=STARTING_CASH,
+                    fee=Decimal(0),
+                    balance=STARTING_CASH * session.run,
+                )
+            ]
         )
         uow.commit()
     session.summary.snapshots += 1

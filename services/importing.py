@@ -20,6 +20,7 @@ at its first fill and FILLED, sized by its fills.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -34,7 +35,9 @@ from gal_friday.importers import (
     FORMATS,
     READING,
     REBUILDING,
+    ByteSource,
     FillStream,
+    ImportBatch,
     ImportedFill,
     ImportFormatError,
     OrderGroup,
@@ -185,6 +188,20 @@ def store_stream(
         trades_rebuilt=trades,
         pairs=pairs,
     )
+
+
+def store_batch(
+    uow: UnitOfWork, batch: ImportBatch, grouping: TradeGrouping | None = None
+) -> ImportSummary:
+    """Store fills already read (built from a ledger, say) as :func:`store_stream` stores
+    a file's, in ``uow`` (no commit); an error names ``batch.path`` and the ``refid``."""
+    stream = FillStream(
+        path=batch.path,
+        records=iter(batch.records),
+        source=ByteSource(io.BytesIO()),
+        id_column="refid",
+    )
+    return store_stream(uow, stream, grouping)
 
 
 def _store_chunk(

@@ -1,0 +1,216 @@
+"""Kraken's ledgers export (``ledgers.csv``), in every header Kraken has used.
+
+Columns are found by header name: ``txid, refid, time, type, asset, amount, fee,
+balance`` are required; ``subtype``, ``aclass``, ``subclass``, ``wallet`` and
+``amountusd`` are read when present (the 2021 header has no ``subclass``/``wallet``,
+the 2024 one has both, older ones lack ``subtype``). Fields may be quoted or not;
+a UTF-8 BOM and CRLF line ends are fine. Asset codes are normalised as for pairs
+(``XXBT`` -> ``BTC``, ``XXDG`` -> ``DOGE``, ``ZUSD`` -> ``USD``; ``KFEE`` stays).
+
+A row without a ``txid`` is a pending movement (a deposit not credited yet): it
+is kept, with no txid and possibly no balance. The whole file is validated before
+anything is returned; the first bad row raises :class:`ImportFormatError` naming
+its line and column. A row repeated with the same data is kept once (and
+counted); the same ``txid`` with other data is an error naming both lines.
+See ``docs/ledgers.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import attrs
+
+from gal_friday.domain import values as v
+from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.importers.common import (
+    READING,
+    Progress,
+    Source,
+    decode_utf8,
+    parse_decimal,
+    read_bytes,
+)
+from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.kraken import parse_time
+from gal_friday.importers.pairs import normalize_asset
+
+REQUIRED = ("txid", "refid", "time", "type", "asset", "amount", "fee", "balance")
+OPTIONAL = ("subtype", "aclass", "subclass", "wallet", "amountusd")
+#: Which column a parsing error is about, by the field name the check reports.
+FIELD_COLUMNS = {"filled_at": "time"}
+PROGRESS_EVERY = 1000
+#: Longest text stored for the type-like columns, and for ids (as the tables allow).
+SHORT_TEXT = 32
+ID_TEXT = 128
+
+
+@attrs.frozen
+class LedgerBatch:
+    """Every entry of one ledgers export, in file order, without in-file duplicates."""
+
+    path: str
+    entries: list[LedgerEntry]
+    duplicates_in_file: int = 0
+
+    @property
+    def pending(self) -> list[LedgerEntry]:
+        """The rows without a txid."""
+        return [entry for entry in self.entries if entry.pending]
+
+
+def _header(name: str, row: list[str]) -> dict[str, int]:
+    columns = {cell.strip().strip('"').lower(): index for index, cell in enumerate(row)}
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise ImportFormatError(
+            name, "not a Kraken ledgers export: the header lacks " + ", ".join(missing), line=1
+        )
+    return columns
+
+
+def parse_kraken_ledgers(
+    source: Source, exchange: str = "kraken", progress: Progress | None = None
+) -> LedgerBatch:
+    """Every entry of a Kraken ledgers export, validated (see the module docstring)."""
+    name, data = read_bytes(source)
+    reader = csv.reader(io.StringIO(decode_utf8(name, data), newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise ImportFormatError(name, "the file is empty", line=1)
+    columns = _header(name, header)
+    width = len(header)
+    entries: list[LedgerEntry] = []
+    seen: dict[str, LedgerEntry] = {}
+    seen_pending: set[tuple[object, ...]] = set()
+    duplicates = 0
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
+        if row is None:
+            break
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            raise ImportFormatError(
+                name, f"expected {width} fields as in the header, found {len(row)}", line=start
+            )
+        entry = _entry(name, start, row, columns, exchange)
+        if entry.txid is None:
+            key = pending_key(entry)
+            if key in seen_pending:
+                duplicates += 1
+                continue
+            seen_pending.add(key)
+        else:
+            previous = seen.get(entry.txid)
+            if previous is not None:
+                if previous.same_as(entry):
+                    duplicates += 1
+                    continue
+                raise ImportFormatError(
+                    name,
+                    f"txid {entry.txid!r} appears on line {previous.source_line} with other data",
+                    line=start,
+                    column="txid",
+                    column_index=columns["txid"] + 1,
+                )
+            seen[entry.txid] = entry
+        entries.append(entry)
+        if progress is not None and len(entries) % PROGRESS_EVERY == 0:
+            progress(READING, len(entries), None)
+    if progress is not None:
+        progress(READING, len(entries), None)
+    return LedgerBatch(path=name, entries=entries, duplicates_in_file=duplicates)
+
+
+def pending_key(entry: LedgerEntry) -> tuple[object, ...]:
+    """What identifies a pending row (it has no txid): refid, time, asset and amount."""
+    return (entry.exchange, entry.refid, entry.time, entry.asset, entry.amount)
+
+
+def _text(row: list[str], columns: dict[str, int], column: str, limit: int) -> str | None:
+    index = columns.get(column)
+    if index is None:
+        return None
+    value = row[index].strip()
+    if len(value) > limit:
+        raise InvalidValueError(column, f"is longer than {limit} characters")
+    if not value.isprintable():  # NUL and control characters: PostgreSQL refuses NUL in text
+        raise InvalidValueError(column, f"{value!r} holds a control character")
+    return value or None
+
+
+def _amount(
+    row: list[str], columns: dict[str, int], column: str, *, optional: bool = False
+) -> Decimal | None:
+    index = columns.get(column)
+    if index is None or (optional and not row[index].strip()):
+        return None
+    return v.check_storable(parse_decimal(row[index], column), column)
+
+
+def _entry(
+    name: str, line: int, row: list[str], columns: dict[str, int], exchange: str
+) -> LedgerEntry:
+    try:
+        txid = _text(row, columns, "txid", ID_TEXT)
+        refid = _text(row, columns, "refid", ID_TEXT)
+        if refid is None:
+            raise InvalidValueError("refid", "is empty")
+        kind = _text(row, columns, "type", SHORT_TEXT)
+        if kind is None:
+            raise InvalidValueError("type", "is empty")
+        asset_code = _text(row, columns, "asset", 16)
+        if asset_code is None:
+            raise InvalidValueError("asset", "is empty")
+        fee = _amount(row, columns, "fee")
+        assert fee is not None
+        if fee < 0:
+            raise InvalidValueError("fee", f"{fee} is negative")
+        amount = _amount(row, columns, "amount")
+        assert amount is not None
+        balance = _amount(row, columns, "balance", optional=txid is None)
+        entry = LedgerEntry(
+            exchange=exchange,
+            txid=txid,
+            refid=refid,
+            time=parse_time(row[columns["time"]]),
+            type=kind.lower(),
+            subtype=_lower(_text(row, columns, "subtype", SHORT_TEXT)),
+            aclass=_lower(_text(row, columns, "aclass", SHORT_TEXT)),
+            subclass=_lower(_text(row, columns, "subclass", SHORT_TEXT)),
+            asset=normalize_asset(asset_code),
+            wallet=_text(row, columns, "wallet", 64),
+            amount=v.tidy(amount),
+            fee=v.tidy(fee),
+            balance=v.tidy(balance) if balance is not None else None,
+            amountusd=_amount(row, columns, "amountusd", optional=True),
+            source_line=line,
+        )
+    except InvalidValueError as exc:
+        column = FIELD_COLUMNS.get(exc.field, exc.field)
+        position = columns.get(column)
+        raise ImportFormatError(
+            name,
+            exc.problem,
+            line=line,
+            column=column,
+            column_index=position + 1 if position is not None else None,
+        ) from None
+    return entry
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if text is not None else None

@@ -1,0 +1,126 @@
+"""Ledger entries (Core rows in ``ledger_entries``, read back as domain ``LedgerEntry``s).
+
+Entries are written in bulk (Core ``insert`` with the table's own types) and
+read in ledger order: per exchange and asset, by ``time`` then by the order they
+were stored (``entry_pk``), which is the export's own order. Nothing commits here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+
+from gal_friday.domain import Fill
+from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.persistence import tables as t
+from gal_friday.persistence.repositories import _Repository, chunked
+
+_table = t.ledger_entries
+#: The columns a LedgerEntry is read from (its attribute names).
+_FIELDS = (
+    "exchange",
+    "txid",
+    "refid",
+    "time",
+    "type",
+    "asset",
+    "amount",
+    "fee",
+    "balance",
+    "subtype",
+    "aclass",
+    "subclass",
+    "wallet",
+    "amountusd",
+    "source_line",
+)
+_COLUMNS = [_table.c[name] for name in _FIELDS]
+INSERT_BATCH = 1000
+#: Rows fetched at a time when the whole ledger is streamed.
+ROWS_PER_FETCH = 5000
+
+
+def _entry(row: Row[Any]) -> LedgerEntry:
+    return LedgerEntry(**dict(zip(_FIELDS, row, strict=True)))
+
+
+class LedgerRepository(_Repository):
+    """An exchange ledger's entries, and the fills its trades are about."""
+
+    def add_all(self, entries: Iterable[LedgerEntry]) -> int:
+        """Insert ``entries``; returns how many."""
+        count = 0
+        for batch in chunked(entries, INSERT_BATCH):
+            rows = [{name: getattr(entry, name) for name in _FIELDS} for entry in batch]
+            self.session.execute(insert(_table), rows)
+            count += len(rows)
+        return count
+
+    def by_txids(self, exchange: str, txids: Iterable[str]) -> dict[str, LedgerEntry]:
+        """The stored entries among ``txids``, by txid."""
+        found: dict[str, LedgerEntry] = {}
+        for among in self._among(_table.c.txid, txids):
+            stmt = select(*_COLUMNS).where(_table.c.exchange == exchange, among)
+            for row in self.session.execute(stmt):
+                entry = _entry(row)
+                assert entry.txid is not None
+                found[entry.txid] = entry
+        return found
+
+    def pending(self, exchange: str | None = None) -> list[LedgerEntry]:
+        """The stored rows without a txid, in time order."""
+        stmt = select(*_COLUMNS).where(_table.c.txid.is_(None))
+        if exchange is not None:
+            stmt = stmt.where(_table.c.exchange == exchange)
+        stmt = stmt.order_by(_table.c.exchange, _table.c.time, _table.c.entry_pk)
+        return [_entry(row) for row in self.session.execute(stmt)]
+
+    def stream(self, exchange: str | None = None) -> Iterator[LedgerEntry]:
+        """Every entry in ledger order: by exchange and asset, then time, then as stored."""
+        stmt = select(*_COLUMNS)
+        if exchange is not None:
+            stmt = stmt.where(_table.c.exchange == exchange)
+        stmt = stmt.order_by(
+            _table.c.exchange, _table.c.asset, _table.c.time, _table.c.entry_pk
+        ).execution_options(yield_per=ROWS_PER_FETCH)
+        for row in self.session.execute(stmt):
+            yield _entry(row)
+
+    def trades(self, exchange: str) -> dict[str, list[LedgerEntry]]:
+        """The booked entries of type ``trade`` of ``exchange``, grouped by refid."""
+        stmt = (
+            select(*_COLUMNS)
+            .where(
+                _table.c.exchange == exchange,
+                _table.c.type == "trade",
+                _table.c.txid.is_not(None),
+            )
+            .order_by(_table.c.time, _table.c.entry_pk)
+        )
+        grouped: dict[str, list[LedgerEntry]] = defaultdict(list)
+        for row in self.session.execute(stmt):
+            entry = _entry(row)
+            grouped[entry.refid].append(entry)
+        return dict(grouped)
+
+    def exchanges(self) -> list[str]:
+        """Every exchange that has ledger entries."""
+        stmt = select(_table.c.exchange).distinct().order_by(_table.c.exchange)
+        return list(self.session.scalars(stmt))
+
+    def fills_by_ids(self, exchange: str, fill_ids: Sequence[str]) -> dict[str, Fill]:
+        """The stored fills (mapped objects, to update) among ``fill_ids``, by fill id."""
+        found: dict[str, Fill] = {}
+        for among in self._among(t.fills.c.fill_id, fill_ids):
+            stmt = select(Fill).where(t.fills.c.exchange == exchange, among)
+            for fill in self.session.scalars(stmt):
+                found[fill.fill_id] = fill
+        return found
+
+    def fill_keys(self) -> list[tuple[str, str, str]]:
+        """``(exchange, trading_pair, fill_id)`` of every stored fill."""
+        stmt = select(t.fills.c.exchange, t.fills.c.trading_pair, t.fills.c.fill_id)
+        return [(row[0], row[1], row[2]) for row in self.session.execute(stmt)]
