@@ -46,6 +46,7 @@ from gal_friday.importers import (
 )
 from gal_friday.importers.streaming import same_record
 from gal_friday.persistence.database import Engine
+from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.repositories import StoredFill
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.gc_pause import gc_paused
@@ -54,6 +55,12 @@ from gal_friday.services.trade_rebuild import rebuild_pairs
 #: Rows parsed, checked and written together. Peak memory grows with it (about 30 KiB
 #: per row of objects); 10,000 keeps it near 100 MiB at any file size.
 CHUNK_ROWS = 10_000
+
+#: What the exchange's ledger decides once it is imported (docs/ledgers.md): a fill reconciled
+#: with the ledger carries the ledger's fee, and one built from it the ledger's refid as its
+#: order and quote/base as its price. A trades.csv row may differ from such a fill there.
+LEDGER_FEE_FIELDS = frozenset({"commission", "commission_asset"})
+LEDGER_BUILT_FIELDS = LEDGER_FEE_FIELDS | {"exchange_order_id", "fill_price"}
 
 #: The fields a re-export may not change, in the order a conflict names them.
 COMPARED = (
@@ -97,6 +104,13 @@ class _Tally:
     orders_added: int = 0
     orders_extended: int = 0
     touched: set[tuple[str, str]] = attrs.Factory(set)
+
+    def count_stored(self, stored: StoredFill, newest_before: int) -> None:
+        """A row already stored: by this import (a repeat) or before it."""
+        if stored.fill_pk > newest_before:
+            self.repeated += 1
+        else:
+            self.already_stored += 1
 
 
 def open_file(
@@ -283,25 +297,28 @@ def _not_stored(
     if not stored:
         return records
     new: list[ImportedFill] = []
+    differing: list[tuple[ImportedFill, StoredFill, dict[str, str]]] = []
     for record in records:
         match = stored.get((record.fill.exchange, record.fill.fill_id))
         if match is None:
             new.append(record)
             continue
-        found = match
-        differences = _differences(record, found)
+        differences = _differences(record, match)
         if differences:
+            differing.append((record, match, differences))
+        else:
+            tally.count_stored(match, newest_before)
+    decided = _decided_by_ledger(uow, differing)
+    for record, found, differences in differing:
+        if (record.fill.exchange, found.fill_id) not in decided:
             raise stream.error(
                 record.line,
                 f"{stream.id_column} {record.fill.fill_id!r} is already stored with other data "
-                f"({'; '.join(differences)}); a re-export may not change a stored fill, "
-                "nothing was imported",
+                f"({'; '.join(differences.values())}); a re-export may not change a stored "
+                "fill, nothing was imported",
                 about_id=True,
             )
-        if found.fill_pk > newest_before:
-            tally.repeated += 1
-        else:
-            tally.already_stored += 1
+        tally.count_stored(found, newest_before)
     return new
 
 
@@ -312,15 +329,35 @@ def _ids_by_exchange(records: Iterable[ImportedFill]) -> dict[str, list[str]]:
     return by_exchange
 
 
-def _differences(record: ImportedFill, stored: StoredFill) -> list[str]:
-    """``field here X, stored Y`` for every compared field that differs."""
+def _differences(record: ImportedFill, stored: StoredFill) -> dict[str, str]:
+    """``{field: "field here X, stored Y"}`` for every compared field that differs."""
     here: dict[str, Any] = {name: getattr(record.fill, name) for name in COMPARED}
     here["exchange_order_id"] = record.order_ref
-    return [
-        f"{name} {_shown(here[name])} here, {_shown(getattr(stored, name))} stored"
+    return {
+        name: f"{name} {_shown(here[name])} here, {_shown(getattr(stored, name))} stored"
         for name in COMPARED
         if here[name] != getattr(stored, name)
-    ]
+    }
+
+
+def _decided_by_ledger(
+    uow: UnitOfWork, differing: Sequence[tuple[ImportedFill, StoredFill, dict[str, str]]]
+) -> set[tuple[str, str]]:
+    """``(exchange, fill_id)`` of the stored fills whose every difference the ledger decided:
+    the ledger holds their trade, and only its fields differ (one query per exchange)."""
+    candidates: dict[str, list[str]] = {}
+    for record, stored, differences in differing:
+        built = stored.exchange_order_id == stored.fill_id  # its order is the ledger's refid
+        if set(differences) <= (LEDGER_BUILT_FIELDS if built else LEDGER_FEE_FIELDS):
+            candidates.setdefault(record.fill.exchange, []).append(stored.fill_id)
+    if not candidates:
+        return set()
+    ledger = LedgerRepository(uow.session)
+    return {
+        (exchange, refid)
+        for exchange, ids in candidates.items()
+        for refid in ledger.trade_refids_among(exchange, ids)
+    }
 
 
 def _shown(value: Any) -> str:
