@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the heavy modules are imported inside the commands that use
     from sqlalchemy import Engine
 
     from gal_friday.domain.performance import Performance
+    from gal_friday.domain.rates import RateTable
     from gal_friday.services.ledger_import import LedgerImportSummary
 
 GROUPINGS = {
@@ -233,6 +234,21 @@ def db_check(state: State) -> None:
     click.echo("the schema matches the models")
 
 
+RATES_OPTION = click.option(
+    "--rates",
+    "rates_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV time,asset,quote,rate valuing fees paid in a third asset (docs/import-flow.md).",
+)
+
+
+def _rates(path: Path | None) -> RateTable | None:
+    from gal_friday.importers.rates import read_rates
+
+    return read_rates(path) if path is not None else None
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -256,6 +272,7 @@ def db_check(state: State) -> None:
     metavar="CODE=BASE/QUOTE",
     help="Read pair CODE as BASE/QUOTE (repeatable); see docs/importing.md.",
 )
+@RATES_OPTION
 @pass_state
 def import_command(
     state: State,
@@ -264,6 +281,7 @@ def import_command(
     exchange: str | None,
     grouping: str | None,
     pair_map: tuple[str, ...],
+    rates_file: Path | None,
 ) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
     from gal_friday.cli.output import import_progress, plural
@@ -271,18 +289,17 @@ def import_command(
     from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
 
     codes = parse_pair_map(pair_map)
+    rates = _rates(rates_file)
     chosen = GROUPINGS[grouping] if grouping else None
     engine = state.migrated_engine()
-    with file.open("rb") as handle:
-        rows = max(sum(1 for _ in handle) - 1, 0)
     if fmt in LEDGER_FORMATS:
-        with import_progress(rows) as progress:
+        with import_progress() as progress:
             ledger = import_ledger(
                 engine, file, exchange=exchange, grouping=chosen, progress=progress
             )
         _echo_ledger_import(file, ledger)
         return
-    with import_progress(rows) as progress:
+    with import_progress() as progress:
         summary = import_history(
             engine,
             file,
@@ -290,6 +307,7 @@ def import_command(
             exchange=exchange,
             grouping=chosen,
             progress=progress,
+            rates=rates,
             pair_map=codes,
             uow_factory=lambda target: ReconcilingUnitOfWork(target, chosen),
         )
@@ -380,18 +398,22 @@ def trades() -> None:
     help="Group this way from now on (default: keep each pair's grouping, flat-to-flat if new).",
 )
 @click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
+@RATES_OPTION
 @pass_state
-def trades_rebuild(state: State, grouping: str | None, pair: str | None) -> None:
+def trades_rebuild(
+    state: State, grouping: str | None, pair: str | None, rates_file: Path | None
+) -> None:
     """Recompute trades from the stored fills, in one transaction."""
     from gal_friday.cli.output import plural
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.trade_rebuild import rebuild_trades
 
     only = _pair_option(pair)
+    rates = _rates(rates_file)
     engine = state.migrated_engine()
     chosen = GROUPINGS[grouping] if grouping else None
     with UnitOfWork(engine) as uow:
-        summary = rebuild_trades(uow, chosen, only)
+        summary = rebuild_trades(uow, chosen, only, rates)
         uow.commit()
     if not summary.trades_by_pair:
         raise UserError(f"no fills stored{f' for {pair}' if pair else ''}: nothing to rebuild")

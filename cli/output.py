@@ -212,24 +212,35 @@ def _print_open(console: Console, open_trades: list[OpenPosition]) -> None:
 
 
 @contextmanager
-def import_progress(total_rows: int | None) -> Iterator[ProgressCallback | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped."""
+def import_progress() -> Iterator[ProgressCallback | None]:
+    """A progress bar on a terminal (stderr) over the whole import: the bytes read (parsing
+    and writing go together), the pairs rebuilt, the commit; nothing when output is piped."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import (
+    from rich.progress import (  # only when a bar is drawn (start-up time)
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        TaskID,
+        TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
     )
 
-    columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    ]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("import", total=total_rows)
+        tasks: dict[str, TaskID] = {}
 
-        def advance(rows: int) -> None:
-            bar.update(task, completed=rows)
+        def advance(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:  # one bar per phase; an unknown total pulses
+                for shown in tasks.values():
+                    bar.update(shown, visible=False)
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
 
         yield advance

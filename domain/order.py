@@ -343,6 +343,66 @@ class Order:
                 self.closed_at = fill.filled_at
         self._touch(fill.filled_at)
 
+    def extend_with(
+        self,
+        fills: Sequence[Fill],
+        *,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> None:
+        """More fills of an order known only through its fills (an imported order split
+        across two exports, or two chunks of one file).
+
+        The order must be FILLED by exactly its fills (as :meth:`filled_by` makes it);
+        it stays FILLED, ``quantity_ordered`` grows by the new fills, ``created_at`` /
+        ``submitted_at`` move to the earliest fill and ``closed_at`` /
+        ``last_updated_at`` to the latest; ``filled_quantity``, ``fill_notional``,
+        ``average_fill_price`` and ``commissions`` become those of all its fills
+        (:func:`fill_aggregates`, as :meth:`filled_by` computes them).
+        ``limit_price`` / ``stop_price``, when given, replace the ones inferred from
+        the earlier fills. Refused, changing nothing: no fills; an order not filled by
+        exactly its fills; a fill of another pair, exchange, side or exchange order id;
+        a fill id the order already has or that appears twice; prices the order type
+        does not allow.
+        """
+        if not fills:
+            raise InvalidValueError("fills", "extending an order needs at least one fill")
+        if self.status is not S.FILLED or self.filled_quantity != self.quantity_ordered:
+            raise InvalidTransitionError(
+                "order",
+                self.status.value,
+                "more fills",
+                f"order {self.client_order_id} is not an order filled by exactly its fills",
+            )
+        limit = self.limit_price if limit_price is None else v.money(limit_price, "limit_price")
+        stop = self.stop_price if stop_price is None else v.money(stop_price, "stop_price")
+        _check_prices(self.order_type, limit, stop)
+        seen = {fill.fill_id for fill in self.fills}
+        for fill in fills:
+            self._check_belongs(fill)
+            if fill.fill_id in seen:
+                raise DuplicateFillError(
+                    fill.fill_id, f"order {self.client_order_id} already has a fill with this id"
+                )
+            seen.add(fill.fill_id)
+        for fill in sorted(fills, key=lambda f: f.sort_key):  # only once all of them fit
+            if fill.exchange_order_id is None:
+                fill.exchange_order_id = self.exchange_order_id
+            bisect.insort(self.fills, fill, key=lambda f: f.sort_key)
+        totals = fill_aggregates(self.fills)  # the figures filled_by gives for all its fills
+        self.filled_quantity = totals.filled_quantity
+        self.fill_notional = totals.fill_notional
+        self.average_fill_price = totals.average_fill_price
+        self.commissions = totals.commissions
+        self.quantity_ordered = self.filled_quantity
+        self.limit_price, self.stop_price = limit, stop
+        first, last = self.fills[0].filled_at, self.fills[-1].filled_at
+        self.created_at = min(self.created_at, first)
+        if self.submitted_at is not None:
+            self.submitted_at = min(self.submitted_at, first)
+        self.closed_at = max(self.closed_at or last, last)
+        self._touch(last)
+
     def _check_belongs(self, fill: Fill) -> None:
         for name in ("trading_pair", "exchange", "side"):
             if getattr(fill, name) != getattr(self, name):

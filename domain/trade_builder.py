@@ -16,7 +16,8 @@ Commissions (docs/trading-rules.md, "Pairs and commission assets"):
   ``total_commission`` and ``realized_pnl`` (a quote rebate raises the PnL; a
   base-asset rebate adds units to a buy and removes fewer on a sale);
 * in any other asset: converted with ``conversion_rates["ASSET/QUOTE"]`` (quote
-  per unit of the asset); a missing rate is a :class:`MissingConversionRateError`.
+  per unit of the asset), or a :class:`~gal_friday.domain.rates.RateTable`'s rate in
+  force at the fill's time; a missing rate is a :class:`MissingConversionRateError`.
 
 Meaning of the figures:
 
@@ -62,7 +63,7 @@ import itertools
 import operator
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -71,6 +72,7 @@ from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
 from gal_friday.domain.fill import FillRecord, FillView, check_base_fee
+from gal_friday.domain.rates import Rates, RateTable
 from gal_friday.domain.trade import Trade
 
 TRADE_ID_NAMESPACE = uuid.UUID("6f1c1b6e-57a4-4f0e-9d36-5b7c2f0f9a11")
@@ -149,14 +151,15 @@ class _Leg:
         return first, rest
 
 
-def _rate(rates: Mapping[str, Decimal], asset: str, quote: str, fill_id: str) -> Decimal:
+def _rate(rates: Rates, asset: str, quote: str, fill_id: str, at: datetime) -> Decimal:
     key = f"{asset}/{quote}"
-    if key not in rates:
+    found = rates.at(asset, quote, at) if isinstance(rates, RateTable) else rates.get(key)
+    if found is None:
         raise MissingConversionRateError(
-            f"fill {fill_id!r} paid its commission in {asset}; "
-            f"give conversion_rates[{key!r}] (quote per {asset}) to value it"
+            f"fill {fill_id!r} at {at.isoformat()} paid its commission in {asset}; "
+            f"give a rate {key!r} (quote per {asset}) in force at that time to value it"
         )
-    rate = v.to_decimal(rates[key], f"conversion_rates[{key!r}]")
+    rate = v.to_decimal(found, f"conversion_rates[{key!r}]")
     if rate <= 0:
         raise InvalidValueError(f"conversion_rates[{key!r}]", "must be greater than zero")
     return rate
@@ -194,7 +197,7 @@ def _read(fill: FillView) -> FillFields:
     return reader(fill)
 
 
-def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
+def _leg(fields: FillFields, rates: Rates) -> _Leg:
     _exchange, pair, side, quantity, price, commission, asset, filled_at, fill_id, order_pk = fields
     base, _, quote = pair.partition("/")
     cash_fee, base_fee = ZERO, ZERO
@@ -204,7 +207,7 @@ def _leg(fields: FillFields, rates: Mapping[str, Decimal]) -> _Leg:
         base_fee = commission
         check_base_fee(fill_id, side, quantity, base_fee, asset)  # stored rows are not Fills
     elif commission:
-        cash_fee = commission * _rate(rates, asset, quote, fill_id)
+        cash_fee = commission * _rate(rates, asset, quote, fill_id, filled_at)
     return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)
 
 
@@ -483,7 +486,7 @@ def _trades(
 def build_trades(
     fills: Iterable[FillView],
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
-    conversion_rates: Mapping[str, Decimal] | None = None,
+    conversion_rates: Rates | None = None,
 ) -> list[Trade]:
     """Group ``fills`` into round-trip trades (see the module docstring for every rule)."""
     grouping = v.enum_value(TradeGrouping, grouping, "grouping")
@@ -518,7 +521,7 @@ TRADES_PER_BATCH = 1000
 def iter_trades(
     fills: Iterable[FillView],
     grouping: TradeGrouping = TradeGrouping.FLAT_TO_FLAT,
-    conversion_rates: Mapping[str, Decimal] | None = None,
+    conversion_rates: Rates | None = None,
 ) -> Iterator[Trade]:
     """The trades of one ``(exchange, trading_pair)`` from its fills in time order, streamed.
 
@@ -546,9 +549,7 @@ def iter_trades(
         yield from batch
 
 
-def _ordered_legs(
-    fills: Iterable[FillView], key: tuple[str, str], rates: Mapping[str, Decimal]
-) -> Iterator[_Leg]:
+def _ordered_legs(fills: Iterable[FillView], key: tuple[str, str], rates: Rates) -> Iterator[_Leg]:
     """Legs of ``fills``, checking they are all of ``key`` and come in time order."""
     last: tuple[datetime, str] | None = None
     for fill in fills:

@@ -1,23 +1,33 @@
-"""Exchange trade-history importers: parse and validate a whole file into domain fills."""
+"""Exchange trade-history importers: files read as streams of validated domain fills."""
 
 from collections.abc import Callable
 
-from gal_friday.importers.ccxt import parse_ccxt_trades
-from gal_friday.importers.common import Progress, Source
+from gal_friday.importers.ccxt import parse_ccxt_trades, read_ccxt_trades
+from gal_friday.importers.common import (
+    COMMITTING,
+    PHASES,
+    READING,
+    REBUILDING,
+    ByteSource,
+    Progress,
+    Source,
+)
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.hints import with_format_hint
-from gal_friday.importers.kraken import parse_kraken_trades
+from gal_friday.importers.kraken import parse_kraken_trades, read_kraken_trades
 from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers
 from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
+from gal_friday.importers.streaming import FillStream, collect
 
-Parser = Callable[..., ImportBatch]
+Reader = Callable[..., FillStream]
 
-#: ``--format`` name -> parser ``(source, exchange=..., progress=..., pair_map=...)
-#: -> ImportBatch``; an error on a file of the other kind hints at its format.
-FORMATS: dict[str, Parser] = {
-    "kraken-trades": with_format_hint(parse_kraken_trades, "csv"),
-    "ccxt-trades": with_format_hint(parse_ccxt_trades, "json"),
+#: ``--format`` name -> reader ``(source, exchange=..., pair_map=...) -> FillStream``
+#: (header checked, rows read as the stream is consumed; an error on a file of the other
+#: kind hints at its format); :func:`collect` makes an :class:`ImportBatch`.
+FORMATS: dict[str, Reader] = {
+    "kraken-trades": with_format_hint(read_kraken_trades, "csv"),
+    "ccxt-trades": with_format_hint(read_ccxt_trades, "json"),
 }
 
 #: ``--format`` name -> ledger parser ``(source, exchange=..., progress=...) -> LedgerBatch``
@@ -27,8 +37,14 @@ LEDGER_FORMATS: dict[str, Callable[..., LedgerBatch]] = {
 }
 
 __all__ = [
+    "COMMITTING",
     "FORMATS",
     "LEDGER_FORMATS",
+    "PHASES",
+    "READING",
+    "REBUILDING",
+    "ByteSource",
+    "FillStream",
     "ImportBatch",
     "ImportFormatError",
     "ImportedFill",
@@ -36,10 +52,13 @@ __all__ = [
     "OrderGroup",
     "Progress",
     "Source",
+    "collect",
     "group_orders",
     "normalize_pair",
     "parse_ccxt_trades",
     "parse_kraken_ledgers",
     "parse_kraken_trades",
     "parse_pair_map",
+    "read_ccxt_trades",
+    "read_kraken_trades",
 ]

@@ -9,7 +9,8 @@ more than a day ahead, is refused: see ``importers.common``), ``symbol``
 (``BASE/QUOTE``; a derivatives symbol ``BASE/QUOTE:SETTLE``
 is refused: only spot trades make sense here), ``side``, ``type``,
 ``takerOrMaker``, ``price``, ``amount``, ``cost``, ``fee {cost, currency}`` and
-``fees[]``. Numbers are read straight into ``Decimal`` (never through float).
+``fees[]``. Numbers are read straight into ``Decimal`` (never through float). The file
+is parsed incrementally, one trade in memory at a time (docs/import-flow.md).
 
 Commissions: the entries of ``fees`` (or ``fee`` when ``fees`` is absent) with a
 non-zero cost. One fill has one commission asset, so fees in one currency are summed and
@@ -21,10 +22,10 @@ id (``Kraken`` -> ``kraken``).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from gal_friday.domain import Fill, LiquidityType, OrderType
@@ -33,18 +34,18 @@ from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.values import EXTERNAL_ID_LENGTH, enum_value, shown, utc
 from gal_friday.importers.common import (
     ORDER_TYPES,
-    Progress,
+    ByteSource,
     Source,
     checked_exchange,
-    decode_utf8,
     epoch_millis,
     plausible_time,
-    read_bytes,
     side,
 )
 from gal_friday.importers.errors import ImportFormatError
+from gal_friday.importers.json_stream import Event, build_value, json_events, skip_value
 from gal_friday.importers.pairs import checked_pair_map, normalize_asset, normalize_pair
 from gal_friday.importers.records import ImportBatch, ImportedFill
+from gal_friday.importers.streaming import FillStream, collect
 
 FIELD_NAMES = {
     "fill_id": "id",
@@ -62,23 +63,6 @@ FIELD_NAMES = {
     "order_type": "type",
     "exchange_order_id": "order",
 }
-
-
-def _reject_constant(value: str) -> Any:
-    raise InvalidValueError("number", f"{value} is not a finite number")
-
-
-def _load(name: str, text: str) -> Any:
-    try:
-        return json.loads(
-            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant
-        )
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except RecursionError:
-        raise ImportFormatError(name, "the JSON is nested too deeply to be a trades file") from None
-    except InvalidValueError as exc:
-        raise ImportFormatError(name, exc.problem) from None
 
 
 def _number(value: Any, field: str) -> Decimal:
@@ -215,55 +199,106 @@ def _record(trade: Any, exchange: str, pair_map: Mapping[str, str]) -> ImportedF
     return ImportedFill(line=0, fill=fill, order_ref=order_ref, order_type=_order_type(trade))
 
 
-def parse_ccxt_trades(
-    source: Source,
-    exchange: str | None = None,
-    progress: Progress | None = None,
-    pair_map: Mapping[str, str] | None = None,
-) -> ImportBatch:
-    """Every fill of a ccxt trades JSON file, validated (see the module docstring).
+def read_ccxt_trades(
+    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
+) -> FillStream:
+    """The fills of a ccxt trades file as a stream; the document's shape is checked now.
 
+    The JSON is parsed incrementally (``ijson``, numbers as ``Decimal``), so memory does
+    not grow with the file: only one trade is held at a time (docs/import-flow.md).
     ``pair_map`` maps symbols to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
     """
     codes = checked_pair_map(pair_map)
-    name, data = read_bytes(source)
-    document = _load(name, decode_utf8(name, data))
-    trades = document
-    if isinstance(document, dict):
-        exchange = exchange or (
-            document.get("exchange") if isinstance(document.get("exchange"), str) else None
-        )
-        trades = document.get("trades")
-    if not isinstance(trades, list):
-        raise ImportFormatError(name, 'expected a list of trades or {"trades": [...]}')
-    if not exchange:
-        raise ImportFormatError(name, "the exchange is not in the file: give --exchange NAME")
-    exchange = checked_exchange(name, exchange)
-    records: list[ImportedFill] = []
-    seen: dict[str, ImportedFill] = {}
-    duplicates = 0
-    for number, trade in enumerate(trades, start=1):
+    reader = ByteSource(source)
+    try:
+        events = json_events(reader)
+        first = next(events, None)
+        if first is not None and first[0] == "start_map":
+            found, events = _top_level(reader.name, events)
+            exchange = exchange or found
+        elif first is None or first[0] != "start_array":
+            raise ImportFormatError(reader.name, 'expected a list of trades or {"trades": [...]}')
+        if not exchange:
+            exchange = _exchange_after_trades(source) if first[0] == "start_map" else None
+        if not exchange:
+            raise ImportFormatError(
+                reader.name, "the exchange is not in the file: give --exchange NAME"
+            )
+        exchange = checked_exchange(reader.name, exchange)
+    except BaseException:
+        reader.close()
+        raise
+    return FillStream(
+        path=reader.name,
+        records=_entries(reader.name, events, exchange, codes),
+        source=reader,
+        id_column="id",
+        by_entry=True,
+    )
+
+
+def _top_level(name: str, events: Iterator[Event]) -> tuple[str | None, Iterator[Event]]:
+    """Walk the top-level object up to its ``trades`` array: the ``exchange`` seen on the
+    way, and the events positioned at the first trade."""
+    exchange: str | None = None
+    for kind, value in events:
+        if kind == "end_map":
+            break
+        if kind != "map_key":
+            continue
+        start = next(events, ("end_map", None))
+        if value == "trades":
+            if start[0] != "start_array":
+                break
+            return exchange, events
+        if value == "exchange" and start[0] == "string":
+            exchange = start[1]
+        else:
+            skip_value(events, start)
+    raise ImportFormatError(name, 'expected a list of trades or {"trades": [...]}')
+
+
+def _exchange_after_trades(source: Source) -> str | None:
+    """The top-level ``exchange`` of a file whose ``trades`` come first (read again, only
+    the top level kept); ``None`` for a stream that cannot be read twice."""
+    if not isinstance(source, (str, Path)):
+        return None
+    reader = ByteSource(source)
+    try:
+        events = json_events(reader)
+        next(events, None)
+        for kind, value in events:
+            if kind != "map_key":
+                break
+            start = next(events, ("end_map", None))
+            if value == "exchange" and start[0] == "string":
+                return str(start[1])
+            skip_value(events, start)
+        return None
+    finally:
+        reader.close()
+
+
+def _entries(
+    name: str, events: Iterator[Event], exchange: str, pair_map: Mapping[str, str]
+) -> Iterator[ImportedFill]:
+    for number, event in enumerate(events, start=1):
+        if event[0] == "end_array":
+            return
         try:
-            record = _record(trade, exchange, codes)
+            trade = build_value(name, events, event, number)
+            record = _record(trade, exchange, pair_map)
         except InvalidValueError as exc:
             raise ImportFormatError(
                 name, exc.problem, entry=number, column=FIELD_NAMES.get(exc.field, exc.field)
             ) from None
-        record = ImportedFill(
+        yield ImportedFill(
             line=number, fill=record.fill, order_ref=record.order_ref, order_type=record.order_type
         )
-        previous = seen.get(record.fill.fill_id)
-        if previous is not None:
-            if previous.fill.same_execution(record.fill):
-                duplicates += 1
-                continue
-            raise ImportFormatError(
-                name, f"appears as entry {previous.line} with other data", entry=number, column="id"
-            )
-        seen[record.fill.fill_id] = record
-        records.append(record)
-        if progress is not None and number % 1000 == 0:
-            progress(number)
-    if progress is not None:
-        progress(len(records))
-    return ImportBatch(path=name, records=records, duplicates_in_file=duplicates)
+
+
+def parse_ccxt_trades(
+    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
+) -> ImportBatch:
+    """Every fill of a ccxt trades JSON file, validated (see the module docstring)."""
+    return collect(read_ccxt_trades(source, exchange, pair_map))

@@ -1,5 +1,8 @@
 """Reading helpers shared by the importers: bytes to text, strict decimals, times, field errors.
 
+Files are read in blocks (bounded memory, early refusal of what is not a trade
+export, see docs/import-flow.md).
+
 Times (docs/importing.md): a fill's time must lie between :data:`EARLIEST` (the
 first Bitcoin block, 2009-01-03) and one day after now; anything else is refused.
 ccxt's ``timestamp`` is epoch *milliseconds*: a value that is only plausible as
@@ -9,11 +12,13 @@ converted on a guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from gal_friday.domain import OrderType, Side
 from gal_friday.domain.errors import InvalidValueError
@@ -21,7 +26,6 @@ from gal_friday.domain.values import exchange_id, shown
 from gal_friday.importers.errors import ImportFormatError
 
 Source = str | Path | IO[bytes]
-Progress = Callable[[int], None]
 
 #: Exchange order types and what they are in the domain. ``settle-position`` closes a
 #: margin position at market; trailing stops trigger like stops; iceberg orders are limits.
@@ -55,25 +59,136 @@ _MS_PER_SECOND = 1000
 _MAX_DIGITS = 20
 
 
-def read_bytes(source: Source) -> tuple[str, bytes]:
-    """The display name and the raw bytes of a path or a binary file object."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
+#: The longest line a CSV export may have (Kraken's rows are a few hundred bytes).
+MAX_LINE_BYTES = 64 * 1024
+#: How much of the file is read at a time.
+READ_BLOCK = 256 * 1024
+
+
+class Progress(Protocol):
+    """Told how far an import is: ``phase`` (see :data:`PHASES`), ``done`` of ``total``.
+
+    ``total`` is ``None`` when it cannot be known (a pipe, a device): show activity only.
+    """
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None: ...
+
+
+#: The phases of an import, in order: bytes read (parsing and writing go together),
+#: pairs whose trades were rebuilt, then the commit.
+READING, REBUILDING, COMMITTING = "reading", "rebuilding trades", "committing"
+PHASES = (READING, REBUILDING, COMMITTING)
+
+
+class ByteSource:
+    """A file read block by block: its display name, size (``None`` if not a regular file),
+    and how many bytes were read so far (what the progress bar shows).
+    """
+
+    def __init__(self, source: Source) -> None:
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            self.name = str(path)
+            try:
+                self._handle: IO[bytes] = path.open("rb")
+                info = os.fstat(self._handle.fileno())
+            except OSError as exc:
+                raise ImportFormatError(
+                    self.name, f"cannot read the file: {exc.strerror}"
+                ) from None
+            self.size: int | None = info.st_size if stat.S_ISREG(info.st_mode) else None
+            self._owned = True
+        else:
+            self.name = getattr(source, "name", "<stream>")
+            self._handle = source
+            self.size = None
+            self._owned = False
+        self.read_so_far = 0
+
+    def read(self, size: int = READ_BLOCK) -> bytes:
+        """Up to ``size`` bytes; ``b""`` at the end."""
         try:
-            return str(path), path.read_bytes()
+            data = self._handle.read(size)
         except OSError as exc:
-            raise ImportFormatError(str(path), f"cannot read the file: {exc.strerror}") from None
-    return getattr(source, "name", "<stream>"), source.read()
+            raise ImportFormatError(self.name, f"cannot read the file: {exc.strerror}") from None
+        self.read_so_far += len(data)
+        return data
+
+    def close(self) -> None:
+        """Close the file if this reader opened it."""
+        if self._owned:
+            self._handle.close()
 
 
-def decode_utf8(name: str, data: bytes) -> str:
-    """UTF-8 text (a leading BOM dropped); bad bytes are an error naming their line."""
+def read_bytes(source: Source) -> tuple[str, bytes]:
+    """The display name and all the bytes of a path or binary file object (for files held
+    whole, such as a ledger export)."""
+    reader = ByteSource(source)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        return reader.name, reader.read(-1)
+    finally:
+        reader.close()
+
+
+def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[str]:
+    """The file's lines as text, line ends kept (what ``csv.reader`` wants), read in blocks.
+
+    Refused with the line number: a NUL byte anywhere in a block read (binary
+    content, refused before its lines are parsed), a line longer than ``max_line``
+    bytes (so an endless file such as ``/dev/zero`` stops at once), bytes that are not
+    UTF-8. A leading UTF-8 BOM is dropped.
+    """
+    number = 0
+    pending = b""
+    first = True
+    while True:
+        block = source.read()
+        if not block:
+            break
+        data = pending + block if pending else block
+        nul = data.find(b"\0")
+        if nul >= 0:
+            line = number + data.count(b"\n", 0, nul) + 1
+            raise ImportFormatError(
+                source.name, "binary content (a NUL byte): not a trade export", line=line
+            )
+        start = 0
+        while True:
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            number += 1
+            yield _text(source.name, data[start : end + 1], number, max_line, first)
+            first = False
+            start = end + 1
+        pending = data[start:]
+        if len(pending) > max_line:
+            raise ImportFormatError(
+                source.name,
+                f"a line longer than {max_line:,} bytes: not a trade export",
+                line=number + 1,
+            )
+    if pending:
+        yield _text(source.name, pending, number + 1, max_line, first)
+
+
+def _text(name: str, data: bytes, line: int, max_line: int, first: bool) -> str:
+    if len(data) > max_line:
         raise ImportFormatError(
-            name, f"byte 0x{data[exc.start]:02x} is not valid UTF-8", line=line
+            name, f"a line longer than {max_line:,} bytes: not a trade export", line=line
+        )
+    return decode_utf8(name, data, line=line, strip_bom=first)
+
+
+def decode_utf8(name: str, data: bytes, *, line: int = 1, strip_bom: bool = True) -> str:
+    """UTF-8 text (a leading BOM dropped when ``strip_bom``); bad bytes are an error naming
+    their line (``line`` is the line ``data`` starts on)."""
+    try:
+        return data.decode("utf-8-sig" if strip_bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        where = line + data[: exc.start].count(b"\n")
+        raise ImportFormatError(
+            name, f"byte 0x{data[exc.start]:02x} is not valid UTF-8", line=where
         ) from None
 
 

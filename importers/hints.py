@@ -1,20 +1,22 @@
 """A hint at ``--format`` when a file's error comes from being read in the wrong format.
 
 A JSON document starts with ``[`` or ``{``; a CSV export's first line is a
-comma-separated header. When a parser refuses a file whose first bytes look like
-the other kind, the error gains "this looks like a JSON file; try --format
-ccxt-trades" (or the reverse).
+comma-separated header. When a reader refuses a file (on opening it or on a row)
+whose first bytes look like the other kind, the error gains "this looks like a JSON
+file; try --format ccxt-trades" (or the reverse).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from gal_friday.importers.common import Source
 from gal_friday.importers.errors import ImportFormatError
-from gal_friday.importers.records import ImportBatch
+from gal_friday.importers.records import ImportedFill
+from gal_friday.importers.streaming import FillStream
 
 #: How much of a file is looked at.
 SNIFF_BYTES = 4096
@@ -22,10 +24,10 @@ SNIFF_BYTES = 4096
 FORMAT_FOR_KIND = {"csv": "kraken-trades", "json": "ccxt-trades"}
 
 
-class Parser(Protocol):
-    """An importer: ``(source, **options) -> ImportBatch``."""
+class Reader(Protocol):
+    """An importer: ``(source, **options) -> FillStream``."""
 
-    def __call__(self, source: Source, *args: Any, **kwargs: Any) -> ImportBatch: ...
+    def __call__(self, source: Source, *args: Any, **kwargs: Any) -> FillStream: ...
 
 
 def sniff(head: bytes) -> str | None:
@@ -52,18 +54,33 @@ def _head(source: Source) -> bytes:
     return b""
 
 
-def with_format_hint(parser: Parser, kind: str) -> Parser:
-    """``parser`` (which reads ``kind`` files), its errors hinting at the other format."""
+def _hinted(error: ImportFormatError, source: Source, kind: str) -> ImportFormatError:
+    """``error`` with a hint at the other format when the file looks like the other kind."""
+    looks = sniff(_head(source))
+    if looks is None or looks == kind:
+        return error
+    hint = f"this looks like a {looks.upper()} file; try --format {FORMAT_FOR_KIND[looks]}"
+    return error.with_hint(hint)
 
-    @functools.wraps(parser)
-    def parse(source: Source, *args: Any, **kwargs: Any) -> ImportBatch:
+
+def _records(records: Iterator[ImportedFill], source: Source, kind: str) -> Iterator[ImportedFill]:
+    try:
+        yield from records
+    except ImportFormatError as error:
+        raise _hinted(error, source, kind) from None
+
+
+def with_format_hint(reader: Reader, kind: str) -> Reader:
+    """``reader`` (which reads ``kind`` files), its errors hinting at the other format:
+    those raised when the stream is opened and those raised while its rows are read."""
+
+    @functools.wraps(reader)
+    def read(source: Source, *args: Any, **kwargs: Any) -> FillStream:
         try:
-            return parser(source, *args, **kwargs)
+            stream = reader(source, *args, **kwargs)
         except ImportFormatError as error:
-            looks = sniff(_head(source))
-            if looks is None or looks == kind:
-                raise
-            hint = f"this looks like a {looks.upper()} file; try --format {FORMAT_FOR_KIND[looks]}"
-            raise error.with_hint(hint) from None
+            raise _hinted(error, source, kind) from None
+        stream.records = _records(stream.records, source, kind)
+        return stream
 
-    return parse
+    return read

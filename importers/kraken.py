@@ -10,37 +10,38 @@ digits), ``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) 
 Empty fields may be quoted or not; quoted fields may hold commas (``ledgers``) and
 newlines; a UTF-8 BOM and CRLF line ends are fine.
 
-The whole file is validated before anything is returned: the first bad row
-raises :class:`ImportFormatError` with its line and column. A row repeated with
-identical data is kept once (and counted); the same ``txid`` with other data is
-an error naming both lines.
+The file is read as a stream (:func:`read_kraken_trades`, docs/import-flow.md): the
+header is checked at once, each row when it is reached; the first bad row raises
+:class:`ImportFormatError` with its line and column. A row repeated with identical
+data is kept once (and counted); the same ``txid`` with other data is an error
+naming both lines.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from gal_friday.domain import Fill
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.values import shown
 from gal_friday.importers.common import (
-    Progress,
+    ByteSource,
     Source,
     checked_exchange,
-    decode_utf8,
     order_type,
     parse_decimal,
     plausible_time,
-    read_bytes,
+    read_lines,
     side,
 )
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.pairs import checked_pair_map, normalize_pair
 from gal_friday.importers.records import ImportBatch, ImportedFill
+from gal_friday.importers.streaming import FillStream, collect
 
 REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
 
@@ -57,8 +58,6 @@ FIELD_COLUMNS = {
     "quantity_filled": "vol",
     "commission": "fee",
 }
-
-PROGRESS_EVERY = 1000
 
 
 def parse_time(text: str) -> datetime:
@@ -90,33 +89,49 @@ def _header(name: str, row: list[str]) -> dict[str, int]:
     return columns
 
 
-def parse_kraken_trades(
-    source: Source,
-    exchange: str = "kraken",
-    progress: Progress | None = None,
-    pair_map: Mapping[str, str] | None = None,
-) -> ImportBatch:
-    """Every fill of a Kraken trades export, validated (see the module docstring).
+def read_kraken_trades(
+    source: Source, exchange: str = "kraken", pair_map: Mapping[str, str] | None = None
+) -> FillStream:
+    """The fills of a Kraken trades export as a stream; the header is checked now.
 
+    The file is read in blocks (:func:`~gal_friday.importers.common.read_lines`), so
+    memory does not grow with its size; each row is validated when it is reached.
     ``pair_map`` maps pair codes to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
     """
     codes = checked_pair_map(pair_map)
-    name, data = read_bytes(source)
-    exchange = checked_exchange(name, exchange)
-    text = decode_utf8(name, data)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader_source = ByteSource(source)
+    name = reader_source.name
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
-    if header is None or not any(cell.strip() for cell in header):
-        raise ImportFormatError(name, "the file is empty", line=1)
-    columns = _header(name, header)
-    width = len(header)
+        exchange = checked_exchange(name, exchange)
+        reader = csv.reader(read_lines(reader_source), strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
+        if header is None or not any(cell.strip() for cell in header):
+            raise ImportFormatError(name, "the file is empty", line=1)
+        columns = _header(name, header)
+    except BaseException:
+        reader_source.close()
+        raise
     index = {column: columns[column] for column in REQUIRED}
-    records: list[ImportedFill] = []
-    seen: dict[str, ImportedFill] = {}
-    duplicates = 0
+    return FillStream(
+        path=name,
+        records=_rows(name, reader, len(header), index, exchange, codes),
+        source=reader_source,
+        id_column="txid",
+        id_index=index["txid"] + 1,
+    )
+
+
+def _rows(
+    name: str,
+    reader: Any,
+    width: int,
+    index: dict[str, int],
+    exchange: str,
+    pair_map: Mapping[str, str],
+) -> Iterator[ImportedFill]:
     line = reader.line_num
     while True:
         start = line + 1
@@ -125,7 +140,7 @@ def parse_kraken_trades(
         except csv.Error as exc:
             raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
         if row is None:
-            break
+            return
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
@@ -133,26 +148,14 @@ def parse_kraken_trades(
             raise ImportFormatError(
                 name, f"expected {width} fields as in the header, found {len(row)}", line=start
             )
-        record = _record(name, start, row, index, exchange, codes)
-        previous = seen.get(record.fill.fill_id)
-        if previous is not None:
-            if previous.fill.same_execution(record.fill) and previous.order_ref == record.order_ref:
-                duplicates += 1
-                continue
-            raise ImportFormatError(
-                name,
-                f"txid {record.fill.fill_id!r} appears on line {previous.line} with other data",
-                line=start,
-                column="txid",
-                column_index=index["txid"] + 1,
-            )
-        seen[record.fill.fill_id] = record
-        records.append(record)
-        if progress is not None and len(records) % PROGRESS_EVERY == 0:
-            progress(len(records))
-    if progress is not None:
-        progress(len(records))
-    return ImportBatch(path=name, records=records, duplicates_in_file=duplicates)
+        yield _record(name, start, row, index, exchange, pair_map)
+
+
+def parse_kraken_trades(
+    source: Source, exchange: str = "kraken", pair_map: Mapping[str, str] | None = None
+) -> ImportBatch:
+    """Every fill of a Kraken trades export, validated (see the module docstring)."""
+    return collect(read_kraken_trades(source, exchange, pair_map))
 
 
 def _record(

@@ -26,7 +26,14 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.importers.common import Progress, Source, decode_utf8, parse_decimal, read_bytes
+from gal_friday.importers.common import (
+    READING,
+    Progress,
+    Source,
+    decode_utf8,
+    parse_decimal,
+    read_bytes,
+)
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.kraken import parse_time
 from gal_friday.importers.pairs import normalize_asset
@@ -122,9 +129,9 @@ def parse_kraken_ledgers(
             seen[entry.txid] = entry
         entries.append(entry)
         if progress is not None and len(entries) % PROGRESS_EVERY == 0:
-            progress(len(entries))
+            progress(READING, len(entries), None)
     if progress is not None:
-        progress(len(entries))
+        progress(READING, len(entries), None)
     return LedgerBatch(path=name, entries=entries, duplicates_in_file=duplicates)
 
 

@@ -18,6 +18,7 @@ purpose (idempotent ingestion) and the count of rows really inserted is returned
 from __future__ import annotations
 
 import enum
+import logging
 import operator
 import re
 import uuid
@@ -37,6 +38,7 @@ from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import (
     FILL_UNIQUE,
     ConstraintViolationError,
+    DatabaseUnavailableError,
     StorageError,
     translate_integrity_error,
 )
@@ -45,6 +47,29 @@ from gal_friday.persistence.types import DecimalMap, EnumText, as_decimal_string
 
 SQLITE_BATCH = 500
 Row = dict[str, Any]
+#: The longest database message an error repeats (a refused row can quote huge values).
+MESSAGE_LIMIT = 300
+
+
+class _CopyTeardownFilter(logging.Filter):
+    """Drops psycopg's "error ignored terminating <Copy>" warning: when a COPY fails (the
+    server died), psycopg logs the failure to end it, then raises the error itself, which
+    the caller gets translated; the warning would be a second report of one error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.msg == "error ignored terminating %r: %s"
+            and bool(record.args)
+            and isinstance(record.args, tuple)
+            and isinstance(record.args[0], psycopg.Copy)
+        )
+
+
+logging.getLogger("psycopg").addFilter(_CopyTeardownFilter())
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
 def _is_postgres(conn: Connection) -> bool:
@@ -128,10 +153,22 @@ def _translate_copy_error(exc: psycopg.Error) -> DomainError | StorageError:
         match = re.search(r"\(exchange, fill_id\)=\((.*?), (.*)\) already exists", detail)
         fill_id = match.group(2) if match else "?"
         return DuplicateFillError(fill_id, "a fill with this id is already stored")
-    first_line = (diag.message_primary or str(exc)).strip()
+    first_line = _cut((diag.message_primary or str(exc)).strip().splitlines()[0])
     label = constraint or "a database constraint"
     return ConstraintViolationError(
         constraint, f"the database refused the row ({label}): {first_line}"
+    )
+
+
+def _lost(conn: Connection, exc: psycopg.OperationalError) -> Exception:
+    """A :class:`DatabaseUnavailableError` when the server is gone (the connection is marked
+    invalid, so the unit of work's rollback does not talk to it), else ``exc`` itself."""
+    if not _driver(conn).closed:
+        return exc
+    conn.invalidate(exc)
+    return DatabaseUnavailableError(
+        "cannot use the database: the database connection was lost during the bulk write; "
+        "nothing was committed"
     )
 
 
@@ -165,6 +202,8 @@ def _postgres_insert(
         return inserted
     except psycopg.errors.IntegrityError as exc:
         raise _translate_copy_error(exc) from None
+    except psycopg.OperationalError as exc:
+        raise _lost(conn, exc) from exc
 
 
 def _sqlite_insert(
@@ -207,10 +246,13 @@ def stream_rows(
 
 def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> list[int]:
     """``count`` fresh keys from the column's sequence (PostgreSQL)."""
-    cursor = _driver(conn).execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        (table.name, column, count),
-    )
+    try:
+        cursor = _driver(conn).execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            (table.name, column, count),
+        )
+    except psycopg.OperationalError as exc:
+        raise _lost(conn, exc) from exc
     return [row[0] for row in cursor.fetchall()]
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -248,7 +248,7 @@ class FakeTrades:
         self.items[:] = [t for t in self.items if all(t is not g for g in gone)]
         return len(gone)
 
-    def insert_batch(self, trades: list[Trade]) -> int:
+    def add_bulk(self, trades: Sequence[Trade]) -> int:
         self.items.extend(trades)
         return len(trades)
 

@@ -106,6 +106,19 @@ class LedgerRepository(_Repository):
             grouped[entry.refid].append(entry)
         return dict(grouped)
 
+    def trade_refids_among(self, exchange: str, refids: Sequence[str]) -> set[str]:
+        """The ``refids`` that booked ledger entries of type ``trade`` of ``exchange`` carry."""
+        found: set[str] = set()
+        for among in self._among(_table.c.refid, refids):
+            stmt = select(_table.c.refid).where(
+                _table.c.exchange == exchange,
+                _table.c.type == "trade",
+                _table.c.txid.is_not(None),
+                among,
+            )
+            found.update(self.session.scalars(stmt))
+        return found
+
     def exchanges(self) -> list[str]:
         """Every exchange that has ledger entries."""
         stmt = select(_table.c.exchange).distinct().order_by(_table.c.exchange)

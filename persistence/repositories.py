@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,6 +40,7 @@ from gal_friday.domain import (
     Order,
     OrderStatus,
     PortfolioSnapshot,
+    Side,
     Signal,
     SignalStatus,
     SystemLog,
@@ -92,6 +94,13 @@ class OrderRepository(_Repository):
     def add(self, order: Order) -> None:
         """Stage a new order (and its fills)."""
         self.session.add(order)
+
+    def add_imported(self, orders: Sequence[Order]) -> None:
+        """Insert new orders through the bulk path (COPY on PostgreSQL), setting each one's
+        ``order_pk``; their fills are written by :meth:`FillRepository.add_bulk`."""
+        from gal_friday.persistence import bulk
+
+        bulk.insert_orders(self.session.connection(), orders)
 
     def get(self, order_pk: int) -> Order | None:
         """The order with this primary key."""
@@ -159,6 +168,28 @@ class FillRepository(_Repository):
         """Stage a fill (normally added through ``Order.apply_fill`` and the order)."""
         self.session.add(fill)
 
+    def add_bulk(self, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:
+        """Insert fills (each with its ``order_pk``) through the bulk path; how many were
+        inserted (with ``skip_duplicates``, fill ids already stored are left out)."""
+        from gal_friday.persistence import bulk
+
+        return bulk.insert_fills(self.session.connection(), fills, skip_duplicates=skip_duplicates)
+
+    def stored_among(self, exchange: str, fill_ids: Iterable[str]) -> dict[str, StoredFill]:
+        """The stored fills among ``fill_ids`` on ``exchange``, by id, as plain records."""
+        columns = [t.fills.c[name] for name in StoredFill._fields]
+        found: dict[str, StoredFill] = {}
+        for among in self._among(t.fills.c.fill_id, fill_ids):
+            stmt = select(*columns).where(t.fills.c.exchange == exchange, among)
+            for row in self.session.execute(stmt):
+                record = StoredFill._make(row)
+                found[record.fill_id] = record
+        return found
+
+    def last_key(self) -> int:
+        """The highest ``fill_pk`` stored (0 for none): rows above it are newer."""
+        return int(self.session.scalar(select(func.max(t.fills.c.fill_pk))) or 0)
+
     def get(self, exchange: str, fill_id: str) -> Fill | None:
         """The fill the exchange identifies by ``fill_id``."""
         stmt = select(Fill).where(t.fills.c.exchange == exchange, t.fills.c.fill_id == fill_id)
@@ -214,6 +245,21 @@ class FillRepository(_Repository):
             stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
             yield FillRecord._make(row)
+
+
+class StoredFill(NamedTuple):
+    """What a re-import compares a file's fill with (:meth:`FillRepository.stored_among`)."""
+
+    fill_id: str
+    trading_pair: str
+    side: Side
+    quantity_filled: Decimal
+    fill_price: Decimal
+    commission: Decimal
+    commission_asset: str
+    filled_at: datetime
+    exchange_order_id: str | None
+    fill_pk: int
 
 
 class SignalRepository(_Repository):
@@ -291,7 +337,7 @@ class TradeRepository(_Repository):
         result = self.session.execute(stmt)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def insert_batch(self, trades: list[Trade]) -> int:
+    def add_bulk(self, trades: Sequence[Trade]) -> int:
         """Insert derived trades in bulk (no objects tracked); returns how many.
 
         COPY on a synchronous PostgreSQL connection; one executemany INSERT through an
@@ -482,6 +528,12 @@ class SystemLogRepository(_Repository):
 
 class EventRepository(_Repository):
     """The append-only event log: no update, no delete."""
+
+    def append_new(self, events: Sequence[EventLog]) -> int:
+        """Append through the bulk path, skipping event ids already stored; how many were new."""
+        from gal_friday.persistence import bulk
+
+        return bulk.insert_events(self.session.connection(), events, skip_duplicates=True)
 
     def append(self, events: Iterable[EventLog]) -> None:
         """Stage events."""

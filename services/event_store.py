@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from gal_friday.domain import EventLog
-from gal_friday.persistence import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 
@@ -23,7 +22,7 @@ class EventStore:
     def append(self, events: Sequence[EventLog]) -> int:
         """Store a batch in one transaction; returns how many were new."""
         with self._uow_factory() as uow:
-            added = bulk.insert_events(uow.connection, events, skip_duplicates=True)
+            added = uow.events.append_new(events)
             uow.commit()
         return added
 

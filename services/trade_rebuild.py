@@ -16,14 +16,14 @@ the affected pair, only from its last flat point (docs/live-fills.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
+from gal_friday.domain.rates import Rates
 from gal_friday.persistence.repositories import chunked
 
 #: Trades written per bulk insert during a rebuild.
@@ -64,19 +64,20 @@ def _write(
     pair: str,
     grouping: TradeGrouping,
     since: datetime | None,
-    conversion_rates: Mapping[str, Decimal] | None,
+    rates: Rates | None,
 ) -> int:
-    trades = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, conversion_rates)
-    return sum(uow.trades.insert_batch(batch) for batch in chunked(trades, WRITE_BATCH))
+    trades = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
+    return sum(uow.trades.add_bulk(batch) for batch in chunked(trades, WRITE_BATCH))
 
 
 def rebuild_pairs(
     uow: Any,
     pairs: Iterable[tuple[str, str]],
     grouping: TradeGrouping | None = None,
-    conversion_rates: Mapping[str, Decimal] | None = None,
+    rates: Rates | None = None,
 ) -> RebuildSummary:
-    """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills.
+    """Replace the trades of each ``(exchange, trading_pair)`` by ones rebuilt from its fills
+    (``rates`` value commissions paid in a third asset).
 
     ``grouping=None`` keeps each pair's grouping; a grouping given becomes the pair's.
     """
@@ -85,7 +86,7 @@ def rebuild_pairs(
     for exchange, pair in sorted(set(pairs)):
         chosen = groupings[(exchange, pair)] = pair_grouping(uow, exchange, pair, grouping)
         uow.trades.delete_for(exchange, pair)
-        counts[(exchange, pair)] = _write(uow, exchange, pair, chosen, None, conversion_rates)
+        counts[(exchange, pair)] = _write(uow, exchange, pair, chosen, None, rates)
     return RebuildSummary(groupings=groupings, trades_by_pair=counts)
 
 
@@ -93,6 +94,7 @@ def rebuild_trades(
     uow: Any,
     grouping: TradeGrouping | None = None,
     trading_pair: str | None = None,
+    rates: Rates | None = None,
 ) -> RebuildSummary:
     """Rebuild every pair (or one ``trading_pair`` on every exchange) in this unit of work."""
     pairs = [
@@ -100,7 +102,7 @@ def rebuild_trades(
         for exchange, pair in uow.fills.pairs()
         if trading_pair is None or pair == trading_pair
     ]
-    return rebuild_pairs(uow, pairs, grouping)
+    return rebuild_pairs(uow, pairs, grouping, rates)
 
 
 @attrs.frozen
@@ -118,7 +120,7 @@ def refresh_pair(
     exchange: str,
     pair: str,
     changed_at: datetime,
-    conversion_rates: Mapping[str, Decimal] | None = None,
+    conversion_rates: Rates | None = None,
 ) -> RefreshSummary:
     """Bring one pair's trades up to date after a fill at ``changed_at``, incrementally.
 

@@ -124,3 +124,49 @@ def test_logs_and_events_skip_replayed_ids(engine):
         stored = uow.logs.between()
         assert [entry.message for entry in stored] == ["hello world"]
         assert uow.events.by_type("ORDER_FILLED")[0].payload == {"qty": "1.5"}
+
+
+def test_the_repositories_write_through_the_bulk_path_in_the_unit_of_work(engine):
+    """``uow.orders.add_imported`` / ``uow.fills.add_bulk`` / ``uow.trades.add_bulk`` /
+    ``uow.events.append_new``: the bulk path without taking ``uow.connection``."""
+    from gal_friday.domain import TradeGrouping, build_trades
+
+    order = _order_with_fill("repo")
+    with UnitOfWork(engine) as uow:
+        assert uow.fills.last_key() == 0
+        uow.orders.add_imported([order])
+        assert order.order_pk is not None
+        for fill in order.fills:
+            fill.order_pk = order.order_pk
+        assert uow.fills.add_bulk(order.fills) == 1
+        assert uow.fills.add_bulk(order.fills, skip_duplicates=True) == 0
+        (stored,) = uow.fills.stored_among("kraken", ["F-repo", "missing"]).values()
+        assert (stored.fill_id, stored.quantity_filled, stored.exchange_order_id) == (
+            "F-repo",
+            Decimal("0.123456789012345678"),
+            "EX-repo",
+        )
+        assert stored.fill_pk == uow.fills.last_key() > 0
+        trades = build_trades(order.fills, TradeGrouping.FLAT_TO_FLAT)
+        assert uow.trades.add_bulk(trades) == 1
+        event = EventLog(event_type="import", payload={}, source="test", occurred_at=at(1))
+        assert uow.events.append_new([event]) == 1
+        assert uow.events.append_new([event]) == 0
+        uow.rollback()  # and all of it goes with the transaction
+    with UnitOfWork(engine) as uow:
+        assert uow.fills.last_key() == 0
+        assert uow.fills.stored_among("kraken", ["F-repo"]) == {}
+
+
+def test_services_never_take_the_connection_of_a_unit_of_work():
+    """Services get their transaction one way (the unit of work) and write in bulk through
+    repository methods; ``uow.connection`` and ``persistence.bulk`` stay in persistence."""
+    from pathlib import Path
+
+    services = Path(__file__).resolve().parents[2] / "services"
+    offenders = [
+        path.name
+        for path in services.glob("*.py")
+        if ".connection" in path.read_text() or "persistence import bulk" in path.read_text()
+    ]
+    assert offenders == []

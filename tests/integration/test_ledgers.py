@@ -246,3 +246,14 @@ def test_built_fills_have_the_ledger_side_and_an_order_each(engine):
     assert (eth_sell.side, eth_sell.quantity_filled, eth_sell.fill_price) == (Side.SELL, D("1.4955"), D(1900))
     assert (eth_sell.commission, eth_sell.commission_asset) == (D("0.0045"), "ETH")
     assert order is not None and order.filled_quantity == D("1.4955")
+
+
+def test_a_re_export_may_differ_from_the_ledger_only_where_the_ledger_decides(engine, tmp_path):
+    import_ledger(engine, LEDGER_2021)
+    import_trades(engine)  # the ledger's fees and orders stand; trades.csv's differ there
+    changed = tmp_path / "changed-volume.csv"
+    text = TRADES.read_text()
+    changed.write_text(text.replace('"0.10000000"', '"0.20000000"', 1))  # TAAAA1's volume
+    with pytest.raises(ImportFormatError, match="quantity_filled 0.20000000 here, 0.1 stored"):
+        import_trades(engine, changed)
+    assert count(engine, t.fills) == 10

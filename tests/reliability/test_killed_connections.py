@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -66,3 +67,58 @@ def test_an_import_whose_connection_dies_stores_nothing_and_a_rerun_completes(po
     summary = import_history(engine, HISTORY, "kraken-trades")
     assert (summary.fills_added, summary.trades_rebuilt) == (6, 3)
     engine.dispose()
+
+
+DYING_CLI = r"""
+import sys
+import psycopg
+from tests.support import databases
+from gal_friday.cli.main import main
+
+real_write = psycopg.Copy.write_row
+killed = []
+
+def dying_write(self, row):
+    if not killed:
+        killed.append(self.connection.info.backend_pid)
+        with databases.admin_connection() as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (killed[0],))
+    return real_write(self, row)
+
+psycopg.Copy.write_row = dying_write
+main()
+"""
+
+
+def test_a_server_lost_during_the_bulk_write_is_one_error_line(postgres_url, tmp_path):
+    """The connection dies while COPY streams rows (5,000 of them, so psycopg is still
+    sending when it notices), in a real CLI process: one line on stderr (no psycopg
+    teardown warning after it), exit 1, nothing stored, and a rerun completes."""
+    import subprocess
+    import sys
+
+    from tests.support.histories import kraken_history
+
+    history = tmp_path / "history.csv"
+    kraken_history(history, 500_000)
+    url = postgres_url.render_as_string(hide_password=False)
+    args = ["--database-url", url, "import", str(history), "--format", "kraken-trades"]
+    dying = subprocess.run(
+        [sys.executable, "-c", DYING_CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert dying.returncode == 1, dying.stderr
+    assert dying.stderr.splitlines() == [
+        "error: cannot use the database: the database connection was lost during the bulk "
+        "write; nothing was committed"
+    ]
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(t.fills)) == 0
+    engine.dispose()
+    gal_friday = str(Path(sys.executable).parent / "gal-friday")
+    rerun = subprocess.run([gal_friday, *args], capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr

@@ -660,6 +660,136 @@ def test_filled_by_keeps_the_price_rules():
         )
 
 
+# -- extending an imported order (Order.extend_with) --------------------------------------
+
+
+def _imported(*fills: Any) -> Order:
+    return Order.filled_by(
+        list(fills), order_type=OrderType.LIMIT, exchange_order_id="O1", limit_price=D(100)
+    )
+
+
+def _snapshot(order: Order) -> tuple[Any, ...]:
+    return (
+        order.quantity_ordered,
+        order.filled_quantity,
+        order.average_fill_price,
+        order.fill_notional,
+        dict(order.commissions),
+        order.limit_price,
+        order.status,
+        order.created_at,
+        order.closed_at,
+        order.last_updated_at,
+        [f.fill_id for f in order.fills],
+    )
+
+
+def test_extend_with_grows_an_imported_order_and_keeps_it_filled():
+    order = _imported(make_fill("F2", filled_at=at(2)))
+    order.extend_with(
+        [make_fill("F3", filled_at=at(3), fill_price=D(102)), make_fill("F1", filled_at=at(1))],
+        limit_price=D(102),
+    )
+    assert order.status is S.FILLED
+    assert (order.quantity_ordered, order.filled_quantity) == (D("1.2"), D("1.2"))
+    assert order.average_fill_price == D("100.666666666666666667")
+    assert order.limit_price == D(102)
+    assert [f.fill_id for f in order.fills] == ["F1", "F2", "F3"]
+    assert all(f.exchange_order_id == "O1" for f in order.fills)
+    assert (order.created_at, order.submitted_at) == (at(1), at(1))
+    assert (order.closed_at, order.last_updated_at) == (at(3), at(3))
+
+
+@pytest.mark.parametrize(
+    ("fills", "error"),
+    [
+        ([], InvalidValueError),
+        ([make_fill("F9", side="SELL")], FillMismatchError),
+        ([make_fill("F9", trading_pair="XRP/USD")], FillMismatchError),
+        ([make_fill("F9", exchange="binance")], FillMismatchError),
+        ([make_fill("F9", exchange_order_id="O2")], FillMismatchError),
+        ([make_fill("F1")], DuplicateFillError),
+        ([make_fill("F9"), make_fill("F9")], DuplicateFillError),
+        ([make_fill("F8"), make_fill("F9", side="SELL")], FillMismatchError),
+    ],
+)
+def test_extend_with_refuses_what_breaks_the_order_and_changes_nothing(fills, error):
+    order = _imported(make_fill("F1"))
+    before = _snapshot(order)
+    with pytest.raises(error):
+        order.extend_with(fills)
+    assert _snapshot(order) == before
+
+
+def test_extend_with_refuses_an_order_not_filled_by_its_fills():
+    live = make_order(quantity_ordered=D(2))
+    live.apply_fill(make_fill("F1"))
+    before = _snapshot(live)
+    with pytest.raises(InvalidTransitionError, match="not an order filled by exactly its fills"):
+        live.extend_with([make_fill("F2")])
+    assert _snapshot(live) == before
+
+
+def test_extend_with_refuses_a_price_the_order_type_does_not_allow():
+    order = Order.filled_by([make_fill("F1")], order_type=OrderType.MARKET, exchange_order_id="O1")
+    before = _snapshot(order)
+    with pytest.raises(InvalidValueError, match="MARKET order has no limit price"):
+        order.extend_with([make_fill("F2")], limit_price=D(100))
+    assert _snapshot(order) == before
+
+
+def _aggregates(order: Order) -> tuple[Any, ...]:
+    return (
+        order.quantity_ordered,
+        order.filled_quantity,
+        order.fill_notional,
+        order.average_fill_price,
+        order.commissions,
+    )
+
+
+def test_extend_with_leaves_the_aggregates_of_the_order_built_from_all_its_fills():
+    def fills() -> list[Any]:
+        return [
+            make_fill("F1", filled_at=at(1), quantity_filled=D("0.3"), fill_price=D("99.7")),
+            make_fill("F2", filled_at=at(2), commission=D("-0.04")),  # a maker rebate
+            make_fill(
+                "F3",
+                filled_at=at(3),
+                quantity_filled=D("0.123456789"),
+                fill_price=D("101.01"),
+                commission=D("0.0001"),
+                commission_asset="BTC",
+            ),
+            make_fill("F4", filled_at=at(4), commission=D("0.5"), commission_asset="BNB"),
+        ]
+
+    whole = _imported(*fills())
+    first, *rest = fills()
+    extended = _imported(first)
+    extended.extend_with(rest[:1])
+    extended.extend_with(rest[1:])
+    assert _aggregates(extended) == _aggregates(whole)
+    assert extended.commissions == {"USD": D("0.06"), "BTC": D("0.0001"), "BNB": D("0.5")}
+    assert extended.fill_notional == D("0.3") * D("99.7") + D("0.4") * D(100) + D(
+        "0.123456789"
+    ) * D("101.01") + D("0.4") * D(100)
+
+
+def test_extend_with_matches_applying_each_fill_to_a_live_order():
+    live = make_order(quantity_ordered=D("1.2"), limit_price=D(100))
+    imported = _imported(make_fill("F1", filled_at=at(1)))
+    more = [
+        make_fill("F2", filled_at=at(2), fill_price=D("99.5"), commission=D("-0.02")),
+        make_fill("F3", filled_at=at(3), commission=D("0.3"), commission_asset="BNB"),
+    ]
+    for fill in [make_fill("F1", filled_at=at(1)), *more]:
+        live.apply_fill(fill)
+    imported.extend_with(more)
+    assert _aggregates(imported)[1:] == _aggregates(live)[1:]
+
+
 def test_a_maker_rebate_leaves_a_negative_commission_total_on_the_order():
     order = make_order()
     order.apply_fill(make_fill("R1", commission=Decimal("-0.04")))
