@@ -260,6 +260,38 @@ def report(
         click.echo(f"plotted {lines} pairs to {plot}", err=True)
 
 
+@cli.group()
+def prices() -> None:
+    """Price history (candles) for the equity curve; see docs/analytics.md."""
+
+
+@prices.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["kraken-ohlcvt", "ccxt-ohlcv"]),
+    required=True,
+    help="File format.",
+)
+@click.option("--pair", default=None, help="Trading pair (default: from a Kraken file name).")
+@click.option("--interval", default=None, help="1m, 1h, 1d ... (default: from a Kraken file name).")
+@click.option("--exchange", default="kraken", show_default=True, help="Exchange of the prices.")
+@pass_state
+def prices_import(
+    state: State, file: Path, fmt: str, pair: str | None, interval: str | None, exchange: str
+) -> None:
+    """Import a candle FILE in one transaction; re-importing adds nothing."""
+    from gal_friday.services.prices import import_prices
+
+    engine = state.migrated_engine()
+    summary = import_prices(engine, file, fmt, pair=pair, interval=interval, exchange=exchange)
+    click.echo(
+        f"{file}: {summary.candles_added} {summary.interval} candles of {summary.trading_pair}"
+        f" ({summary.exchange}) added, {summary.candles_already_stored} already stored"
+    )
+
+
 @cli.command()
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated session.")
 @pass_state

@@ -1,12 +1,13 @@
 """Exchange trade-history importers: parse and validate a whole file into domain fills."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from gal_friday.importers.ccxt import parse_ccxt_trades
 from gal_friday.importers.common import Progress, Source
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades
+from gal_friday.importers.ohlcv import Located, parse_ccxt_ohlcv, parse_kraken_ohlcvt
 from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 
@@ -19,8 +20,16 @@ FORMATS: dict[str, Parser] = {
     "ccxt-trades": with_format_hint(parse_ccxt_trades, "json"),
 }
 
+#: Candle (price) formats: ``--format`` name -> parser ``(source, trading_pair=...,
+#: interval_s=..., exchange=...) -> Iterator[Located]`` (docs/analytics.md).
+PRICE_FORMATS: dict[str, Callable[..., Iterator[Located]]] = {
+    "kraken-ohlcvt": parse_kraken_ohlcvt,
+    "ccxt-ohlcv": parse_ccxt_ohlcv,
+}
+
 __all__ = [
     "FORMATS",
+    "PRICE_FORMATS",
     "ImportBatch",
     "ImportFormatError",
     "ImportedFill",
@@ -29,7 +38,9 @@ __all__ = [
     "Source",
     "group_orders",
     "normalize_pair",
+    "parse_ccxt_ohlcv",
     "parse_ccxt_trades",
+    "parse_kraken_ohlcvt",
     "parse_kraken_trades",
     "parse_pair_map",
 ]

@@ -109,6 +109,7 @@ def test_0002_lets_a_fill_and_a_trade_carry_a_rebate(empty_engine):
         insert_rebate()
     schema.upgrade(empty_engine, "0002_rebates")
     insert_rebate()
-    assert schema.check(empty_engine) == []
+    # the fills and trades match the models (tables added by later revisions aside)
+    assert [diff for diff in schema.check(empty_engine) if diff[0] != "add_table"] == []
     with pytest.raises(sa.exc.IntegrityError):  # the checks come back: the rebate is in the way
         schema.downgrade(empty_engine, "0001")
