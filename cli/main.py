@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -289,6 +290,111 @@ def prices_import(
     click.echo(
         f"{file}: {summary.candles_added} {summary.interval} candles of {summary.trading_pair}"
         f" ({summary.exchange}) added, {summary.candles_already_stored} already stored"
+    )
+
+
+def _equity_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--start-capital", required=True, help="Capital at the start, in --currency."
+        ),
+        click.option("--currency", required=True, help="Reporting currency (e.g. USD)."),
+        click.option(
+            "--prices-exchange",
+            default=None,
+            help="Exchange whose candles price the assets (needed when several have).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _start_capital(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise UserError(f"--start-capital: {text!r} is not a decimal number") from None
+
+
+@cli.command()
+@_equity_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw the equity curve and its underwater panel to this PNG file.",
+)
+@pass_state
+def equity(
+    state: State,
+    start_capital: str,
+    currency: str,
+    prices_exchange: str | None,
+    fmt: str,
+    plot: Path | None,
+) -> None:
+    """Daily mark-to-market equity in one currency, its statistics and drawdowns."""
+    from gal_friday.services.equity import build_equity
+    from gal_friday.services.equity_formats import equity_csv, equity_json
+    from gal_friday.services.equity_plot import plot_equity, pyplot
+
+    if plot is not None:
+        try:
+            pyplot()  # before any output: a missing extra fails first
+        except PlottingUnavailableError as exc:
+            raise UserError(str(exc)) from None
+    capital = _start_capital(start_capital)
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = build_equity(
+            uow, start_capital=capital, currency=currency, prices_exchange=prices_exchange
+        )
+    if fmt == "json":
+        click.echo(equity_json(result))
+    elif fmt == "csv":
+        click.echo(equity_csv(result), nl=False)
+    else:
+        from gal_friday.cli.equity_output import print_equity
+
+        print_equity(result, console())
+    if plot is not None:
+        plot_equity(result, plot)
+        click.echo(f"plotted {len(result.days)} days to {plot}", err=True)
+
+
+@cli.group()
+def snapshots() -> None:
+    """Portfolio snapshots."""
+
+
+@snapshots.command("rebuild")
+@_equity_options
+@pass_state
+def snapshots_rebuild(
+    state: State, start_capital: str, currency: str, prices_exchange: str | None
+) -> None:
+    """Store one snapshot per day of the equity curve, replacing those a rebuild made."""
+    from gal_friday.services.equity import build_equity, rebuild_snapshots
+
+    capital = _start_capital(start_capital)
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = build_equity(
+            uow, start_capital=capital, currency=currency, prices_exchange=prices_exchange
+        )
+        removed, added = rebuild_snapshots(uow, result)
+        uow.commit()
+    click.echo(
+        f"{added} daily snapshots stored ({result.days[0].date} to {result.days[-1].date}),"
+        f" {removed} from an earlier rebuild replaced"
     )
 
 

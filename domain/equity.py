@@ -66,6 +66,10 @@ class EquityDay:
     unrealized_pnl: Decimal
     fees: Decimal
     drawdown: Decimal
+    #: Net amount of each asset the fills moved by the end of the day (not the capital).
+    balances: Mapping[str, Decimal] = attrs.field(factory=dict, eq=False, repr=False)
+    #: The value of one unit of each held asset in the reporting currency that day.
+    rates: Mapping[str, Decimal] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 class PriceBook:
@@ -227,10 +231,8 @@ def equity_curve(
             for trade in exits.get(day, []):
                 quote = v.split_pair(trade.trading_pair)[1]
                 realized += trade.realized_pnl * book.rate(quote, day)
-            equity = capital + sum(
-                (amount * book.rate(asset, day) for asset, amount in balances.items() if amount),
-                _ZERO,
-            )
+            rates = {asset: book.rate(asset, day) for asset, amount in balances.items() if amount}
+            equity = capital + sum((balances[asset] * rate for asset, rate in rates.items()), _ZERO)
             peak = max(peak, equity)
             rows.append(
                 EquityDay(
@@ -240,6 +242,8 @@ def equity_curve(
                     unrealized_pnl=v.tidy(equity - capital - realized),
                     fees=v.tidy(fees),
                     drawdown=v.quantize_computed(equity / peak - 1),
+                    balances=dict(balances),
+                    rates=rates,
                 )
             )
             day += _DAY
