@@ -271,3 +271,19 @@ def trade_statistics(trades: Iterable[Trade]) -> TradeStatistics:
             if trade.exit_timestamp is not None
         ]
     )
+
+
+def trade_statistics_by_pair(trades: Iterable[Trade]) -> dict[tuple[str, str], TradeStatistics]:
+    """:func:`trade_statistics` per ``(exchange, trading_pair)``, in key order."""
+    groups: dict[tuple[str, str], list[Trade]] = {}
+    for trade in trades:
+        groups.setdefault((trade.exchange, trade.trading_pair), []).append(trade)
+    return {key: trade_statistics(group) for key, group in sorted(groups.items())}
+
+
+def trade_statistics_by_currency(trades: Iterable[Trade]) -> dict[str, TradeStatistics]:
+    """:func:`trade_statistics` per quote currency (amounts are only summed within one)."""
+    groups: dict[str, list[Trade]] = {}
+    for trade in trades:
+        groups.setdefault(v.split_pair(trade.trading_pair)[1], []).append(trade)
+    return {currency: trade_statistics(group) for currency, group in sorted(groups.items())}

@@ -147,3 +147,21 @@ def test_trade_statistics_without_losses_or_trades():
     none = closed_trade_statistics([])
     assert none.trades == 0 and none.win_rate is None and none.expectancy is None
     assert none.avg_duration_s is None and none.max_consecutive_wins == 0
+
+
+def test_trade_statistics_by_pair_and_currency_use_closed_trades_only():
+    from gal_friday.domain import Trade, TradeSide
+    from gal_friday.domain.statistics import trade_statistics_by_currency, trade_statistics_by_pair
+
+    def trade(pair, pnl, closed=True):
+        return Trade(trading_pair=pair, exchange="kraken", side=TradeSide.LONG, entry_timestamp=at(1),
+                     quantity=D(1), average_entry_price=D(1), realized_pnl=D(pnl),
+                     exit_timestamp=at(2) if closed else None, average_exit_price=D(1) if closed else None)
+
+    trades = [trade("BTC/USD", 5), trade("BTC/USD", -1), trade("ETH/BTC", "0.1"), trade("XRP/USD", 2), trade("XRP/USD", 9, closed=False)]
+    by_pair = trade_statistics_by_pair(trades)
+    assert list(by_pair) == [("kraken", "BTC/USD"), ("kraken", "ETH/BTC"), ("kraken", "XRP/USD")]
+    assert by_pair[("kraken", "BTC/USD")].profit_factor == 5 and by_pair[("kraken", "XRP/USD")].trades == 1
+    by_currency = trade_statistics_by_currency(trades)
+    assert by_currency["USD"].trades == 3 and by_currency["USD"].expectancy == 2
+    assert by_currency["BTC"].largest_win == D("0.1")
