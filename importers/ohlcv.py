@@ -14,6 +14,7 @@ the field. Each candle comes with its :class:`Location`.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -151,6 +152,7 @@ def parse_kraken_ohlcvt(
 def _json_elements(name: str, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
     """The elements of a top-level JSON array, decoded one at a time (numbers as Decimal)."""
     decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
+    text_decoder = codecs.getincrementaldecoder("utf-8-sig")()  # a character cut between reads
     buffer = ""
     eof = False
     position = 0
@@ -160,21 +162,14 @@ def _json_elements(name: str, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
         if eof:
             return False
         chunk = handle.read(_CHUNK)
-        if not chunk:
-            eof = True
-            return False
+        eof = not chunk
         try:
-            text = chunk.decode("utf-8-sig" if not buffer and position == 0 else "utf-8")
+            text = text_decoder.decode(chunk, final=eof)
         except UnicodeDecodeError:
-            # a multi-byte character cut at the chunk's end: read one more piece
-            tail = handle.read(4)
-            try:
-                text = (chunk + tail).decode("utf-8")
-            except UnicodeDecodeError:
-                raise ImportFormatError(name, "the file is not valid UTF-8") from None
+            raise ImportFormatError(name, "the file is not valid UTF-8") from None
         buffer = buffer[position:] + text
         position = 0
-        return True
+        return not eof
 
     def skip_space() -> str:
         nonlocal position

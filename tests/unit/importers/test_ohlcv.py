@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gal_friday.domain.candles import Candle, interval_code, parse_interval
 from gal_friday.domain.errors import InvalidValueError
@@ -130,3 +132,32 @@ def test_intervals():
     for bad in ("", "1", "0d", "1y", "-1d"):
         with pytest.raises(InvalidValueError, match="interval"):
             parse_interval(bad)
+
+
+def test_ccxt_text_cut_inside_a_character_and_a_bom(monkeypatch):
+    monkeypatch.setattr(o, "_CHUNK", 3)
+    text = '\ufeff[[1704067200000, 1, 2, 0.5, 1.5, 1]] \n'
+    assert len(list(o.parse_ccxt_ohlcv(io.BytesIO(text.encode()), trading_pair="BTC/USD", interval_s=DAY))) == 1
+    with pytest.raises(ImportFormatError, match="not valid UTF-8"):
+        list(o.parse_ccxt_ohlcv(io.BytesIO(b"[[1704067200000, \xff1]]"), trading_pair="BTC/USD", interval_s=DAY))
+    # an 'é' (2 bytes) split by the 3-byte reads is read whole: the error is about the value, not the bytes
+    with pytest.raises(ImportFormatError, match="field 'open': 'éé' is not a number"):
+        list(o.parse_ccxt_ohlcv(io.BytesIO('[[1704067200000, "éé", 2, 0.5, 1.5, 1]]'.encode()), trading_pair="BTC/USD", interval_s=DAY))
+
+GOOD_LINE = b"1704067200,42283.6,44184.1,42180.0,44179.1,1437.27,19998\n"
+GOOD_JSON = b"[[1704067200000, 42283.6, 44184.1, 42180, 44179.1, 1437.27]]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=120), cut=st.integers(0, 80))
+def test_hostile_bytes_give_candles_or_one_clear_error(data, cut):
+    for parser, good in ((o.parse_kraken_ohlcvt, GOOD_LINE), (o.parse_ccxt_ohlcv, GOOD_JSON)):
+        for source in (data, good[:cut] + data + good[cut:]):
+            message, rows = "", []
+            try:
+                rows = list(parser(io.BytesIO(source), trading_pair="BTC/USD", interval_s=DAY))
+            except ImportFormatError as exc:
+                message = str(exc)
+            if message:
+                assert "\n" not in message and message.startswith("<stream>")
+            assert all(isinstance(c.close, Decimal) for _, c in rows)
