@@ -155,16 +155,17 @@ class PriceBook:
         return [pair for pair, _ in self.path(asset, day)]
 
 
-def _moves(fill: FillView) -> list[tuple[str, Decimal]]:
-    base, quote = v.split_pair(fill.trading_pair)
-    with v.exact():
-        notional = fill.quantity_filled * fill.fill_price
-        if fill.side is Side.BUY:
-            moves = [(base, fill.quantity_filled), (quote, -notional)]
-        else:
-            moves = [(base, -fill.quantity_filled), (quote, notional)]
-    moves.append((fill.commission_asset, -fill.commission))
-    return moves
+def _apply(balances: dict[str, Decimal], fill: FillView, base: str, quote: str) -> None:
+    """Add what ``fill`` moved to ``balances`` (in an exact context)."""
+    notional = fill.quantity_filled * fill.fill_price
+    if fill.side is Side.BUY:
+        balances[base] = balances.get(base, _ZERO) + fill.quantity_filled
+        balances[quote] = balances.get(quote, _ZERO) - notional
+    else:
+        balances[base] = balances.get(base, _ZERO) - fill.quantity_filled
+        balances[quote] = balances.get(quote, _ZERO) + notional
+    asset = fill.commission_asset
+    balances[asset] = balances.get(asset, _ZERO) - fill.commission
 
 
 def _last_day(book: PriceBook, assets: Iterable[str], first: date) -> date:
@@ -201,7 +202,9 @@ def equity_curve(
     if not ordered:
         raise InvalidValueError("fills", "no fills stored: an equity curve needs at least one")
     first = ordered[0].filled_at.astimezone(UTC).date()
-    assets = {asset for fill in ordered for asset, _ in _moves(fill)}
+    legs = {pair: v.split_pair(pair) for pair in {fill.trading_pair for fill in ordered}}
+    assets = {asset for leg in legs.values() for asset in leg}
+    assets.update({fill.commission_asset for fill in ordered})
     last = _last_day(book, assets, first)
     if last < first:
         raise MissingConversionRateError(
@@ -223,8 +226,7 @@ def equity_curve(
             end = day_end(day)
             while index < len(ordered) and ordered[index].filled_at < end:
                 fill = ordered[index]
-                for asset, amount in _moves(fill):
-                    balances[asset] = balances.get(asset, _ZERO) + amount
+                _apply(balances, fill, *legs[fill.trading_pair])
                 if fill.commission:
                     fees += fill.commission * book.rate(fill.commission_asset, day)
                 index += 1
