@@ -105,3 +105,19 @@ def test_cli_equity_json_csv_and_plot(loaded, capsys, tmp_path):
         run(args=[*base[:-1], "EUR"])
     assert info.value.code == 2
     assert "no price of BTC in EUR" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_fails_before_any_output(loaded, capsys, monkeypatch):
+    from gal_friday.services import equity_plot
+    from gal_friday.services.plotting import PlottingUnavailableError
+
+    def unavailable():
+        raise PlottingUnavailableError("--plot needs matplotlib: pip install 'gal-friday-persistence[plot]'")
+
+    monkeypatch.setattr(equity_plot, "pyplot", unavailable)
+    url = loaded.url.render_as_string(hide_password=False)
+    with pytest.raises(SystemExit) as info:
+        run(args=["--database-url", url, "equity", "--start-capital", "10000", "--currency", "USD", "--plot", "x.png"])
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "needs matplotlib" in captured.err
