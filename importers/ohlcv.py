@@ -50,11 +50,17 @@ _CHUNK = 1 << 16
 
 
 def kraken_file_name(path: str | Path) -> tuple[str, int] | None:
-    """``(pair, interval seconds)`` from a Kraken file name (``XBTUSD_1440.csv``), else None."""
+    """``(pair, interval seconds)`` from a Kraken file name (``XBTUSD_1440.csv``).
+
+    None when the name is not ``<PAIR>_<MINUTES>`` with a pair code of Kraken's assets.
+    """
     match = _KRAKEN_NAME.fullmatch(Path(path).stem)
     if match is None or int(match.group(2)) == 0:
         return None
-    return normalize_pair(match.group(1)), int(match.group(2)) * 60
+    try:
+        return normalize_pair(match.group(1)), int(match.group(2)) * 60
+    except InvalidValueError:  # not a Kraken pair code: the name says nothing
+        return None
 
 
 def _open_time_seconds(text: str, field: str) -> datetime:

@@ -75,6 +75,15 @@ def test_option_conflicting_with_the_file_name_is_an_error():
     assert p.resolve_series(sample, "kraken-ohlcvt", "XBT/USD", "1d") == ("BTC/USD", 86400)
 
 
+def test_a_name_that_is_not_a_kraken_pair_needs_the_options(engine, tmp_path):
+    path = tmp_path / "prices_60.csv"
+    path.write_text(ROWS)
+    with pytest.raises(ImportFormatError, match="give --pair and --interval"):
+        p.import_prices(engine, path, "kraken-ohlcvt")
+    summary = p.import_prices(engine, path, "kraken-ohlcvt", pair="XRP/USD", interval="1h")
+    assert (summary.trading_pair, summary.interval, summary.candles_added) == ("XRP/USD", "1h", 2)
+
+
 def test_ccxt_needs_pair_and_interval():
     with pytest.raises(ImportFormatError, match="give --pair and --interval"):
         p.resolve_series("prices.json", "ccxt-ohlcv", None, None)

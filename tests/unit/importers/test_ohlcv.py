@@ -120,6 +120,7 @@ def test_empty_ccxt_array_has_no_candles():
         ("XRPUSD_1.csv", ("XRP/USD", 60)),
         ("prices.csv", None),
         ("XBTUSD_0.csv", None),
+        ("prices_60.csv", None),  # not a Kraken pair code: the options must say
     ],
 )
 def test_kraken_file_names_carry_pair_and_minutes(name, expected):
