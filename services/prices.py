@@ -58,6 +58,9 @@ def resolve_series(
         raise ImportFormatError(name, f"unknown format {fmt!r}; use one of {list(FORMATS)}")
     try:
         given_pair = normalize_pair(pair) if pair else None
+    except InvalidValueError:
+        raise ImportFormatError(name, f"--pair {pair!r}: give the pair as BASE/QUOTE") from None
+    try:
         given_interval = parse_interval(interval, "--interval") if interval else None
         from_name = kraken_file_name(path) if fmt == "kraken-ohlcvt" else None
     except InvalidValueError as exc:

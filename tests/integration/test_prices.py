@@ -87,6 +87,10 @@ def test_a_name_that_is_not_a_kraken_pair_needs_the_options(engine, tmp_path):
 def test_ccxt_needs_pair_and_interval():
     with pytest.raises(ImportFormatError, match="give --pair and --interval"):
         p.resolve_series("prices.json", "ccxt-ohlcv", None, None)
+    with pytest.raises(ImportFormatError, match="--pair 'FOOBAR': give the pair as BASE/QUOTE"):
+        p.resolve_series("prices.json", "ccxt-ohlcv", "FOOBAR", "1d")
+    with pytest.raises(ImportFormatError, match="--interval: '1y' is not an interval"):
+        p.resolve_series("prices.json", "ccxt-ohlcv", "FOO/BAR", "1y")
 
 
 def test_cli_imports_the_bundled_samples(database_url, capsys):
