@@ -476,6 +476,25 @@ def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
     default=None,
     help="Also draw the report's cumulative realized PnL per pair to this PNG file.",
 )
+@click.option(
+    "--statistics", is_flag=True, help="Add trade statistics per pair and per currency total."
+)
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default=None,
+    help="Also total the closed trades per exit day, ISO week, month or year (UTC).",
+)
+@click.option(
+    "--currency",
+    default=None,
+    help="Convert every closed trade's amounts to this currency with the stored prices.",
+)
+@click.option(
+    "--prices-exchange",
+    default=None,
+    help="With --currency: exchange whose candles give the rates (needed when several have).",
+)
 @pass_state
 def report(
     state: State,
@@ -484,11 +503,19 @@ def report(
     until: str | None,
     fmt: str,
     plot: Path | None,
+    statistics: bool,
+    by: str | None,
+    currency: str | None,
+    prices_exchange: str | None,
 ) -> None:
     """Report realized PnL per pair and per quote currency, with open trades listed apart."""
     start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
     if start is not None and end is not None and start >= end:
         raise UserError(f"--since {since} is not before --until {until}")
+    if fmt == "csv" and statistics and by is not None:
+        raise UserError("--format csv: give --statistics or --by, not both (each is its own table)")
+    if prices_exchange is not None and currency is None:
+        raise UserError("--prices-exchange: only used with --currency")
     trading_pair = _pair_option(pair)
     if plot is not None:
         _check_plot_target(plot)
@@ -497,19 +524,22 @@ def report(
     from gal_friday.services.reporting import build_report
 
     with UnitOfWork(engine) as uow:
-        result = build_report(uow, trading_pair, start, end)
+        result = build_report(
+            uow, trading_pair, start, end, currency=currency, prices_exchange=prices_exchange
+        )
     if fmt == "json":
         from gal_friday.services.report_formats import report_json
 
-        click.echo(report_json(result))
+        click.echo(report_json(result, statistics=statistics, by=by))
     elif fmt == "csv":
-        from gal_friday.services.report_formats import report_csv
+        from gal_friday.services.report_formats import periods_csv, report_csv
 
-        click.echo(report_csv(result), nl=False)
+        text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
+        click.echo(text, nl=False)
     else:
         from gal_friday.cli.output import console, print_report
 
-        print_report(result, console())
+        print_report(result, console(), statistics=statistics, by=by)
     _say_when_empty(result, _filters(pair, since, until), state.masked_url)
     if plot is not None:
         _plot(result, plot)

@@ -1,14 +1,16 @@
 """The PnL report of the stored trades: loads them and hands them to ``domain.performance``.
 
-The arithmetic (per pair, totals per quote currency, ``pnl_pct``) and its rules
-live in :mod:`gal_friday.domain.performance`; ``docs/reporting.md`` describes the
-report.
+The arithmetic (per pair, totals per quote currency, ``pnl_pct``, statistics, periods)
+and its rules live in :mod:`gal_friday.domain.performance`; with a reporting currency the
+closed trades are first converted with the stored candles
+(:mod:`gal_friday.domain.conversion`). ``docs/reporting.md`` describes the report.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
 from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
@@ -21,7 +23,23 @@ def build_report(
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    *,
+    currency: str | None = None,
+    prices_exchange: str | None = None,
 ) -> Report:
-    """The report of the stored trades (optionally of one ``BASE/QUOTE`` pair)."""
+    """The report of the stored trades (optionally of one ``BASE/QUOTE`` pair).
+
+    With ``currency``, every closed trade's amounts are converted to it at the rates of
+    the stored candles (``prices_exchange`` chooses whose when several exchanges have them).
+    """
     check_period(since, until)
-    return summarize(uow.trades.all(trading_pair), since, until)
+    trades = uow.trades.all(trading_pair)
+    if currency is None:
+        return summarize(trades, since, until)
+    from gal_friday.domain.conversion import convert_trades
+    from gal_friday.domain.equity import PriceBook
+    from gal_friday.services.equity import load_closes
+
+    code = v.upper_code(currency, "currency")
+    book = PriceBook(load_closes(uow, prices_exchange), code)  # type: ignore[arg-type]
+    return summarize(convert_trades(trades, book, since, until), since, until, code)
