@@ -32,8 +32,7 @@ def _rate(book: PriceBook, trade: Trade, moment: datetime, what: str) -> Decimal
         return book.rate(quote_currency(trade.trading_pair), day)
     except MissingConversionRateError as exc:
         raise MissingConversionRateError(
-            f"{trade.trading_pair} ({trade.exchange}) trade {what} {moment.isoformat()}: "
-            f"no {book.currency} rate: {exc}"
+            f"{trade.trading_pair} ({trade.exchange}) trade {what} {moment.isoformat()}: {exc}"
         ) from None
 
 
