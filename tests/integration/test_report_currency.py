@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
+from gal_friday.cli.main import run
 from gal_friday.domain.errors import MissingConversionRateError
 from gal_friday.persistence.tables import candles
-
-from gal_friday.cli.main import run
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 from gal_friday.services.prices import import_prices
@@ -80,7 +79,7 @@ def test_btc_pair_is_converted_at_its_exit_day_and_totals_are_one_currency(two_q
 def test_missing_rate_is_exit_2_naming_the_pair_and_time(two_quotes):
     url = two_quotes.url.render_as_string(hide_password=False)
     assert run(args=["--database-url", url, "report", "--currency", "USD", "--format", "json"]) == 0
-    with UnitOfWork(two_quotes) as uow, pytest.raises(Exception) as raised:
+    with UnitOfWork(two_quotes) as uow, pytest.raises(MissingConversionRateError) as raised:
         build_report(uow, currency="EUR")
     message = str(raised.value)
     assert "(kraken) trade exited 2024-" in message and "EUR" in message

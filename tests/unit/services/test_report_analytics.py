@@ -90,7 +90,7 @@ def test_csv_statistics_are_columns_of_pair_and_total_rows():
     assert {k: btc[k] for k in EXPECTED} == {k: str(v) for k, v in EXPECTED.items()}
     total_btc = next(r for r in rows if r["trading_pair"] == "TOTAL" and r["quote_currency"] == "BTC")
     assert total_btc["largest_loss"] == "-0.3" and total_btc["payoff_ratio"] == "0.333333333333333333"
-    assert list(csv.reader(io.StringIO(report_csv(summarize(HAND)))))[0] == CSV_COLUMNS
+    assert next(csv.reader(io.StringIO(report_csv(summarize(HAND))))) == CSV_COLUMNS
 
 
 def test_table_statistics_block_fits_80_columns():
