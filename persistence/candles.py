@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from gal_friday.domain import values as v
 from gal_friday.domain.candles import Candle
 from gal_friday.persistence import tables as t
 
@@ -44,10 +45,13 @@ class CandleRepository:
     def stored_between(
         self, exchange: str, trading_pair: str, interval_s: int, first: datetime, last: datetime
     ) -> dict[datetime, Candle]:
-        """The stored candles of one series opened in ``[first, last]``, by open time."""
+        """The stored candles of one series opened in ``[first, last]``, by open time.
+
+        ``exchange`` is normalised as a stored candle's is (``kraken-demo`` is ``krakendemo``).
+        """
         c = t.candles.c
         stmt = select(*(c[name] for name in _COLUMNS)).where(
-            c.exchange == exchange,
+            c.exchange == v.exchange_id(exchange),
             c.trading_pair == trading_pair,
             c.interval_s == interval_s,
             c.open_time >= first,
@@ -79,10 +83,11 @@ class CandleRepository:
         """``(close time, close)`` of a pair's candles on an exchange, by close time.
 
         With several intervals stored, every candle is read; ``interval_s`` keeps one.
+        ``exchange`` is normalised as a stored candle's is.
         """
         c = t.candles.c
         stmt = select(c.open_time, c.interval_s, c.close).where(
-            c.exchange == exchange, c.trading_pair == trading_pair
+            c.exchange == v.exchange_id(exchange), c.trading_pair == trading_pair
         )
         if interval_s is not None:
             stmt = stmt.where(c.interval_s == interval_s)

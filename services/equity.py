@@ -48,6 +48,8 @@ class EquityReport:
 def load_closes(uow: UnitOfWork, prices_exchange: str | None = None) -> dict[str, Closes]:
     """Every pair's closes, each from the one exchange that has its candles."""
     repository = CandleRepository(uow.session)
+    if prices_exchange is not None:  # stored ids are normalised: Kraken is kraken
+        prices_exchange = v.exchange_id(prices_exchange, "prices_exchange")
     exchanges: dict[str, set[str]] = defaultdict(set)
     for exchange, pair, _interval, _count in repository.series():
         if prices_exchange is None or exchange == prices_exchange:

@@ -109,3 +109,10 @@ def test_no_candle_closed_by_the_exit_day_names_the_pair_and_exit_time(two_quote
 def test_report_json_without_currency_is_unchanged(two_quotes):
     with UnitOfWork(two_quotes) as uow:
         assert json.dumps(report_dict(build_report(uow))).count('"statistics"') == 0
+
+
+def test_prices_exchange_is_matched_as_stored_ids_are(two_quotes):
+    """`--prices-exchange Kraken` names the candles stored as `kraken` (it found none before)."""
+    with UnitOfWork(two_quotes) as uow:
+        report = build_report(uow, "ETH/BTC", currency="USD", prices_exchange="Kraken")
+    assert report.pairs[0].realized_pnl == D("0.04832") * close_of(1709510400)
