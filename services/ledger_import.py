@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain import TradeGrouping
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.importers.common import Progress
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers, pending_key
+from gal_friday.persistence.database import Engine
 from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.reconcile import ReconcileSummary, reconcile, reconcile_all

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
-from sqlalchemy import Engine
 
 from gal_friday.domain.candles import Candle, interval_code, parse_interval
 from gal_friday.domain.errors import InvalidValueError
@@ -22,6 +21,7 @@ from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.ohlcv import Located, Location, kraken_file_name
 from gal_friday.importers.pairs import normalize_pair
 from gal_friday.persistence.candles import CandleRepository
+from gal_friday.persistence.database import Engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 FORMATS = tuple(PRICE_FORMATS)
