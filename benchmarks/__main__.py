@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 import psycopg
 
-from benchmarks import bench_build_trades, bench_import, bench_live_path, bench_load, bench_logging
+from benchmarks import (
+    bench_build_trades,
+    bench_equity,
+    bench_import,
+    bench_live_path,
+    bench_load,
+    bench_logging,
+)
 from benchmarks.support import ADMIN_URL, Row, libpq
 
 SIZES = {
@@ -20,6 +27,7 @@ SIZES = {
         "load": 1_000,
         "trades": [10_000, 20_000, 40_000],
         "logging": 5_000,
+        "equity": 3_000,
     },
     "full": {
         "import": 100_000,
@@ -27,6 +35,7 @@ SIZES = {
         "load": 10_000,
         "trades": [10_000, 100_000, 1_000_000],
         "logging": 100_000,
+        "equity": 100_000,
     },
 }
 
@@ -58,7 +67,7 @@ def main() -> int:
     """Run the benchmarks of the chosen size and print the results table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", choices=["import", "live", "load", "trades", "logging"])
+    parser.add_argument("--only", choices=["import", "live", "load", "trades", "logging", "equity"])
     args = parser.parse_args()
     sizes = SIZES[args.size]
     suites: dict[str, Callable[[], list[Row]]] = {
@@ -67,6 +76,7 @@ def main() -> int:
         "load": lambda: bench_load.run(sizes["load"]),
         "trades": lambda: bench_build_trades.run(sizes["trades"]),
         "logging": lambda: bench_logging.run(sizes["logging"]),
+        "equity": lambda: bench_equity.run(sizes["equity"]),
     }
     rows: list[Row] = []
     for name, suite in suites.items():

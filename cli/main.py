@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -497,6 +498,25 @@ def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
     default=None,
     help="Also draw the report's cumulative realized PnL per pair to this PNG file.",
 )
+@click.option(
+    "--statistics", is_flag=True, help="Add trade statistics per pair and per currency total."
+)
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default=None,
+    help="Also total the closed trades per exit day, ISO week, month or year (UTC).",
+)
+@click.option(
+    "--currency",
+    default=None,
+    help="Convert every closed trade's amounts to this currency with the stored prices.",
+)
+@click.option(
+    "--prices-exchange",
+    default=None,
+    help="With --currency: exchange whose candles give the rates (needed when several have).",
+)
 @pass_state
 def report(
     state: State,
@@ -505,11 +525,19 @@ def report(
     until: str | None,
     fmt: str,
     plot: Path | None,
+    statistics: bool,
+    by: str | None,
+    currency: str | None,
+    prices_exchange: str | None,
 ) -> None:
     """Report realized PnL per pair and per quote currency, with open trades listed apart."""
     start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
     if start is not None and end is not None and start >= end:
         raise UserError(f"--since {since} is not before --until {until}")
+    if fmt == "csv" and statistics and by is not None:
+        raise UserError("--format csv: give --statistics or --by, not both (each is its own table)")
+    if prices_exchange is not None and currency is None:
+        raise UserError("--prices-exchange: only used with --currency")
     trading_pair = _pair_option(pair)
     if plot is not None:
         _check_plot_target(plot)
@@ -518,19 +546,22 @@ def report(
     from gal_friday.services.reporting import build_report
 
     with UnitOfWork(engine) as uow:
-        result = build_report(uow, trading_pair, start, end)
+        result = build_report(
+            uow, trading_pair, start, end, currency=currency, prices_exchange=prices_exchange
+        )
     if fmt == "json":
         from gal_friday.services.report_formats import report_json
 
-        click.echo(report_json(result))
+        click.echo(report_json(result, statistics=statistics, by=by))
     elif fmt == "csv":
-        from gal_friday.services.report_formats import report_csv
+        from gal_friday.services.report_formats import periods_csv, report_csv
 
-        click.echo(report_csv(result), nl=False)
+        text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
+        click.echo(text, nl=False)
     else:
         from gal_friday.cli.output import console, print_report
 
-        print_report(result, console())
+        print_report(result, console(), statistics=statistics, by=by)
     _say_when_empty(result, _filters(pair, since, until), state.masked_url)
     if plot is not None:
         _plot(result, plot)
@@ -552,6 +583,150 @@ def _plot(result: Performance, path: Path) -> None:
         f"plotted {plural(lines, 'pair')} in {plural(len(currencies), 'currency', 'currencies')}"
         f" ({', '.join(sorted(currencies))}) to {path}",
         err=True,
+    )
+
+
+@cli.group()
+def prices() -> None:
+    """Price history (candles) for the equity curve; see docs/analytics.md."""
+
+
+@prices.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["kraken-ohlcvt", "ccxt-ohlcv"]),
+    required=True,
+    help="File format.",
+)
+@click.option("--pair", default=None, help="Trading pair (default: from a Kraken file name).")
+@click.option("--interval", default=None, help="1m, 1h, 1d ... (default: from a Kraken file name).")
+@click.option("--exchange", default="kraken", show_default=True, help="Exchange of the prices.")
+@pass_state
+def prices_import(
+    state: State, file: Path, fmt: str, pair: str | None, interval: str | None, exchange: str
+) -> None:
+    """Import a candle FILE in one transaction; re-importing adds nothing."""
+    from gal_friday.services.prices import import_prices
+
+    engine = state.migrated_engine()
+    summary = import_prices(engine, file, fmt, pair=pair, interval=interval, exchange=exchange)
+    click.echo(
+        f"{file}: {summary.candles_added} {summary.interval} candles of {summary.trading_pair}"
+        f" ({summary.exchange}) added, {summary.candles_already_stored} already stored"
+    )
+
+
+def _equity_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--start-capital", required=True, help="Capital at the start, in --currency."
+        ),
+        click.option("--currency", required=True, help="Reporting currency (e.g. USD)."),
+        click.option(
+            "--prices-exchange",
+            default=None,
+            help="Exchange whose candles price the assets (needed when several have).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _start_capital(text: str) -> Decimal:
+    try:
+        capital = Decimal(text)
+    except ArithmeticError:
+        raise UserError(f"--start-capital: {text!r} is not a decimal number") from None
+    if not capital.is_finite() or capital <= 0:
+        raise UserError(f"--start-capital: {text!r} must be a positive amount")
+    return capital
+
+
+@cli.command()
+@_equity_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw the equity curve and its underwater panel to this PNG file.",
+)
+@pass_state
+def equity(
+    state: State,
+    start_capital: str,
+    currency: str,
+    prices_exchange: str | None,
+    fmt: str,
+    plot: Path | None,
+) -> None:
+    """Daily mark-to-market equity in one currency, its statistics and drawdowns."""
+    from gal_friday.cli.output import console
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.equity import build_equity
+    from gal_friday.services.equity_formats import equity_csv, equity_json
+    from gal_friday.services.equity_plot import plot_equity, pyplot
+    from gal_friday.services.plotting import PlottingUnavailableError
+
+    if plot is not None:
+        try:
+            pyplot()  # before any output: a missing extra fails first
+        except PlottingUnavailableError as exc:
+            raise UserError(str(exc)) from None
+    capital = _start_capital(start_capital)
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = build_equity(
+            uow, start_capital=capital, currency=currency, prices_exchange=prices_exchange
+        )
+    if fmt == "json":
+        click.echo(equity_json(result))
+    elif fmt == "csv":
+        click.echo(equity_csv(result), nl=False)
+    else:
+        from gal_friday.cli.equity_output import print_equity
+
+        print_equity(result, console())
+    if plot is not None:
+        plot_equity(result, plot)
+        click.echo(f"plotted {len(result.days)} days to {plot}", err=True)
+
+
+@cli.group()
+def snapshots() -> None:
+    """Portfolio snapshots."""
+
+
+@snapshots.command("rebuild")
+@_equity_options
+@pass_state
+def snapshots_rebuild(
+    state: State, start_capital: str, currency: str, prices_exchange: str | None
+) -> None:
+    """Store one snapshot per day of the equity curve, replacing those a rebuild made."""
+    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.services.equity import build_equity, rebuild_snapshots
+
+    capital = _start_capital(start_capital)
+    engine = state.migrated_engine()
+    with UnitOfWork(engine) as uow:
+        result = build_equity(
+            uow, start_capital=capital, currency=currency, prices_exchange=prices_exchange
+        )
+        removed, added = rebuild_snapshots(uow, result)
+        uow.commit()
+    click.echo(
+        f"{added} daily snapshots stored ({result.days[0].date} to {result.days[-1].date}),"
+        f" {removed} from an earlier rebuild replaced"
     )
 
 

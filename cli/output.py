@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -20,6 +21,7 @@ from rich.table import Table
 from gal_friday.cli import amounts
 from gal_friday.domain.enums import TradeGrouping
 from gal_friday.domain.performance import CurrencyTotals, OpenPosition, PairPerformance, Performance
+from gal_friday.domain.statistics import TradeStatistics
 
 if TYPE_CHECKING:
     from gal_friday.importers import Progress as ProgressCallback
@@ -70,6 +72,8 @@ def _print_fitting(console: Console, wide: Table, rows: Callable[[], list[Row]])
 
 def _title(report: Performance) -> str:
     title = "Realized PnL of closed trades"
+    if report.currency is not None:
+        title += f" in {report.currency}"
     groupings = report.groupings
     if len(groupings) == 1:
         title += f" ({grouping_name(groupings[0])})"
@@ -125,7 +129,7 @@ def _total_cells(total: CurrencyTotals) -> dict[str, str]:
     }
 
 
-_TEXT_COLUMNS = ("Exchange", "Pair", "Grouping", "Side", "Since")
+_TEXT_COLUMNS = ("Exchange", "Pair", "Grouping", "Side", "Since", "Period", "Currency")
 
 
 def _table(title: str, headers: Sequence[str]) -> Table:
@@ -139,8 +143,14 @@ def _table(title: str, headers: Sequence[str]) -> Table:
     return table
 
 
-def print_report(report: Performance, console: Console) -> None:
-    """The report: closed trades per pair with a TOTAL per quote currency, then open trades."""
+def print_report(
+    report: Performance, console: Console, *, statistics: bool = False, by: str | None = None
+) -> None:
+    """The report: closed trades per pair with a TOTAL per currency, then open trades.
+
+    ``statistics`` adds a block of trade statistics per pair and per total; ``by`` a table
+    of the closed trades per exit period.
+    """
     if not report.pairs:
         console.print("No trades to report.", highlight=False)
         return
@@ -173,6 +183,10 @@ def print_report(report: Performance, console: Console) -> None:
         console.print(TRADES_CSV_NOTE, highlight=False, overflow="fold")
     if report.total_trades == 0:
         console.print("No closed trades in the report.", highlight=False)
+    if statistics and report.total_trades:
+        _print_statistics(console, report)
+    if by is not None and report.total_trades:
+        _print_periods(console, report, by)
     _print_open(console, [trade for pair in report.pairs for trade in pair.open_trades])
 
 
@@ -209,6 +223,105 @@ def _print_open(console: Console, open_trades: list[OpenPosition]) -> None:
         ]
 
     _print_fitting(console, held, cards)
+
+
+def _duration(seconds: Decimal | None) -> str:
+    if seconds is None:
+        return "-"
+    return str(timedelta(seconds=int(seconds.to_integral_value())))
+
+
+def _statistics_lines(stats: TradeStatistics, currency: str) -> list[tuple[str, str]]:
+    win_rate = None if stats.win_rate is None else stats.win_rate * 100
+    return [
+        ("win rate", "-" if win_rate is None else f"{amounts.percent(win_rate)} %"),
+        ("profit factor", amounts.percent(stats.profit_factor)),
+        ("expectancy", amounts.amount(stats.expectancy, currency)),
+        ("payoff ratio", amounts.percent(stats.payoff_ratio)),
+        ("expectancy ratio", amounts.percent(stats.expectancy_ratio)),
+        ("SQN", amounts.percent(stats.sqn)),
+        ("largest win", amounts.amount(stats.largest_win, currency)),
+        ("largest loss", amounts.amount(stats.largest_loss, currency)),
+        ("wins in a row", str(stats.max_consecutive_wins)),
+        ("losses in a row", str(stats.max_consecutive_losses)),
+        ("avg duration", _duration(stats.avg_duration_s)),
+    ]
+
+
+def _print_statistics_block(console: Console, title: str, lines: list[tuple[str, str]]) -> None:
+    """Two label/value columns side by side: under 80 columns for any figure we print."""
+    console.print(title, style="bold", highlight=False, overflow="fold")
+    block = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2))
+    for justify in ("left", "right", "left", "right"):
+        block.add_column(justify=justify, overflow="fold")
+    half = (len(lines) + 1) // 2
+    for left, right in zip(lines[:half], [*lines[half:], ("", "")], strict=True):
+        block.add_row(*left, *right)
+    console.print(block)
+
+
+def _print_statistics(console: Console, report: Performance) -> None:
+    console.print("Trade statistics (docs/analytics.md)", style="italic", highlight=False)
+    by_pair = report.statistics_by_pair()
+    for pair in report.pairs:
+        stats = by_pair[(pair.exchange, pair.trading_pair)]
+        if stats.trades:
+            title = f"{pair.trading_pair} ({pair.exchange}), {plural(stats.trades, 'trade')}"
+            _print_statistics_block(console, title, _statistics_lines(stats, pair.quote))
+    for currency, stats in report.statistics_by_currency().items():
+        if stats.trades:
+            title = f"TOTAL {currency}, {plural(stats.trades, 'trade')}"
+            _print_statistics_block(console, title, _statistics_lines(stats, currency))
+
+
+def _print_periods(console: Console, report: Performance, by: str) -> None:
+    headers = ["Period", "Currency", "Trades", "Wins", "Losses", "PnL", "Fees"]
+    table = _table(f"Closed trades by exit {by} (UTC)", headers)
+    rows: list[tuple[str, list[str]]] = []
+    for period in report.periods(by):
+        currency = period.currency
+        rows.append(
+            (
+                "",
+                [
+                    period.period,
+                    currency,
+                    str(period.trades),
+                    str(period.wins),
+                    str(period.losses),
+                    amounts.amount(period.realized_pnl, currency),
+                    amounts.amount(period.total_commission, currency),
+                ],
+            )
+        )
+    for total in report.totals:
+        cells = _total_cells(total)
+        rows.append(
+            (
+                "bold",
+                [
+                    "TOTAL",
+                    total.currency,
+                    cells["Trades"],
+                    cells["Wins"],
+                    cells["Losses"],
+                    cells["PnL"],
+                    cells["Fees"],
+                ],
+            )
+        )
+    for index, (style, cells_) in enumerate(rows):
+        if style and (index == 0 or not rows[index - 1][0]):
+            table.add_section()
+        table.add_row(*cells_, style=style or None)
+
+    def cards() -> list[Row]:
+        return [
+            (f"{cells_[0]} {cells_[1]}", list(zip(headers[2:], cells_[2:], strict=True)))
+            for _, cells_ in rows
+        ]
+
+    _print_fitting(console, table, cards)
 
 
 @contextmanager

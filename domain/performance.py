@@ -13,7 +13,9 @@ The arithmetic behind ``gal-friday report`` and any later statistics
   commissions. Sums are exact; the quotient is kept at 80 significant digits and
   rounded only for display. None when the entry cash is not positive.
 * Amounts are in the pair's quote currency, so totals are per quote currency:
-  USD and BTC are never added together.
+  USD and BTC are never added together; unless the trades were converted to one
+  reporting currency first (:mod:`gal_friday.domain.conversion`), then ``currency``
+  names it and there is one total.
 
 Sums run in the exact decimal context (:func:`~gal_friday.domain.values.exact`).
 """
@@ -30,6 +32,13 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.periods import PeriodTotals, period_totals
+from gal_friday.domain.statistics import (
+    TradeStatistics,
+    trade_statistics,
+    trade_statistics_by_currency,
+    trade_statistics_by_pair,
+)
 from gal_friday.domain.trade import Trade
 
 ZERO = Decimal(0)
@@ -106,11 +115,13 @@ class PairPerformance:
     closed_trades: tuple[Trade, ...] = attrs.field(repr=False, eq=False)
     #: Some fill's fee comes from Kraken's trades.csv alone, not its ledger (``docs/ledgers.md``).
     fees_from_trades_csv_only: bool = False
+    #: The reporting currency the closed trades were converted to (None: their quote).
+    currency: str | None = None
 
     @property
     def quote(self) -> str:
-        """The currency of every amount of this pair."""
-        return quote_currency(self.trading_pair)
+        """The currency of every closed-trade amount of this pair."""
+        return self.currency or quote_currency(self.trading_pair)
 
     @property
     def pnl_pct(self) -> Decimal | None:
@@ -147,6 +158,8 @@ class Performance:
     pairs: tuple[PairPerformance, ...]
     since: datetime | None
     until: datetime | None
+    #: The one reporting currency of every closed-trade amount (None: each pair's quote).
+    currency: str | None = None
 
     @property
     def totals(self) -> tuple[CurrencyTotals, ...]:
@@ -162,6 +175,36 @@ class Performance:
     def groupings(self) -> tuple[TradeGrouping, ...]:
         """The groupings of the pairs, each once, in a stable order."""
         return tuple(sorted({p.grouping for p in self.pairs}, key=lambda g: g.value))
+
+    @property
+    def closed_trades(self) -> list[Trade]:
+        """Every closed trade counted, pair by pair."""
+        return [trade for pair in self.pairs for trade in pair.closed_trades]
+
+    def statistics_by_pair(self) -> dict[tuple[str, str], TradeStatistics]:
+        """Trade statistics per ``(exchange, trading_pair)`` (every listed pair has one)."""
+        found = trade_statistics_by_pair(self.closed_trades)
+        return {
+            (p.exchange, p.trading_pair): found.get((p.exchange, p.trading_pair))
+            or trade_statistics([])
+            for p in self.pairs
+        }
+
+    def statistics_by_currency(self) -> dict[str, TradeStatistics]:
+        """Trade statistics per currency of :attr:`totals` (all trades when converted)."""
+        trades = self.closed_trades
+        found = (
+            trade_statistics_by_currency(trades)
+            if self.currency is None
+            else {self.currency: trade_statistics(trades)}
+        )
+        return {t.currency: found.get(t.currency) or trade_statistics([]) for t in self.totals}
+
+    def periods(self, period: str) -> list[PeriodTotals]:
+        """The closed trades totalled per exit ``period`` and currency (sums to :attr:`totals`)."""
+        return period_totals(
+            ((pair.quote, trade) for pair in self.pairs for trade in pair.closed_trades), period
+        )
 
 
 def _pair_grouping(exchange: str, pair: str, trades: Sequence[Trade]) -> TradeGrouping:
@@ -182,7 +225,11 @@ def _exit_order(trade: Trade) -> tuple[datetime, datetime]:
 
 
 def _pair_performance(
-    exchange: str, pair: str, closed: list[Trade], still_open: list[Trade]
+    exchange: str,
+    pair: str,
+    closed: list[Trade],
+    still_open: list[Trade],
+    currency: str | None,
 ) -> PairPerformance:
     closed.sort(key=_exit_order)
     pnls = [trade.realized_pnl for trade in closed]
@@ -200,13 +247,19 @@ def _pair_performance(
         worst_trade=min(pnls) if pnls else None,
         open_trades=tuple(OpenPosition.of(t) for t in still_open),
         closed_trades=tuple(closed),
+        currency=currency,
     )
 
 
 def summarize(
-    trades: Iterable[Trade], since: datetime | None = None, until: datetime | None = None
+    trades: Iterable[Trade],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    currency: str | None = None,
 ) -> Performance:
     """Per-pair figures of ``trades`` (closed ones filtered by exit time), by exchange and pair.
+
+    ``currency`` says the closed trades' amounts were converted to that one currency.
 
     A pair appears when it has a closed trade in the period or an open trade.
     A pair whose trades were built with different groupings is an error (their
@@ -224,11 +277,11 @@ def summarize(
     with v.exact():
         pairs = tuple(
             _pair_performance(
-                exchange, pair, closed[(exchange, pair)], still_open[(exchange, pair)]
+                exchange, pair, closed[(exchange, pair)], still_open[(exchange, pair)], currency
             )
             for exchange, pair in sorted(set(closed) | set(still_open))
         )
-    return Performance(pairs=pairs, since=since, until=until)
+    return Performance(pairs=pairs, since=since, until=until, currency=currency)
 
 
 def currency_totals(pairs: Iterable[PairPerformance]) -> tuple[CurrencyTotals, ...]:

@@ -1,6 +1,6 @@
 """Exchange trade-history importers: files read as streams of validated domain fills."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from gal_friday.importers.ccxt import parse_ccxt_trades, read_ccxt_trades
 from gal_friday.importers.common import (
@@ -16,6 +16,7 @@ from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.hints import with_format_hint
 from gal_friday.importers.kraken import parse_kraken_trades, read_kraken_trades
 from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers
+from gal_friday.importers.ohlcv import Located, parse_ccxt_ohlcv, parse_kraken_ohlcvt
 from gal_friday.importers.pairs import normalize_pair, parse_pair_map
 from gal_friday.importers.records import ImportBatch, ImportedFill, OrderGroup, group_orders
 from gal_friday.importers.streaming import FillStream, collect
@@ -36,11 +37,19 @@ LEDGER_FORMATS: dict[str, Callable[..., LedgerBatch]] = {
     "kraken-ledgers": parse_kraken_ledgers,
 }
 
+#: Candle (price) formats: ``--format`` name -> parser ``(source, trading_pair=...,
+#: interval_s=..., exchange=...) -> Iterator[Located]`` (docs/analytics.md).
+PRICE_FORMATS: dict[str, Callable[..., Iterator[Located]]] = {
+    "kraken-ohlcvt": parse_kraken_ohlcvt,
+    "ccxt-ohlcv": parse_ccxt_ohlcv,
+}
+
 __all__ = [
     "COMMITTING",
     "FORMATS",
     "LEDGER_FORMATS",
     "PHASES",
+    "PRICE_FORMATS",
     "READING",
     "REBUILDING",
     "ByteSource",
@@ -55,8 +64,10 @@ __all__ = [
     "collect",
     "group_orders",
     "normalize_pair",
+    "parse_ccxt_ohlcv",
     "parse_ccxt_trades",
     "parse_kraken_ledgers",
+    "parse_kraken_ohlcvt",
     "parse_kraken_trades",
     "parse_pair_map",
     "read_ccxt_trades",

@@ -333,3 +333,28 @@ ledger_entries = Table(
     Index("ix_ledger_entries_exchange_refid", "exchange", "refid"),
     Index("ix_ledger_entries_exchange_asset_time", "exchange", "asset", "time"),
 )
+
+# Price history (docs/analytics.md, "Prices"): one row per candle; re-imports are no-ops.
+candles = Table(
+    "candles",
+    metadata,
+    Column("candle_pk", BigIntPK, primary_key=True, autoincrement=True),
+    Column("exchange", String(EXCHANGE), nullable=False),
+    Column("trading_pair", String(PAIR), nullable=False),
+    Column("interval_s", Integer, nullable=False),
+    Column("open_time", UTCDateTime, nullable=False),
+    Column("open", Money, nullable=False),
+    Column("high", Money, nullable=False),
+    Column("low", Money, nullable=False),
+    Column("close", Money, nullable=False),
+    Column("volume", Money, nullable=False),
+    Column("trade_count", BigInteger),
+    CheckConstraint("interval_s > 0", name="interval_s_positive"),
+    _positive("open"),
+    _positive("high"),
+    _positive("low"),
+    _positive("close"),
+    _not_negative("volume"),
+    CheckConstraint("trade_count >= 0", name="trade_count_not_negative"),
+    UniqueConstraint("exchange", "trading_pair", "interval_s", "open_time"),
+)

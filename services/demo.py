@@ -6,10 +6,10 @@ rule that rejects a signal when the pair already holds a position or its
 notional exceeds the risk budget; orders submitted, partially and fully filled
 through ``record_fill``, one cancelled and then hit by a late fill, one expired,
 one rejected by the exchange; trades rebuilt; portfolio snapshots with
-drawdowns; application logs, system logs and events. The same seed on the same
-database state gives the same session; each run on one database gets its own ids
-(drawn from the seed and the run number), so a demo database takes any number of
-runs.
+drawdowns; hourly candles of the price path (the first run's stay); application logs,
+system logs and events. The same seed on the same database state gives the same session;
+each run on one database gets its own ids (drawn from the seed and the run number), so a
+demo database takes any number of runs.
 
 The demo never writes into the user's database: :func:`demo_database` gives a
 temporary SQLite database (removed afterwards) unless a URL is given for it.
@@ -30,8 +30,10 @@ from pathlib import Path
 import attrs
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
+from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
+from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import Engine, create_engine
 from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -91,6 +93,7 @@ class _Session:
         self.fill_number = 0
         self.pending_logs: list[Log] = []
         self.pending_events: list[EventLog] = []
+        self.pending_candles: list[Candle] = []
 
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.ids.getrandbits(128), version=4)
@@ -119,6 +122,24 @@ class _Session:
         for pair, price in self.prices.items():
             move = Decimal(self.rng.randint(-300, 320)) / Decimal(10000)
             self.prices[pair] = (price * (1 + move)).quantize(EIGHT)
+
+    def record_candles(self, before: dict[str, Decimal], at: datetime) -> None:
+        """The hour that ends at ``at`` as one candle per pair (for ``gal-friday equity``)."""
+        for pair, close in self.prices.items():
+            opened = before[pair]
+            self.pending_candles.append(
+                Candle(
+                    exchange=EXCHANGE,
+                    trading_pair=pair,
+                    interval_s=3600,
+                    open_time=at - timedelta(hours=1),
+                    open=opened,
+                    high=max(opened, close),
+                    low=min(opened, close),
+                    close=close,
+                    volume=Decimal(0),
+                )
+            )
 
     def fill(self, order: Order, quantity: Decimal, at: datetime) -> Fill:
         self.fill_number += 1
@@ -209,6 +230,7 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
         rebuilt = rebuild_trades(uow)
         uow.logs.add_all(session.pending_logs)
         uow.events.append(session.pending_events)
+        _store_new_candles(uow, session.pending_candles)
         uow.commit()
     session.summary.trades = rebuilt.total_trades
     session.summary.logs = len(session.pending_logs)
@@ -216,8 +238,23 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
     return session.summary
 
 
+def _store_new_candles(uow: UnitOfWork, candles: list[Candle]) -> None:
+    """Store the candles of hours no earlier run stored (the first run's prices stay)."""
+    repository = CandleRepository(uow.session)
+    new: list[Candle] = []
+    for pair in PAIRS:
+        mine = [candle for candle in candles if candle.trading_pair == pair]
+        stored = repository.stored_between(
+            EXCHANGE, pair, 3600, mine[0].open_time, mine[-1].open_time
+        )
+        new.extend(candle for candle in mine if candle.open_time not in stored)
+    repository.insert(new)
+
+
 def _step(session: _Session, step: int, at: datetime) -> None:
+    before = dict(session.prices)
     session.step_prices()
+    session.record_candles(before, at)
     pair = list(PAIRS)[step % len(PAIRS)]
     price = session.prices[pair]
     held = session.held[pair]

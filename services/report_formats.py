@@ -1,7 +1,7 @@
 """The report as JSON or CSV text: exact decimals as plain strings, never floats.
 
-Shapes, totals per quote currency, the ``pnl_pct`` rounding and the CSV cell
-neutralising are described in ``docs/reporting.md``.
+Shapes, totals per quote currency, the ``pnl_pct`` rounding, the statistics, the
+periods and the CSV cell neutralising are described in ``docs/reporting.md``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gal_friday.domain.performance import CurrencyTotals, PairPerformance, Performance
+from gal_friday.domain.performance import (
+    CurrencyTotals,
+    PairPerformance,
+    Performance,
+    quote_currency,
+)
+from gal_friday.domain.periods import PeriodTotals
+from gal_friday.domain.statistics import TradeStatistics
 from gal_friday.domain.values import EXACT_CONTEXT, tidy
 
 #: Decimal places of ``pnl_pct`` in JSON and CSV (half-even); the table shows 2.
@@ -42,7 +49,7 @@ def _pair(pair: PairPerformance) -> dict[str, Any]:
     return {
         "exchange": pair.exchange,
         "trading_pair": pair.trading_pair,
-        "quote_currency": pair.quote,
+        "quote_currency": quote_currency(pair.trading_pair),
         "grouping": pair.grouping.value,
         "fees_from_trades_csv_only": pair.fees_from_trades_csv_only,
         "trades": pair.trades,
@@ -79,20 +86,87 @@ def _total(total: CurrencyTotals) -> dict[str, Any]:
     }
 
 
-def report_dict(report: Performance) -> dict[str, Any]:
-    """The report as JSON-ready data; amounts are totalled per quote currency only."""
+#: The trade statistics each pair and each currency total gets with ``--statistics``.
+STATISTICS = [
+    "win_rate",
+    "profit_factor",
+    "expectancy",
+    "payoff_ratio",
+    "expectancy_ratio",
+    "sqn",
+    "largest_win",
+    "largest_loss",
+    "max_consecutive_wins",
+    "max_consecutive_losses",
+    "avg_duration_s",
+]
+
+
+def statistics_dict(stats: TradeStatistics) -> dict[str, Any]:
+    """The :data:`STATISTICS` of ``stats``: decimals as strings, counts as integers."""
+    values: dict[str, Any] = {}
+    for name in STATISTICS:
+        value = getattr(stats, name)
+        values[name] = decimal_text(value) if isinstance(value, Decimal) else value
+    return values
+
+
+#: The figures of a period row (``--by``), in JSON and CSV.
+PERIOD_COLUMNS = [
+    "period",
+    "start",
+    "currency",
+    "trades",
+    "wins",
+    "losses",
+    "realized_pnl",
+    "total_commission",
+]
+
+
+def period_dict(row: PeriodTotals) -> dict[str, Any]:
+    """One period of one currency as JSON-ready data."""
     return {
-        "since": _time(report.since),
-        "until": _time(report.until),
-        "pairs": [_pair(pair) for pair in report.pairs],
-        "total_trades": report.total_trades,
-        "totals": {total.currency: _total(total) for total in report.totals},
+        "period": row.period,
+        "start": row.start.isoformat(),
+        "currency": row.currency,
+        "trades": row.trades,
+        "wins": row.wins,
+        "losses": row.losses,
+        "realized_pnl": decimal_text(row.realized_pnl),
+        "total_commission": decimal_text(row.total_commission),
     }
 
 
-def report_json(report: Performance) -> str:
+def report_dict(
+    report: Performance, *, statistics: bool = False, by: str | None = None
+) -> dict[str, Any]:
+    """The report as JSON-ready data; amounts are totalled per currency only.
+
+    ``statistics`` adds each pair's and each total's trade statistics; ``by`` adds the
+    closed trades totalled per exit period (``day``, ``week``, ``month``, ``year``).
+    """
+    data: dict[str, Any] = {"since": _time(report.since), "until": _time(report.until)}
+    if report.currency is not None:
+        data["currency"] = report.currency
+    pairs = [_pair(pair) for pair in report.pairs]
+    totals = {total.currency: _total(total) for total in report.totals}
+    if statistics:
+        by_pair = report.statistics_by_pair()
+        for row, pair in zip(pairs, report.pairs, strict=True):
+            row["statistics"] = statistics_dict(by_pair[(pair.exchange, pair.trading_pair)])
+        for currency, stats in report.statistics_by_currency().items():
+            totals[currency]["statistics"] = statistics_dict(stats)
+    data.update(pairs=pairs, total_trades=report.total_trades, totals=totals)
+    if by is not None:
+        data["by"] = by
+        data["periods"] = [period_dict(row) for row in report.periods(by)]
+    return data
+
+
+def report_json(report: Performance, *, statistics: bool = False, by: str | None = None) -> str:
     """The report as indented JSON."""
-    return json.dumps(report_dict(report), indent=2)
+    return json.dumps(report_dict(report, statistics=statistics, by=by), indent=2)
 
 
 CSV_COLUMNS = [
@@ -133,16 +207,27 @@ def _csv_row(values: Sequence[object]) -> list[object]:
     return [safe_cell(value) for value in values]
 
 
-def report_csv(report: Performance) -> str:
-    """One CSV row per pair, then a TOTAL row per quote currency."""
+def report_csv(report: Performance, *, statistics: bool = False) -> str:
+    """One CSV row per pair, then a TOTAL row per currency.
+
+    ``statistics`` appends the :data:`STATISTICS` columns; a converted report (one
+    reporting currency) appends a ``currency`` column naming it.
+    """
+    columns = CSV_COLUMNS + (STATISTICS if statistics else [])
+    columns += ["currency"] if report.currency is not None else []
+    by_pair = report.statistics_by_pair() if statistics else {}
+    by_currency = report.statistics_by_currency() if statistics else {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for pair in report.pairs:
         row = _pair(pair)
         row["open_trades"] = len(pair.open_trades)
         row["fees_from_trades_csv_only"] = str(pair.fees_from_trades_csv_only).lower()
-        writer.writerow(_csv_row([row[c] for c in CSV_COLUMNS]))
+        row["currency"] = pair.quote
+        if statistics:
+            row.update(statistics_dict(by_pair[(pair.exchange, pair.trading_pair)]))
+        writer.writerow(_csv_row([row[c] for c in columns]))
     for total in report.totals:
         row = {
             **_total(total),
@@ -153,6 +238,23 @@ def report_csv(report: Performance) -> str:
             "fees_from_trades_csv_only": "",
             "best_trade": "",
             "worst_trade": "",
+            "currency": total.currency,
         }
-        writer.writerow(_csv_row([row[c] for c in CSV_COLUMNS]))
+        if statistics:
+            row.update(statistics_dict(by_currency[total.currency]))
+        writer.writerow(_csv_row([row[c] for c in columns]))
+    return out.getvalue()
+
+
+def periods_csv(report: Performance, by: str) -> str:
+    """``--by`` as CSV: one row per period and currency, then a TOTAL row per currency."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PERIOD_COLUMNS)
+    for period in report.periods(by):
+        row = period_dict(period)
+        writer.writerow(_csv_row([row[c] for c in PERIOD_COLUMNS]))
+    for total in report.totals:
+        row = {**_total(total), "period": "TOTAL", "start": "", "currency": total.currency}
+        writer.writerow(_csv_row([row[c] for c in PERIOD_COLUMNS]))
     return out.getvalue()

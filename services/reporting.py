@@ -1,9 +1,11 @@
 """The PnL report of the stored trades: loads them and hands them to ``domain.performance``.
 
-The arithmetic (per pair, totals per quote currency, ``pnl_pct``) and its rules
-live in :mod:`gal_friday.domain.performance`; ``docs/reporting.md`` describes the
-report. Pairs holding a fill whose fee comes from Kraken's trades.csv alone (no
-ledger row corrects it, ``docs/ledgers.md``) are marked.
+The arithmetic (per pair, totals per quote currency, ``pnl_pct``, statistics, periods)
+and its rules live in :mod:`gal_friday.domain.performance`; with a reporting currency the
+closed trades are first converted with the stored candles
+(:mod:`gal_friday.domain.conversion`). ``docs/reporting.md`` describes the report. Pairs
+holding a fill whose fee comes from Kraken's trades.csv alone (no ledger row corrects it,
+``docs/ledgers.md``) are marked.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 
 import attrs
 
+from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
@@ -25,10 +28,27 @@ def build_report(
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    *,
+    currency: str | None = None,
+    prices_exchange: str | None = None,
 ) -> Report:
-    """The report of the stored trades (optionally of one ``BASE/QUOTE`` pair)."""
+    """The report of the stored trades (optionally of one ``BASE/QUOTE`` pair).
+
+    With ``currency``, every closed trade's amounts are converted to it at the rates of
+    the stored candles (``prices_exchange`` chooses whose when several exchanges have them).
+    """
     check_period(since, until)
-    report = summarize(uow.trades.all(trading_pair), since, until)
+    trades = uow.trades.all(trading_pair)
+    if currency is None:
+        report = summarize(trades, since, until)
+    else:
+        from gal_friday.domain.conversion import convert_trades
+        from gal_friday.domain.equity import PriceBook
+        from gal_friday.services.equity import load_closes
+
+        code = v.upper_code(currency, "currency")
+        book = PriceBook(load_closes(uow, prices_exchange), code)
+        report = summarize(convert_trades(trades, book, since, until), since, until, code)
     unreconciled = set(pairs_with_unreconciled_fees(uow))  # one query for the whole report
     pairs = tuple(
         attrs.evolve(

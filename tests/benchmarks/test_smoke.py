@@ -30,6 +30,7 @@ def test_benchmarks_run_at_small_size():
         "scaling",
         "logger.info caller cost",
         "log rows/s into PostgreSQL",
+        "equity: 1,096 days x 3 pairs from 3,000 fills",
         "machine:",
     ]:
         assert expected in result.stdout, expected
