@@ -165,19 +165,17 @@ class FakeFills:
             raise ConstraintViolationError(
                 "fills.order_pk", f"fills without an order cannot be stored: {missing[:5]}"
             )
+        stored = {(f.exchange, f.fill_id) for f in self._all() if f.fill_pk is not None}
         inserted = 0
         for fill in fills:
-            if any(
-                other is not fill
-                and (other.exchange, other.fill_id) == (fill.exchange, fill.fill_id)
-                for other in self._all()
-            ):
+            key = (fill.exchange, fill.fill_id)
+            if key in stored:
                 if not skip_duplicates:
                     raise DuplicateFillError(fill.fill_id, "a fill with this id is already stored")
                 for order in self.orders:
-                    if any(f is fill for f in order.fills):
-                        order.fills[:] = [f for f in order.fills if f is not fill]
+                    order.fills[:] = [f for f in order.fills if f is not fill]
                 continue
+            stored.add(key)
             fill.fill_pk = next(self.keys)
             inserted += 1
         return inserted
