@@ -40,6 +40,7 @@ from gal_friday.persistence.database import (
 )
 from gal_friday.persistence.database import read_only as read_only_engine
 from gal_friday.persistence.errors import translate_error
+from gal_friday.persistence.ledger_repository import LedgerRepository
 
 T = TypeVar("T")
 
@@ -89,6 +90,7 @@ class Repositories:
         self.logs = r.LogRepository(session)
         self.system_logs = r.SystemLogRepository(session)
         self.events = r.EventRepository(session)
+        self.ledger = LedgerRepository(session)
 
 
 class UnitOfWork(Repositories):

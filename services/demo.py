@@ -35,7 +35,6 @@ from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
 from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import Engine, create_engine
-from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill
@@ -207,7 +206,7 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
             starting_equity=STARTING_CASH,
         )
         deposit = f"DEMO{session.run}-DEPOSIT"  # the starting cash, as the exchange's ledger has it
-        LedgerRepository(uow.session).add_all(
+        uow.ledger.add_all(
             [
                 LedgerEntry(
                     exchange=EXCHANGE,

@@ -20,6 +20,7 @@ from gal_friday.domain import (
     SystemLog,
     build_trades,
 )
+from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -204,3 +205,92 @@ def test_logs_system_logs_and_events_by_time(uow_factory):
         assert len(uow.system_logs.between(source_module="risk", log_level="WARNING")) == 1
         assert len(uow.events.by_type("E", since=at(1))) == 2
         assert uow.events.types() == ["E"]
+
+
+def test_bulk_orders_and_fills_keys_and_stored_records(uow_factory):
+    with uow_factory() as uow:
+        assert uow.fills.last_key() == 0
+        order = make_order(exchange_order_id="EX-B", quantity_ordered=Decimal(1))
+        order.apply_fill(make_fill("B1", exchange_order_id="EX-B"))
+        uow.orders.add_imported([order])
+        assert order.order_pk is not None
+        for fill in order.fills:
+            fill.order_pk = order.order_pk
+        assert uow.fills.add_bulk(order.fills) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        first = uow.fills.last_key()
+        assert first > 0
+        stored = uow.fills.stored_among("kraken", ["B1", "nope"])
+        assert list(stored) == ["B1"]
+        assert stored["B1"].exchange_order_id == "EX-B"
+        assert stored["B1"].commission == Decimal("0.1")
+        assert stored["B1"].fill_pk == first
+        assert uow.fills.stored_among("binance", ["B1"]) == {}
+        again = make_order(exchange_order_id="EX-C", quantity_ordered=Decimal(1))
+        again.apply_fill(make_fill("B1", exchange_order_id="EX-C"))
+        uow.orders.add_imported([again])
+        for fill in again.fills:
+            fill.order_pk = again.order_pk
+        assert uow.fills.add_bulk(again.fills, skip_duplicates=True) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.fills.last_key() == first
+        assert [f.fill_id for f in uow.fills.stream("kraken", "BTC/USD")] == ["B1"]
+
+
+def test_events_append_new_skips_stored_ids(uow_factory):
+    events = [EventLog(event_type="E", payload={}, source="s", occurred_at=at(n)) for n in range(2)]
+    with uow_factory() as uow:
+        assert uow.events.append_new(events[:1]) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.events.append_new(events) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert len(uow.events.by_type("E")) == 2
+
+
+def _entry(txid, refid, minute, asset="USD", amount="-10", kind="trade", exchange="kraken"):
+    return LedgerEntry(
+        exchange=exchange,
+        txid=txid,
+        refid=refid,
+        time=at(minute),
+        type=kind,
+        asset=asset,
+        amount=Decimal(amount),
+        fee=Decimal(0),
+        balance=None if txid is None else Decimal(5),
+    )
+
+
+def test_ledger_entries_in_ledger_order(uow_factory):
+    entries = [
+        _entry("L2", "R1", 2, asset="XBT", amount="0.1"),
+        _entry("L1", "R1", 2),
+        _entry("L3", "R2", 1),
+        _entry(None, "R3", 3, kind="deposit"),
+        _entry("L4", "R4", 0, exchange="other", kind="deposit"),
+    ]
+    with uow_factory() as uow:
+        assert uow.ledger.add_all(entries) == 5
+        order = make_order(exchange_order_id="R1", quantity_ordered=Decimal(1))
+        order.apply_fill(make_fill("R1", exchange_order_id="R1"))
+        uow.orders.add(order)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.ledger.exchanges() == ["kraken", "other"]
+        assert set(uow.ledger.by_txids("kraken", ["L1", "L4", "L9"])) == {"L1"}
+        assert [e.refid for e in uow.ledger.pending()] == ["R3"]
+        assert uow.ledger.pending("other") == []
+        assert {k: [e.txid for e in v] for k, v in uow.ledger.trades("kraken").items()} == {
+            "R2": ["L3"],
+            "R1": ["L2", "L1"],
+        }
+        assert list(uow.ledger.trades("kraken")) == ["R2", "R1"]
+        assert uow.ledger.trade_refids_among("kraken", ["R1", "R3", "R4"]) == {"R1"}
+        assert [e.txid for e in uow.ledger.stream()] == ["L3", "L1", None, "L2", "L4"]
+        assert [e.txid for e in uow.ledger.stream("other")] == ["L4"]
+        assert list(uow.ledger.fills_by_ids("kraken", ["R1", "R2"])) == ["R1"]
+        assert uow.ledger.fill_keys() == [("kraken", "BTC/USD", "R1")]
