@@ -20,8 +20,10 @@ from __future__ import annotations
 import copy
 import itertools
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -42,7 +44,9 @@ from gal_friday.domain import (
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.values import exchange_id
 from gal_friday.persistence.errors import ConstraintViolationError
 from gal_friday.persistence.repositories import StoredFill
 
@@ -66,6 +70,7 @@ class _Store:
         self.system_logs: list[SystemLog] = []
         self.events: list[EventLog] = []
         self.ledger: list[LedgerEntry] = []
+        self.candles: list[Candle] = []
         self.keys = itertools.count(1)
 
 
@@ -331,6 +336,9 @@ class FakeSnapshots:
     def add(self, snapshot: PortfolioSnapshot) -> None:
         self.items.append(snapshot)
 
+    def delete(self, snapshot: PortfolioSnapshot) -> None:
+        self.items.remove(snapshot)
+
     def latest(self) -> PortfolioSnapshot | None:
         return max(self.items, key=lambda s: s.snapshot_timestamp, default=None)
 
@@ -530,6 +538,73 @@ class FakeLedger:
         return [(f.exchange, f.trading_pair, f.fill_id) for f in self.fills._all()]
 
 
+#: The unique constraint on a candle's series and open time (as the migration names it).
+_CANDLE_KEY = "uq_candles_exchange_trading_pair_interval_s_open_time"
+
+
+class FakeCandles:
+    """In-memory :class:`~gal_friday.persistence.candles.CandleRepository`."""
+
+    def __init__(self, items: list[Candle]) -> None:
+        self.items = items
+
+    def stored_between(
+        self, exchange: str, trading_pair: str, interval_s: int, first: datetime, last: datetime
+    ) -> dict[datetime, Candle]:
+        exchange = exchange_id(exchange)
+        return {
+            c.open_time: c
+            for c in self.items
+            if (c.exchange, c.trading_pair, c.interval_s) == (exchange, trading_pair, interval_s)
+            and first <= c.open_time <= last
+        }
+
+    def insert(self, candles: Sequence[Candle]) -> None:
+        """Add new candles; a stored key is refused, as the table's primary key does."""
+        keys = {_candle_key(c) for c in self.items}
+        for candle in candles:
+            if _candle_key(candle) in keys:
+                raise ConstraintViolationError(_CANDLE_KEY, "this candle is already stored")
+            keys.add(_candle_key(candle))
+        self.items.extend(candles)
+
+    def flush(self) -> None:
+        """Nothing staged apart from the list itself."""
+
+    def series(self) -> list[tuple[str, str, int, int]]:
+        counts = Counter((c.exchange, c.trading_pair, c.interval_s) for c in self.items)
+        return [(*key, count) for key, count in sorted(counts.items())]
+
+    def closes(
+        self, exchange: str, trading_pair: str, interval_s: int | None = None
+    ) -> list[tuple[datetime, Decimal]]:
+        exchange = exchange_id(exchange)
+        mine = sorted(
+            (
+                c
+                for c in self.items
+                if c.exchange == exchange
+                and c.trading_pair == trading_pair
+                and (interval_s is None or c.interval_s == interval_s)
+            ),
+            key=lambda c: (c.open_time, c.interval_s),
+        )
+        points = [(c.close_time, c.close) for c in mine]
+        points.sort(key=lambda point: point[0])
+        return points
+
+    def exchanges_of(self, trading_pairs: Iterable[str]) -> dict[str, list[str]]:
+        pairs = list(trading_pairs)
+        return {
+            pair: sorted({c.exchange for c in self.items if c.trading_pair == pair})
+            for pair in pairs
+        }
+
+
+def _candle_key(candle: Candle) -> tuple[str, str, int, datetime]:
+    return (candle.exchange, candle.trading_pair, candle.interval_s, candle.open_time)
+
+
 class InMemoryUnitOfWork:
     """A unit of work over a :class:`_Store`; ``commit()`` publishes, leaving discards."""
 
@@ -555,6 +630,7 @@ class InMemoryUnitOfWork:
         self.system_logs = FakeSystemLogs(work["system_logs"])
         self.events = FakeEvents(work["events"])
         self.ledger = FakeLedger(work["ledger"], work["orders"])
+        self.candles = FakeCandles(work["candles"])
         return self
 
     def __exit__(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -31,6 +32,7 @@ from gal_friday.domain import (
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
 
 if TYPE_CHECKING:
@@ -108,6 +110,7 @@ class SnapshotRepositoryProtocol(Protocol):
     """Portfolio snapshots."""
 
     def add(self, snapshot: PortfolioSnapshot) -> None: ...
+    def delete(self, snapshot: PortfolioSnapshot) -> None: ...
     def latest(self) -> PortfolioSnapshot | None: ...
     def between(
         self, start: datetime | None = None, end: datetime | None = None
@@ -176,6 +179,21 @@ class LedgerRepositoryProtocol(Protocol):
     def fill_keys(self) -> list[tuple[str, str, str]]: ...
 
 
+class CandleRepositoryProtocol(Protocol):
+    """Price candles (docs/analytics.md, "Prices"); exchange ids are normalised on lookup."""
+
+    def stored_between(
+        self, exchange: str, trading_pair: str, interval_s: int, first: datetime, last: datetime
+    ) -> dict[datetime, Candle]: ...
+    def insert(self, candles: Sequence[Candle]) -> None: ...
+    def flush(self) -> None: ...
+    def series(self) -> list[tuple[str, str, int, int]]: ...
+    def closes(
+        self, exchange: str, trading_pair: str, interval_s: int | None = None
+    ) -> list[tuple[datetime, Decimal]]: ...
+    def exchanges_of(self, trading_pairs: Iterable[str]) -> dict[str, list[str]]: ...
+
+
 class RepositoriesProtocol(Protocol):
     """The repositories of one transaction (what code run inside a unit of work is given)."""
 
@@ -199,6 +217,8 @@ class RepositoriesProtocol(Protocol):
     def events(self) -> EventRepositoryProtocol: ...
     @property
     def ledger(self) -> LedgerRepositoryProtocol: ...
+    @property
+    def candles(self) -> CandleRepositoryProtocol: ...
 
 
 class UnitOfWorkProtocol(RepositoriesProtocol, Protocol):
@@ -242,3 +262,7 @@ if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing run
         _fake_events: EventRepositoryProtocol = in_memory.FakeEvents([])
         _ledger: LedgerRepositoryProtocol = real.ledger
         _fake_ledger: LedgerRepositoryProtocol = in_memory.FakeLedger([], [])
+        _candles: CandleRepositoryProtocol = real.candles
+        _fake_candles: CandleRepositoryProtocol = in_memory.FakeCandles([])
+        _snapshots: SnapshotRepositoryProtocol = real.snapshots
+        _fake_snapshots: SnapshotRepositoryProtocol = in_memory.FakeSnapshots([])

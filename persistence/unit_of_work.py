@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from gal_friday.persistence import repositories as r
+from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import (
     READ_ONLY,
     async_session_factory,
@@ -91,6 +92,7 @@ class Repositories:
         self.system_logs = r.SystemLogRepository(session)
         self.events = r.EventRepository(session)
         self.ledger = LedgerRepository(session)
+        self.candles = CandleRepository(session)
 
 
 class UnitOfWork(Repositories):

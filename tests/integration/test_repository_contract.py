@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from gal_friday.domain import (
     SystemLog,
     build_trades,
 )
+from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
@@ -38,6 +39,10 @@ def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Call
         engine = create_engine(url)
         yield lambda: UnitOfWork(engine)
         engine.dispose()
+
+
+def at_hour(hour: int) -> datetime:
+    return T0 + timedelta(hours=hour)
 
 
 def _commit(factory: Callable, *objects: object) -> None:
@@ -163,6 +168,102 @@ def test_snapshots_latest_and_range(uow_factory):
             Decimal(1000),
             Decimal(1001),
         ]
+
+
+def test_snapshots_delete(uow_factory):
+    kept, dropped = (
+        PortfolioSnapshot(snapshot_timestamp=T0 + timedelta(hours=h), total_equity=Decimal(h + 1))
+        for h in (0, 1)
+    )
+    with uow_factory() as uow:
+        uow.snapshots.add(kept)
+        uow.snapshots.add(dropped)
+        uow.commit()
+    with uow_factory() as uow:
+        for snapshot in uow.snapshots.between():
+            if snapshot.total_equity == Decimal(2):
+                uow.snapshots.delete(snapshot)
+        uow.flush()
+        assert [s.total_equity for s in uow.snapshots.between()] == [Decimal(1)]
+        uow.commit()
+    with uow_factory() as uow:
+        assert [s.total_equity for s in uow.snapshots.between()] == [Decimal(1)]
+
+
+def _candle(
+    hour: int,
+    close: str,
+    *,
+    exchange: str = "kraken",
+    pair: str = "BTC/USD",
+    interval_s: int = 3600,
+) -> Candle:
+    price = Decimal(close)
+    return Candle(
+        exchange=exchange,
+        trading_pair=pair,
+        interval_s=interval_s,
+        open_time=T0 + timedelta(hours=hour),
+        open=price,
+        high=price,
+        low=price,
+        close=price,
+        volume=Decimal("1.5"),
+        trade_count=3,
+    )
+
+
+def test_candles_stored_between_series_and_exchanges(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(h, f"{100 + h}") for h in (0, 1, 2)])
+        uow.candles.insert([_candle(0, "7", exchange="Binance US", pair="XRP/USD")])
+        uow.candles.flush()
+        assert sorted(uow.candles.stored_between("Kraken", "BTC/USD", 3600, T0, at_hour(1))) == [
+            T0,
+            at_hour(1),
+        ]
+        uow.commit()
+    with uow_factory() as uow:
+        stored = uow.candles.stored_between("kraken", "BTC/USD", 3600, T0, at_hour(5))
+        assert stored[at_hour(2)] == _candle(2, "102")
+        assert uow.candles.stored_between("kraken", "BTC/USD", 60, T0, at_hour(5)) == {}
+        assert uow.candles.series() == [
+            ("binanceus", "XRP/USD", 3600, 1),
+            ("kraken", "BTC/USD", 3600, 3),
+        ]
+        assert uow.candles.exchanges_of(["BTC/USD", "XRP/USD", "DOGE/USD"]) == {
+            "BTC/USD": ["kraken"],
+            "XRP/USD": ["binanceus"],
+            "DOGE/USD": [],
+        }
+        assert uow.candles.exchanges_of([]) == {}
+
+
+def test_candles_closes_by_close_time(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(h, f"{100 + h}") for h in (2, 0, 1)])
+        uow.candles.insert([_candle(0, "99", interval_s=86400)])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.candles.closes("KRAKEN", "BTC/USD", 3600) == [
+            (at_hour(1), Decimal(100)),
+            (at_hour(2), Decimal(101)),
+            (at_hour(3), Decimal(102)),
+        ]
+        assert [close for _, close in uow.candles.closes("kraken", "BTC/USD")] == [
+            Decimal(100),
+            Decimal(101),
+            Decimal(102),
+            Decimal(99),
+        ]
+        assert uow.candles.closes("kraken", "XRP/USD") == []
+
+
+def test_candles_left_without_commit_are_discarded(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(0, "100")])
+    with uow_factory() as uow:
+        assert uow.candles.series() == []
 
 
 def test_configurations_once_per_hash_and_one_active(uow_factory):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gal_friday.persistence import in_memory, interfaces
 from gal_friday.persistence import repositories as r
+from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import Repositories
 
@@ -34,6 +35,7 @@ PAIRS = [
     (interfaces.SystemLogRepositoryProtocol, r.SystemLogRepository, in_memory.FakeSystemLogs),
     (interfaces.EventRepositoryProtocol, r.EventRepository, in_memory.FakeEvents),
     (interfaces.LedgerRepositoryProtocol, LedgerRepository, in_memory.FakeLedger),
+    (interfaces.CandleRepositoryProtocol, CandleRepository, in_memory.FakeCandles),
 ]
 
 
@@ -63,7 +65,7 @@ def test_every_repository_of_the_protocol_is_on_the_real_and_the_fake_unit_of_wo
         for name, _ in inspect.getmembers(interfaces.RepositoriesProtocol)
         if not name.startswith("_")
     }
-    assert "ledger" in names
+    assert {"ledger", "candles"} <= names
     real = set(inspect.signature(Repositories.__init__).parameters) | set(
         Repositories.__init__.__code__.co_names
     )
