@@ -18,7 +18,6 @@ from benchmarks.support import T0, Row, libpq, scratch_database, timed
 from gal_friday.domain import Fill, Order
 from gal_friday.domain.candles import Candle
 from gal_friday.persistence import bulk
-from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.equity import build_equity
@@ -99,7 +98,7 @@ def _seed(url: object, count: int) -> None:
                 fill.order_pk = order.order_pk
                 fills.append(fill)
         bulk.insert_fills(uow.connection, fills)
-        CandleRepository(uow.session).insert(_candles())
+        uow.candles.insert(_candles())
         rebuild_pairs(uow, [("kraken", pair) for pair, _, _ in PAIRS])
         uow.commit()
     engine.dispose()

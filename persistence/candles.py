@@ -67,6 +67,10 @@ class CandleRepository:
                 [{name: getattr(candle, name) for name in _COLUMNS} for candle in candles],
             )
 
+    def flush(self) -> None:
+        """Send the staged candles, so a later read in the transaction sees them."""
+        self.session.flush()
+
     def series(self) -> list[tuple[str, str, int, int]]:
         """Every stored ``(exchange, trading_pair, interval_s, candle count)``."""
         c = t.candles.c

@@ -20,8 +20,10 @@ from __future__ import annotations
 import copy
 import itertools
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -42,7 +44,11 @@ from gal_friday.domain import (
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.candles import Candle
+from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.values import exchange_id
 from gal_friday.persistence.errors import ConstraintViolationError
+from gal_friday.persistence.repositories import StoredFill
 
 T = TypeVar("T")
 
@@ -63,17 +69,26 @@ class _Store:
         self.logs: list[Log] = []
         self.system_logs: list[SystemLog] = []
         self.events: list[EventLog] = []
+        self.ledger: list[LedgerEntry] = []
+        self.candles: list[Candle] = []
         self.keys = itertools.count(1)
 
 
 class FakeOrders:
     """In-memory :class:`~gal_friday.persistence.repositories.OrderRepository`."""
 
-    def __init__(self, items: list[Order]) -> None:
+    def __init__(self, items: list[Order], keys: Iterator[int] | None = None) -> None:
         self.items = items
+        self.keys = keys if keys is not None else itertools.count(1)
 
     def add(self, order: Order) -> None:
         self.items.append(order)
+
+    def add_imported(self, orders: Sequence[Order]) -> None:
+        """Store new orders, setting each one's ``order_pk`` (their fills come along)."""
+        for order in orders:
+            order.order_pk = next(self.keys)
+            self.items.append(order)
 
     def get(self, order_pk: int) -> Order | None:
         return next((o for o in self.items if o.order_pk == order_pk), None)
@@ -138,12 +153,48 @@ class FakeOrders:
 class FakeFills:
     """In-memory :class:`~.repositories.FillRepository` (fills live on their orders)."""
 
-    def __init__(self, orders: list[Order]) -> None:
+    def __init__(self, orders: list[Order], keys: Iterator[int] | None = None) -> None:
         self.orders = orders
+        self.keys = keys if keys is not None else itertools.count(1)
 
     def _all(self) -> Iterator[Fill]:
         for order in self.orders:
             yield from order.fills
+
+    def add_bulk(self, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:
+        """Store fills of orders already stored (they live on their orders): give each its
+        ``fill_pk``; a fill id stored before is a :class:`DuplicateFillError`, or with
+        ``skip_duplicates`` is taken off its order again."""
+        missing = [f.fill_id for f in fills if f.order_pk is None]
+        if missing:
+            raise ConstraintViolationError(
+                "fills.order_pk", f"fills without an order cannot be stored: {missing[:5]}"
+            )
+        stored = {(f.exchange, f.fill_id) for f in self._all() if f.fill_pk is not None}
+        inserted = 0
+        for fill in fills:
+            key = (fill.exchange, fill.fill_id)
+            if key in stored:
+                if not skip_duplicates:
+                    raise DuplicateFillError(fill.fill_id, "a fill with this id is already stored")
+                for order in self.orders:
+                    order.fills[:] = [f for f in order.fills if f is not fill]
+                continue
+            stored.add(key)
+            fill.fill_pk = next(self.keys)
+            inserted += 1
+        return inserted
+
+    def stored_among(self, exchange: str, fill_ids: Iterable[str]) -> dict[str, StoredFill]:
+        wanted = set(fill_ids)
+        return {
+            f.fill_id: StoredFill._make(getattr(f, name) for name in StoredFill._fields)
+            for f in self._all()
+            if f.exchange == exchange and f.fill_id in wanted
+        }
+
+    def last_key(self) -> int:
+        return max((f.fill_pk or 0 for f in self._all()), default=0)
 
     def get(self, exchange: str, fill_id: str) -> Fill | None:
         return next(
@@ -285,6 +336,9 @@ class FakeSnapshots:
     def add(self, snapshot: PortfolioSnapshot) -> None:
         self.items.append(snapshot)
 
+    def delete(self, snapshot: PortfolioSnapshot) -> None:
+        self.items.remove(snapshot)
+
     def latest(self) -> PortfolioSnapshot | None:
         return max(self.items, key=lambda s: s.snapshot_timestamp, default=None)
 
@@ -392,6 +446,17 @@ class FakeEvents:
     def __init__(self, items: list[EventLog]) -> None:
         self.items = items
 
+    def append_new(self, events: Sequence[EventLog]) -> int:
+        """Append the events whose ``event_id`` is not stored yet; how many were new."""
+        seen = {e.event_id for e in self.items}
+        added = 0
+        for event in events:
+            if event.event_id not in seen:
+                seen.add(event.event_id)
+                self.items.append(event)
+                added += 1
+        return added
+
     def append(self, events: Iterable[EventLog]) -> None:
         self.items.extend(events)
 
@@ -411,6 +476,135 @@ class FakeEvents:
         return sorted({e.event_type for e in self.items})
 
 
+class FakeLedger:
+    """In-memory :class:`~gal_friday.persistence.ledger_repository.LedgerRepository`
+    (entries in a list, kept in the order stored; the fills are those of ``orders``)."""
+
+    def __init__(self, items: list[LedgerEntry], orders: list[Order]) -> None:
+        self.items = items
+        self.fills = FakeFills(orders)
+
+    def _ordered(self, key: Callable[[LedgerEntry], Any]) -> list[LedgerEntry]:
+        # sorted() is stable: entries equal by ``key`` keep the order they were stored in
+        return sorted(self.items, key=key)
+
+    def add_all(self, entries: Iterable[LedgerEntry]) -> int:
+        before = len(self.items)
+        self.items.extend(entries)
+        return len(self.items) - before
+
+    def by_txids(self, exchange: str, txids: Iterable[str]) -> dict[str, LedgerEntry]:
+        wanted = set(txids)
+        return {
+            e.txid: e
+            for e in self.items
+            if e.exchange == exchange and e.txid is not None and e.txid in wanted
+        }
+
+    def pending(self, exchange: str | None = None) -> list[LedgerEntry]:
+        return [
+            e
+            for e in self._ordered(lambda e: (e.exchange, e.time))
+            if e.txid is None and exchange in (None, e.exchange)
+        ]
+
+    def stream(self, exchange: str | None = None) -> Iterator[LedgerEntry]:
+        for entry in self._ordered(lambda e: (e.exchange, e.asset, e.time)):
+            if exchange in (None, entry.exchange):
+                yield entry
+
+    def trades(self, exchange: str) -> dict[str, list[LedgerEntry]]:
+        grouped: dict[str, list[LedgerEntry]] = {}
+        for e in self._ordered(lambda e: e.time):
+            if e.exchange == exchange and e.type == "trade" and e.txid is not None:
+                grouped.setdefault(e.refid, []).append(e)
+        return grouped
+
+    def trade_refids_among(self, exchange: str, refids: Sequence[str]) -> set[str]:
+        return set(refids) & set(self.trades(exchange))
+
+    def exchanges(self) -> list[str]:
+        return sorted({e.exchange for e in self.items})
+
+    def fills_by_ids(self, exchange: str, fill_ids: Sequence[str]) -> dict[str, Fill]:
+        wanted = set(fill_ids)
+        return {
+            f.fill_id: f
+            for f in self.fills._all()
+            if f.exchange == exchange and f.fill_id in wanted
+        }
+
+    def fill_keys(self) -> list[tuple[str, str, str]]:
+        return [(f.exchange, f.trading_pair, f.fill_id) for f in self.fills._all()]
+
+
+#: The unique constraint on a candle's series and open time (as the migration names it).
+_CANDLE_KEY = "uq_candles_exchange_trading_pair_interval_s_open_time"
+
+
+class FakeCandles:
+    """In-memory :class:`~gal_friday.persistence.candles.CandleRepository`."""
+
+    def __init__(self, items: list[Candle]) -> None:
+        self.items = items
+
+    def stored_between(
+        self, exchange: str, trading_pair: str, interval_s: int, first: datetime, last: datetime
+    ) -> dict[datetime, Candle]:
+        exchange = exchange_id(exchange)
+        return {
+            c.open_time: c
+            for c in self.items
+            if (c.exchange, c.trading_pair, c.interval_s) == (exchange, trading_pair, interval_s)
+            and first <= c.open_time <= last
+        }
+
+    def insert(self, candles: Sequence[Candle]) -> None:
+        """Add new candles; a stored key is refused, as the table's primary key does."""
+        keys = {_candle_key(c) for c in self.items}
+        for candle in candles:
+            if _candle_key(candle) in keys:
+                raise ConstraintViolationError(_CANDLE_KEY, "this candle is already stored")
+            keys.add(_candle_key(candle))
+        self.items.extend(candles)
+
+    def flush(self) -> None:
+        """Nothing staged apart from the list itself."""
+
+    def series(self) -> list[tuple[str, str, int, int]]:
+        counts = Counter((c.exchange, c.trading_pair, c.interval_s) for c in self.items)
+        return [(*key, count) for key, count in sorted(counts.items())]
+
+    def closes(
+        self, exchange: str, trading_pair: str, interval_s: int | None = None
+    ) -> list[tuple[datetime, Decimal]]:
+        exchange = exchange_id(exchange)
+        mine = sorted(
+            (
+                c
+                for c in self.items
+                if c.exchange == exchange
+                and c.trading_pair == trading_pair
+                and (interval_s is None or c.interval_s == interval_s)
+            ),
+            key=lambda c: (c.open_time, c.interval_s),
+        )
+        points = [(c.close_time, c.close) for c in mine]
+        points.sort(key=lambda point: point[0])
+        return points
+
+    def exchanges_of(self, trading_pairs: Iterable[str]) -> dict[str, list[str]]:
+        pairs = list(trading_pairs)
+        return {
+            pair: sorted({c.exchange for c in self.items if c.trading_pair == pair})
+            for pair in pairs
+        }
+
+
+def _candle_key(candle: Candle) -> tuple[str, str, int, datetime]:
+    return (candle.exchange, candle.trading_pair, candle.interval_s, candle.open_time)
+
+
 class InMemoryUnitOfWork:
     """A unit of work over a :class:`_Store`; ``commit()`` publishes, leaving discards."""
 
@@ -426,8 +620,8 @@ class InMemoryUnitOfWork:
         state = {k: v for k, v in self.store.__dict__.items() if k != "keys"}
         self._work = copy.deepcopy(state)
         work = self._work
-        self.orders = FakeOrders(work["orders"])
-        self.fills = FakeFills(work["orders"])
+        self.orders = FakeOrders(work["orders"], self.store.keys)
+        self.fills = FakeFills(work["orders"], self.store.keys)
         self.signals = FakeSignals(work["signals"])
         self.trades = FakeTrades(work["trades"])
         self.snapshots = FakeSnapshots(work["snapshots"])
@@ -435,6 +629,8 @@ class InMemoryUnitOfWork:
         self.logs = FakeLogs(work["logs"])
         self.system_logs = FakeSystemLogs(work["system_logs"])
         self.events = FakeEvents(work["events"])
+        self.ledger = FakeLedger(work["ledger"], work["orders"])
+        self.candles = FakeCandles(work["candles"])
         return self
 
     def __exit__(
@@ -457,6 +653,8 @@ class InMemoryUnitOfWork:
                     raise DuplicateFillError(fill.fill_id, "a fill with this id is already stored")
                 seen.add(key)
                 fill.order_pk = order.order_pk
+                if fill.fill_pk is None:
+                    fill.fill_pk = next(self.store.keys)
         if sum(1 for c in self._work["configurations"] if c.is_active) > 1:
             raise ConstraintViolationError(
                 "uq_configurations_single_active", "more than one active configuration"

@@ -416,6 +416,10 @@ class SnapshotRepository(_Repository):
         """Stage a snapshot."""
         self.session.add(snapshot)
 
+    def delete(self, snapshot: PortfolioSnapshot) -> None:
+        """Stage the removal of a stored snapshot (one read from this repository)."""
+        self.session.delete(snapshot)
+
     def latest(self) -> PortfolioSnapshot | None:
         """The most recent snapshot."""
         stmt = select(PortfolioSnapshot).order_by(

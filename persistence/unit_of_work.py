@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from gal_friday.persistence import repositories as r
+from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import (
     READ_ONLY,
     async_session_factory,
@@ -40,6 +41,7 @@ from gal_friday.persistence.database import (
 )
 from gal_friday.persistence.database import read_only as read_only_engine
 from gal_friday.persistence.errors import translate_error
+from gal_friday.persistence.ledger_repository import LedgerRepository
 
 T = TypeVar("T")
 
@@ -89,6 +91,8 @@ class Repositories:
         self.logs = r.LogRepository(session)
         self.system_logs = r.SystemLogRepository(session)
         self.events = r.EventRepository(session)
+        self.ledger = LedgerRepository(session)
+        self.candles = CandleRepository(session)
 
 
 class UnitOfWork(Repositories):

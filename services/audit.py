@@ -21,8 +21,7 @@ import attrs
 
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.ledger import AssetReplay, fill_disagreements, replay_balances, trade_figures
-from gal_friday.persistence.ledger_repository import LedgerRepository
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.services.reconcile import ledger_trades
 
 
@@ -58,9 +57,9 @@ class AuditResult:
         return not self.divergent_assets and not self.fill_mismatches
 
 
-def audit(uow: UnitOfWork) -> AuditResult:
+def audit(uow: RepositoriesProtocol) -> AuditResult:
     """Replay the stored ledger and compare the fills with it (read only)."""
-    repository = LedgerRepository(uow.session)
+    repository = uow.ledger
     assets = replay_balances(repository.stream())
     mismatches: list[FillMismatch] = []
     one_leg: dict[str, list[str]] = {}

@@ -33,9 +33,8 @@ from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signa
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
-from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import Engine, create_engine
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill
@@ -207,7 +206,7 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
             starting_equity=STARTING_CASH,
         )
         deposit = f"DEMO{session.run}-DEPOSIT"  # the starting cash, as the exchange's ledger has it
-        LedgerRepository(uow.session).add_all(
+        uow.ledger.add_all(
             [
                 LedgerEntry(
                     exchange=EXCHANGE,
@@ -238,9 +237,9 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
     return session.summary
 
 
-def _store_new_candles(uow: UnitOfWork, candles: list[Candle]) -> None:
+def _store_new_candles(uow: RepositoriesProtocol, candles: list[Candle]) -> None:
     """Store the candles of hours no earlier run stored (the first run's prices stay)."""
-    repository = CandleRepository(uow.session)
+    repository = uow.candles
     new: list[Candle] = []
     for pair in PAIRS:
         mine = [candle for candle in candles if candle.trading_pair == pair]

@@ -27,8 +27,7 @@ from gal_friday.domain.statistics import (
     deepest_drawdowns,
     drawdowns,
 )
-from gal_friday.persistence.candles import CandleRepository
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import RepositoriesProtocol, UnitOfWorkProtocol
 
 #: The ``positions`` key that marks a snapshot made by :func:`rebuild_snapshots`.
 REBUILD_MARK = "snapshots-rebuild"
@@ -45,9 +44,9 @@ class EquityReport:
     drawdowns: list[Drawdown]
 
 
-def load_closes(uow: UnitOfWork, prices_exchange: str | None = None) -> dict[str, Closes]:
+def load_closes(uow: RepositoriesProtocol, prices_exchange: str | None = None) -> dict[str, Closes]:
     """Every pair's closes, each from the one exchange that has its candles."""
-    repository = CandleRepository(uow.session)
+    repository = uow.candles
     if prices_exchange is not None:  # stored ids are normalised: Kraken is kraken
         prices_exchange = v.exchange_id(prices_exchange, "prices_exchange")
     exchanges: dict[str, set[str]] = defaultdict(set)
@@ -66,7 +65,7 @@ def load_closes(uow: UnitOfWork, prices_exchange: str | None = None) -> dict[str
     return closes
 
 
-def load_fills(uow: UnitOfWork) -> list[FillRecord]:
+def load_fills(uow: RepositoriesProtocol) -> list[FillRecord]:
     """Every stored fill as a read-only record."""
     return [
         fill for exchange, pair in uow.fills.pairs() for fill in uow.fills.stream(exchange, pair)
@@ -74,7 +73,7 @@ def load_fills(uow: UnitOfWork) -> list[FillRecord]:
 
 
 def build_equity(
-    uow: UnitOfWork,
+    uow: RepositoriesProtocol,
     *,
     start_capital: Decimal,
     currency: str,
@@ -136,7 +135,7 @@ def is_rebuilt(snapshot: PortfolioSnapshot) -> bool:
     return REBUILD_MARK in snapshot.positions
 
 
-def rebuild_snapshots(uow: UnitOfWork, report: EquityReport) -> tuple[int, int]:
+def rebuild_snapshots(uow: UnitOfWorkProtocol, report: EquityReport) -> tuple[int, int]:
     """Replace the snapshots a previous rebuild made with one per day of ``report``.
 
     Each is taken at the end of its day (the next day's 00:00 UTC) with the drawdowns of
@@ -146,7 +145,7 @@ def rebuild_snapshots(uow: UnitOfWork, report: EquityReport) -> tuple[int, int]:
     removed = 0
     for snapshot in uow.snapshots.between():
         if is_rebuilt(snapshot):
-            uow.session.delete(snapshot)
+            uow.snapshots.delete(snapshot)
             removed += 1
     uow.flush()
     first: date = report.days[0].date

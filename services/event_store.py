@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from gal_friday.domain import EventLog
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 
 
 class EventStore:
     """Append-only access to ``event_logs`` through units of work."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: Callable[[], UnitOfWorkProtocol]) -> None:
         self._uow_factory = uow_factory
 
     def append(self, events: Sequence[EventLog]) -> int:

@@ -46,7 +46,7 @@ from gal_friday.importers import (
 )
 from gal_friday.importers.streaming import same_record
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 from gal_friday.persistence.repositories import StoredFill
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.gc_pause import gc_paused
@@ -140,7 +140,7 @@ def import_history(
     grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
     rates: RateTable | None = None,
-    uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
+    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
     pair_map: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Read, validate and store one history file in one transaction (module docstring).
@@ -162,7 +162,7 @@ def import_history(
 
 
 def store_stream(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     stream: FillStream,
     grouping: TradeGrouping | None = None,
     *,
@@ -205,7 +205,7 @@ def store_stream(
 
 
 def store_batch(
-    uow: UnitOfWork, batch: ImportBatch, grouping: TradeGrouping | None = None
+    uow: UnitOfWorkProtocol, batch: ImportBatch, grouping: TradeGrouping | None = None
 ) -> ImportSummary:
     """Store fills already read (built from a ledger, say) as :func:`store_stream` stores
     a file's, in ``uow`` (no commit); an error names ``batch.path`` and the ``refid``."""
@@ -219,7 +219,7 @@ def store_batch(
 
 
 def _store_chunk(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     stream: FillStream,
     chunk: Sequence[ImportedFill],
     newest_before: int,
@@ -281,7 +281,7 @@ def _unique(stream: FillStream, chunk: Sequence[ImportedFill], tally: _Tally) ->
 
 
 def _not_stored(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     stream: FillStream,
     records: list[ImportedFill],
     newest_before: int,
@@ -341,7 +341,7 @@ def _differences(record: ImportedFill, stored: StoredFill) -> dict[str, str]:
 
 
 def _decided_by_ledger(
-    uow: UnitOfWork, differing: Sequence[tuple[ImportedFill, StoredFill, dict[str, str]]]
+    uow: UnitOfWorkProtocol, differing: Sequence[tuple[ImportedFill, StoredFill, dict[str, str]]]
 ) -> set[tuple[str, str]]:
     """``(exchange, fill_id)`` of the stored fills whose every difference the ledger decided:
     the ledger holds their trade, and only its fields differ (one query per exchange)."""
@@ -352,7 +352,7 @@ def _decided_by_ledger(
             candidates.setdefault(record.fill.exchange, []).append(stored.fill_id)
     if not candidates:
         return set()
-    ledger = LedgerRepository(uow.session)
+    ledger = uow.ledger
     return {
         (exchange, refid)
         for exchange, ids in candidates.items()
@@ -384,7 +384,9 @@ def _check_rates(
             )
 
 
-def _stored_orders(uow: UnitOfWork, groups: Sequence[OrderGroup]) -> dict[tuple[str, str], Order]:
+def _stored_orders(
+    uow: UnitOfWorkProtocol, groups: Sequence[OrderGroup]
+) -> dict[tuple[str, str], Order]:
     refs: dict[str, list[str]] = {}
     for group in groups:
         refs.setdefault(group.exchange, []).append(group.order_ref)

@@ -25,7 +25,7 @@ from gal_friday.importers.common import Progress
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers, pending_key
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.interfaces import LedgerRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.reconcile import ReconcileSummary, reconcile, reconcile_all
 
@@ -50,7 +50,7 @@ class LedgerImportSummary:
         )
 
 
-def _new_entries(repository: LedgerRepository, batch: LedgerBatch) -> list[LedgerEntry]:
+def _new_entries(repository: LedgerRepositoryProtocol, batch: LedgerBatch) -> list[LedgerEntry]:
     """The entries of ``batch`` not stored yet; a txid stored with other data is an error."""
     new: list[LedgerEntry] = []
     for exchange in sorted({entry.exchange for entry in batch.entries}):
@@ -76,10 +76,10 @@ def _new_entries(repository: LedgerRepository, batch: LedgerBatch) -> list[Ledge
 
 
 def store_ledger(
-    uow: UnitOfWork, batch: LedgerBatch, grouping: TradeGrouping | None = None
+    uow: UnitOfWorkProtocol, batch: LedgerBatch, grouping: TradeGrouping | None = None
 ) -> LedgerImportSummary:
     """Store the new entries of ``batch`` and reconcile, in ``uow`` (no commit)."""
-    repository = LedgerRepository(uow.session)
+    repository = uow.ledger
     new = _new_entries(repository, batch)
     repository.add_all(new)
     exchanges = sorted({entry.exchange for entry in batch.entries})
@@ -101,7 +101,7 @@ def import_ledger(
     exchange: str | None = None,
     grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
-    uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
+    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
 ) -> LedgerImportSummary:
     """Parse, validate, store and reconcile one ledgers file in one transaction."""
     batch = parse_kraken_ledgers(path, exchange or "kraken", progress)

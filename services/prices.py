@@ -20,8 +20,8 @@ from gal_friday.importers import PRICE_FORMATS
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.ohlcv import Located, Location, kraken_file_name
 from gal_friday.importers.pairs import normalize_pair
-from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import Engine
+from gal_friday.persistence.interfaces import CandleRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 FORMATS = tuple(PRICE_FORMATS)
@@ -121,7 +121,9 @@ def _conflict(where: Location, stored: Candle, new: Candle) -> ImportFormatError
     )
 
 
-def store_candles(repository: CandleRepository, candles: Iterator[Located]) -> tuple[int, int, int]:
+def store_candles(
+    repository: CandleRepositoryProtocol, candles: Iterator[Located]
+) -> tuple[int, int, int]:
     """Insert the new candles; ``(read, added, already stored)``. Raises on a changed candle."""
     read = added = unchanged = 0
     for batch in _batches(candles):
@@ -142,7 +144,7 @@ def store_candles(repository: CandleRepository, candles: Iterator[Located]) -> t
             else:
                 raise _conflict(where, known, candle)
         repository.insert(new)
-        repository.session.flush()
+        repository.flush()
         added += len(new)
     return read, added, unchanged
 
@@ -155,7 +157,7 @@ def import_prices(
     pair: str | None = None,
     interval: str | None = None,
     exchange: str = "kraken",
-    uow_factory: Callable[[Engine | str | None], UnitOfWork] = UnitOfWork,
+    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
 ) -> PricesSummary:
     """Read, check and store one candle file in one transaction (see the module docstring)."""
     trading_pair, interval_s = resolve_series(path, fmt, pair, interval)
@@ -164,9 +166,8 @@ def import_prices(
     except InvalidValueError as exc:
         raise ImportFormatError(str(path), str(exc)) from None
     with uow_factory(target) as uow:
-        repository = CandleRepository(uow.session)
         read, added, unchanged = store_candles(
-            repository, read_candles(path, fmt, trading_pair, interval_s, exchange)
+            uow.candles, read_candles(path, fmt, trading_pair, interval_s, exchange)
         )
         uow.commit()
     return PricesSummary(

@@ -32,8 +32,11 @@ from gal_friday.domain.ledger import (
     trade_figures,
 )
 from gal_friday.importers.records import ImportBatch, ImportedFill
-from gal_friday.persistence.ledger_repository import LedgerRepository
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import (
+    LedgerRepositoryProtocol,
+    RepositoriesProtocol,
+    UnitOfWorkProtocol,
+)
 from gal_friday.services.importing import store_batch
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
@@ -57,18 +60,18 @@ class ReconcileSummary:
     trades_rebuilt: int = 0
 
 
-def ledger_trades(repository: LedgerRepository, exchange: str) -> list[LedgerTrade]:
+def ledger_trades(repository: LedgerRepositoryProtocol, exchange: str) -> list[LedgerTrade]:
     """Every stored trade of ``exchange``'s ledger, complete or not, in time order."""
     return [classify_trade(rows) for rows in repository.trades(exchange).values()]
 
 
 def reconcile(
-    uow: UnitOfWork,
+    uow: UnitOfWorkProtocol,
     exchange: str = "kraken",
     grouping: TradeGrouping | None = None,
 ) -> ReconcileSummary:
     """Reconcile ``exchange``'s fills with its ledger and rebuild what changed."""
-    repository = LedgerRepository(uow.session)
+    repository = uow.ledger
     trades = ledger_trades(repository, exchange)
     complete = [trade for trade in trades if trade.complete]
     fills = repository.fills_by_ids(exchange, [trade.refid for trade in complete])
@@ -161,7 +164,7 @@ def _check_agrees(fill: Fill, figures: TradeFigures) -> None:
 LEDGER_EXCHANGES = frozenset({"kraken"})
 
 
-def pairs_with_unreconciled_fees(uow: UnitOfWork) -> list[tuple[str, str]]:
+def pairs_with_unreconciled_fees(uow: RepositoriesProtocol) -> list[tuple[str, str]]:
     """``(exchange, trading_pair)``s with a fill whose fee comes from the trades file alone:
     the report marks them.
 
@@ -169,7 +172,7 @@ def pairs_with_unreconciled_fees(uow: UnitOfWork) -> list[tuple[str, str]]:
     count, when no complete ledger trade shares their id; fills of other exchanges (a ccxt
     import from their own API) have no ledger to be reconciled with and are never listed.
     """
-    repository = LedgerRepository(uow.session)
+    repository = uow.ledger
     reconciled: dict[str, set[str]] = {exchange: set() for exchange in LEDGER_EXCHANGES}
     for exchange in repository.exchanges():
         reconciled[exchange] = {
@@ -184,10 +187,7 @@ def pairs_with_unreconciled_fees(uow: UnitOfWork) -> list[tuple[str, str]]:
 
 
 def reconcile_all(
-    uow: UnitOfWork, grouping: TradeGrouping | None = None
+    uow: UnitOfWorkProtocol, grouping: TradeGrouping | None = None
 ) -> dict[str, ReconcileSummary]:
     """:func:`reconcile` every exchange that has a stored ledger."""
-    return {
-        exchange: reconcile(uow, exchange, grouping)
-        for exchange in LedgerRepository(uow.session).exchanges()
-    }
+    return {exchange: reconcile(uow, exchange, grouping) for exchange in uow.ledger.exchanges()}

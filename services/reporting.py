@@ -16,7 +16,7 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
 #: The report is the domain's performance summary of the stored trades.
@@ -24,7 +24,7 @@ Report = Performance
 
 
 def build_report(
-    uow: UnitOfWork,
+    uow: RepositoriesProtocol,
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,

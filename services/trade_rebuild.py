@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
 from gal_friday.domain.rates import Rates
+from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.persistence.repositories import chunked
 
 #: Trades written per bulk insert during a rebuild.
@@ -50,7 +50,7 @@ class RebuildSummary:
 
 
 def pair_grouping(
-    uow: Any, exchange: str, pair: str, grouping: TradeGrouping | None
+    uow: RepositoriesProtocol, exchange: str, pair: str, grouping: TradeGrouping | None
 ) -> TradeGrouping:
     """``grouping`` if given, else the one the pair's stored trades have (flat-to-flat if none)."""
     if grouping is not None:
@@ -59,7 +59,7 @@ def pair_grouping(
 
 
 def _write(
-    uow: Any,
+    uow: RepositoriesProtocol,
     exchange: str,
     pair: str,
     grouping: TradeGrouping,
@@ -71,7 +71,7 @@ def _write(
 
 
 def rebuild_pairs(
-    uow: Any,
+    uow: RepositoriesProtocol,
     pairs: Iterable[tuple[str, str]],
     grouping: TradeGrouping | None = None,
     rates: Rates | None = None,
@@ -91,7 +91,7 @@ def rebuild_pairs(
 
 
 def rebuild_trades(
-    uow: Any,
+    uow: RepositoriesProtocol,
     grouping: TradeGrouping | None = None,
     trading_pair: str | None = None,
     rates: Rates | None = None,
@@ -116,7 +116,7 @@ class RefreshSummary:
 
 
 def refresh_pair(
-    uow: Any,
+    uow: RepositoriesProtocol,
     exchange: str,
     pair: str,
     changed_at: datetime,

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from gal_friday.cli.main import run
 from gal_friday.importers import ImportFormatError
 from gal_friday.persistence import tables as t
-from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import prices as p
 
@@ -32,7 +31,7 @@ def test_kraken_file_imports_exactly_and_once(engine, tmp_path):
     again = p.import_prices(engine, path, "kraken-ohlcvt", pair="btc/usd", interval="1d")
     assert (again.candles_added, again.candles_already_stored) == (0, 2)
     with UnitOfWork(engine) as uow:
-        closes = CandleRepository(uow.session).closes("kraken", "BTC/USD")
+        closes = uow.candles.closes("kraken", "BTC/USD")
     assert [c for _, c in closes] == [Decimal("42500.123456789012345678"), Decimal("43900")]
     assert closes[0][0].isoformat() == "2024-01-02T00:00:00+00:00"
     assert count(engine) == 2

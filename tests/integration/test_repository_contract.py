@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from gal_friday.domain import (
     SystemLog,
     build_trades,
 )
+from gal_friday.domain.candles import Candle
+from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -37,6 +39,10 @@ def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Call
         engine = create_engine(url)
         yield lambda: UnitOfWork(engine)
         engine.dispose()
+
+
+def at_hour(hour: int) -> datetime:
+    return T0 + timedelta(hours=hour)
 
 
 def _commit(factory: Callable, *objects: object) -> None:
@@ -164,6 +170,102 @@ def test_snapshots_latest_and_range(uow_factory):
         ]
 
 
+def test_snapshots_delete(uow_factory):
+    kept, dropped = (
+        PortfolioSnapshot(snapshot_timestamp=T0 + timedelta(hours=h), total_equity=Decimal(h + 1))
+        for h in (0, 1)
+    )
+    with uow_factory() as uow:
+        uow.snapshots.add(kept)
+        uow.snapshots.add(dropped)
+        uow.commit()
+    with uow_factory() as uow:
+        for snapshot in uow.snapshots.between():
+            if snapshot.total_equity == Decimal(2):
+                uow.snapshots.delete(snapshot)
+        uow.flush()
+        assert [s.total_equity for s in uow.snapshots.between()] == [Decimal(1)]
+        uow.commit()
+    with uow_factory() as uow:
+        assert [s.total_equity for s in uow.snapshots.between()] == [Decimal(1)]
+
+
+def _candle(
+    hour: int,
+    close: str,
+    *,
+    exchange: str = "kraken",
+    pair: str = "BTC/USD",
+    interval_s: int = 3600,
+) -> Candle:
+    price = Decimal(close)
+    return Candle(
+        exchange=exchange,
+        trading_pair=pair,
+        interval_s=interval_s,
+        open_time=T0 + timedelta(hours=hour),
+        open=price,
+        high=price,
+        low=price,
+        close=price,
+        volume=Decimal("1.5"),
+        trade_count=3,
+    )
+
+
+def test_candles_stored_between_series_and_exchanges(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(h, f"{100 + h}") for h in (0, 1, 2)])
+        uow.candles.insert([_candle(0, "7", exchange="Binance US", pair="XRP/USD")])
+        uow.candles.flush()
+        assert sorted(uow.candles.stored_between("Kraken", "BTC/USD", 3600, T0, at_hour(1))) == [
+            T0,
+            at_hour(1),
+        ]
+        uow.commit()
+    with uow_factory() as uow:
+        stored = uow.candles.stored_between("kraken", "BTC/USD", 3600, T0, at_hour(5))
+        assert stored[at_hour(2)] == _candle(2, "102")
+        assert uow.candles.stored_between("kraken", "BTC/USD", 60, T0, at_hour(5)) == {}
+        assert uow.candles.series() == [
+            ("binanceus", "XRP/USD", 3600, 1),
+            ("kraken", "BTC/USD", 3600, 3),
+        ]
+        assert uow.candles.exchanges_of(["BTC/USD", "XRP/USD", "DOGE/USD"]) == {
+            "BTC/USD": ["kraken"],
+            "XRP/USD": ["binanceus"],
+            "DOGE/USD": [],
+        }
+        assert uow.candles.exchanges_of([]) == {}
+
+
+def test_candles_closes_by_close_time(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(h, f"{100 + h}") for h in (2, 0, 1)])
+        uow.candles.insert([_candle(0, "99", interval_s=86400)])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.candles.closes("KRAKEN", "BTC/USD", 3600) == [
+            (at_hour(1), Decimal(100)),
+            (at_hour(2), Decimal(101)),
+            (at_hour(3), Decimal(102)),
+        ]
+        assert [close for _, close in uow.candles.closes("kraken", "BTC/USD")] == [
+            Decimal(100),
+            Decimal(101),
+            Decimal(102),
+            Decimal(99),
+        ]
+        assert uow.candles.closes("kraken", "XRP/USD") == []
+
+
+def test_candles_left_without_commit_are_discarded(uow_factory):
+    with uow_factory() as uow:
+        uow.candles.insert([_candle(0, "100")])
+    with uow_factory() as uow:
+        assert uow.candles.series() == []
+
+
 def test_configurations_once_per_hash_and_one_active(uow_factory):
     with uow_factory() as uow:
         first = uow.configurations.activate(Configuration.from_content({"v": 1}))
@@ -204,3 +306,92 @@ def test_logs_system_logs_and_events_by_time(uow_factory):
         assert len(uow.system_logs.between(source_module="risk", log_level="WARNING")) == 1
         assert len(uow.events.by_type("E", since=at(1))) == 2
         assert uow.events.types() == ["E"]
+
+
+def test_bulk_orders_and_fills_keys_and_stored_records(uow_factory):
+    with uow_factory() as uow:
+        assert uow.fills.last_key() == 0
+        order = make_order(exchange_order_id="EX-B", quantity_ordered=Decimal(1))
+        order.apply_fill(make_fill("B1", exchange_order_id="EX-B"))
+        uow.orders.add_imported([order])
+        assert order.order_pk is not None
+        for fill in order.fills:
+            fill.order_pk = order.order_pk
+        assert uow.fills.add_bulk(order.fills) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        first = uow.fills.last_key()
+        assert first > 0
+        stored = uow.fills.stored_among("kraken", ["B1", "nope"])
+        assert list(stored) == ["B1"]
+        assert stored["B1"].exchange_order_id == "EX-B"
+        assert stored["B1"].commission == Decimal("0.1")
+        assert stored["B1"].fill_pk == first
+        assert uow.fills.stored_among("binance", ["B1"]) == {}
+        again = make_order(exchange_order_id="EX-C", quantity_ordered=Decimal(1))
+        again.apply_fill(make_fill("B1", exchange_order_id="EX-C"))
+        uow.orders.add_imported([again])
+        for fill in again.fills:
+            fill.order_pk = again.order_pk
+        assert uow.fills.add_bulk(again.fills, skip_duplicates=True) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.fills.last_key() == first
+        assert [f.fill_id for f in uow.fills.stream("kraken", "BTC/USD")] == ["B1"]
+
+
+def test_events_append_new_skips_stored_ids(uow_factory):
+    events = [EventLog(event_type="E", payload={}, source="s", occurred_at=at(n)) for n in range(2)]
+    with uow_factory() as uow:
+        assert uow.events.append_new(events[:1]) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.events.append_new(events) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert len(uow.events.by_type("E")) == 2
+
+
+def _entry(txid, refid, minute, asset="USD", amount="-10", kind="trade", exchange="kraken"):
+    return LedgerEntry(
+        exchange=exchange,
+        txid=txid,
+        refid=refid,
+        time=at(minute),
+        type=kind,
+        asset=asset,
+        amount=Decimal(amount),
+        fee=Decimal(0),
+        balance=None if txid is None else Decimal(5),
+    )
+
+
+def test_ledger_entries_in_ledger_order(uow_factory):
+    entries = [
+        _entry("L2", "R1", 2, asset="XBT", amount="0.1"),
+        _entry("L1", "R1", 2),
+        _entry("L3", "R2", 1),
+        _entry(None, "R3", 3, kind="deposit"),
+        _entry("L4", "R4", 0, exchange="other", kind="deposit"),
+    ]
+    with uow_factory() as uow:
+        assert uow.ledger.add_all(entries) == 5
+        order = make_order(exchange_order_id="R1", quantity_ordered=Decimal(1))
+        order.apply_fill(make_fill("R1", exchange_order_id="R1"))
+        uow.orders.add(order)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.ledger.exchanges() == ["kraken", "other"]
+        assert set(uow.ledger.by_txids("kraken", ["L1", "L4", "L9"])) == {"L1"}
+        assert [e.refid for e in uow.ledger.pending()] == ["R3"]
+        assert uow.ledger.pending("other") == []
+        assert {k: [e.txid for e in v] for k, v in uow.ledger.trades("kraken").items()} == {
+            "R2": ["L3"],
+            "R1": ["L2", "L1"],
+        }
+        assert list(uow.ledger.trades("kraken")) == ["R2", "R1"]
+        assert uow.ledger.trade_refids_among("kraken", ["R1", "R3", "R4"]) == {"R1"}
+        assert [e.txid for e in uow.ledger.stream()] == ["L3", "L1", None, "L2", "L4"]
+        assert [e.txid for e in uow.ledger.stream("other")] == ["L4"]
+        assert list(uow.ledger.fills_by_ids("kraken", ["R1", "R2"])) == ["R1"]
+        assert uow.ledger.fill_keys() == [("kraken", "BTC/USD", "R1")]

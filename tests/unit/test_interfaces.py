@@ -13,6 +13,9 @@ from pathlib import Path
 
 from gal_friday.persistence import in_memory, interfaces
 from gal_friday.persistence import repositories as r
+from gal_friday.persistence.candles import CandleRepository
+from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.unit_of_work import Repositories
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +34,8 @@ PAIRS = [
     (interfaces.LogRepositoryProtocol, r.LogRepository, in_memory.FakeLogs),
     (interfaces.SystemLogRepositoryProtocol, r.SystemLogRepository, in_memory.FakeSystemLogs),
     (interfaces.EventRepositoryProtocol, r.EventRepository, in_memory.FakeEvents),
+    (interfaces.LedgerRepositoryProtocol, LedgerRepository, in_memory.FakeLedger),
+    (interfaces.CandleRepositoryProtocol, CandleRepository, in_memory.FakeCandles),
 ]
 
 
@@ -52,3 +57,19 @@ def test_mypy_accepts_the_fakes_and_the_real_classes_as_the_protocols() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_repository_of_the_protocol_is_on_the_real_and_the_fake_unit_of_work() -> None:
+    names = {
+        name
+        for name, _ in inspect.getmembers(interfaces.RepositoriesProtocol)
+        if not name.startswith("_")
+    }
+    assert {"ledger", "candles"} <= names
+    real = set(inspect.signature(Repositories.__init__).parameters) | set(
+        Repositories.__init__.__code__.co_names
+    )
+    fake = in_memory.InMemoryUnitOfWork()
+    with fake as uow:
+        assert sorted(name for name in names if not hasattr(uow, name)) == []
+    assert sorted(names - real) == []
