@@ -26,11 +26,18 @@ def rss():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize()
 
+def peak_rss():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
 engine = create_engine(sys.argv[2])
 schema.upgrade(engine)
 before = rss()
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # reset the peak: only the import's own peak counts, not the start-up's
 summary = import_history(engine, sys.argv[1], "kraken-trades")
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = peak_rss()
 print(json.dumps({"fills": summary.fills_added, "extra": peak - before, "peak": peak}))
 """
 
