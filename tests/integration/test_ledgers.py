@@ -14,9 +14,9 @@ from gal_friday.importers import ImportFormatError
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services import ledger_import
 from gal_friday.services.audit import audit
 from gal_friday.services.importing import import_history
-from gal_friday.services import ledger_import
 from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
 from gal_friday.services.reconcile import LedgerMismatchError, pairs_with_unreconciled_fees
 
