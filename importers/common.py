@@ -120,23 +120,16 @@ class ByteSource:
             self._handle.close()
 
 
-def read_bytes(source: Source) -> tuple[str, bytes]:
-    """The display name and all the bytes of a path or binary file object (for files held
-    whole, such as a ledger export)."""
-    reader = ByteSource(source)
-    try:
-        return reader.name, reader.read(-1)
-    finally:
-        reader.close()
-
-
-def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[str]:
+def read_lines(
+    source: ByteSource, max_line: int = MAX_LINE_BYTES, *, what: str = "a trade export"
+) -> Iterator[str]:
     """The file's lines as text, line ends kept (what ``csv.reader`` wants), read in blocks.
 
     Refused with the line number: a NUL byte anywhere in a block read (binary
     content, refused before its lines are parsed), a line longer than ``max_line``
     bytes (so an endless file such as ``/dev/zero`` stops at once), bytes that are not
-    UTF-8. A leading UTF-8 BOM is dropped.
+    UTF-8. A leading UTF-8 BOM is dropped. ``what`` names the kind of file expected
+    in those messages.
     """
     number = 0
     pending = b""
@@ -150,7 +143,7 @@ def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[s
         if nul >= 0:
             line = number + data.count(b"\n", 0, nul) + 1
             raise ImportFormatError(
-                source.name, "binary content (a NUL byte): not a trade export", line=line
+                source.name, f"binary content (a NUL byte): not {what}", line=line
             )
         start = 0
         while True:
@@ -158,24 +151,24 @@ def read_lines(source: ByteSource, max_line: int = MAX_LINE_BYTES) -> Iterator[s
             if end < 0:
                 break
             number += 1
-            yield _text(source.name, data[start : end + 1], number, max_line, first)
+            yield _text(source.name, data[start : end + 1], number, max_line, first, what)
             first = False
             start = end + 1
         pending = data[start:]
         if len(pending) > max_line:
             raise ImportFormatError(
                 source.name,
-                f"a line longer than {max_line:,} bytes: not a trade export",
+                f"a line longer than {max_line:,} bytes: not {what}",
                 line=number + 1,
             )
     if pending:
-        yield _text(source.name, pending, number + 1, max_line, first)
+        yield _text(source.name, pending, number + 1, max_line, first, what)
 
 
-def _text(name: str, data: bytes, line: int, max_line: int, first: bool) -> str:
+def _text(name: str, data: bytes, line: int, max_line: int, first: bool, what: str) -> str:
     if len(data) > max_line:
         raise ImportFormatError(
-            name, f"a line longer than {max_line:,} bytes: not a trade export", line=line
+            name, f"a line longer than {max_line:,} bytes: not {what}", line=line
         )
     return decode_utf8(name, data, line=line, strip_bom=first)
 

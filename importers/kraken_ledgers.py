@@ -8,18 +8,22 @@ a UTF-8 BOM and CRLF line ends are fine. Asset codes are normalised as for pairs
 (``XXBT`` -> ``BTC``, ``XXDG`` -> ``DOGE``, ``ZUSD`` -> ``USD``; ``KFEE`` stays).
 
 A row without a ``txid`` is a pending movement (a deposit not credited yet): it
-is kept, with no txid and possibly no balance. The whole file is validated before
-anything is returned; the first bad row raises :class:`ImportFormatError` naming
-its line and column. A row repeated with the same data is kept once (and
-counted); the same ``txid`` with other data is an error naming both lines.
-See ``docs/ledgers.md``.
+is kept, with no txid and possibly no balance. The file is read as a stream
+(:func:`read_kraken_ledgers`) through the trades reader
+(:func:`~gal_friday.importers.common.read_lines`: same block size, same refusal of
+binary content, over-long lines and bad UTF-8): the header is checked at once, each
+row when it is reached; the first bad row raises :class:`ImportFormatError` naming
+its line and column. :func:`parse_kraken_ledgers` collects a whole file: a row
+repeated with the same data is kept once (and counted); the same ``txid`` with
+other data is an error naming both lines. See ``docs/ledgers.md``.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -28,11 +32,11 @@ from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.importers.common import (
     READING,
+    ByteSource,
     Progress,
     Source,
-    decode_utf8,
     parse_decimal,
-    read_bytes,
+    read_lines,
 )
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.kraken import parse_time
@@ -72,24 +76,52 @@ def _header(name: str, row: list[str]) -> dict[str, int]:
     return columns
 
 
-def parse_kraken_ledgers(
-    source: Source, exchange: str = "kraken", progress: Progress | None = None
-) -> LedgerBatch:
-    """Every entry of a Kraken ledgers export, validated (see the module docstring)."""
-    name, data = read_bytes(source)
-    reader = csv.reader(io.StringIO(decode_utf8(name, data), newline=""), strict=True)
+@attrs.define
+class LedgerStream:
+    """The entries of one ledgers export in file order (in-file repeats not removed),
+    read as they are reached; ``txid_index`` is the txid column's position (1-based)."""
+
+    path: str
+    entries: Iterator[LedgerEntry]
+    source: ByteSource
+    txid_index: int
+
+    def close(self) -> None:
+        """Close the file."""
+        self.source.close()
+
+
+def read_kraken_ledgers(source: Source, exchange: str = "kraken") -> LedgerStream:
+    """The entries of a Kraken ledgers export as a stream; the header is checked now.
+
+    The file is read in blocks (:func:`~gal_friday.importers.common.read_lines`), so
+    memory does not grow with its size; each row is validated when it is reached.
+    """
+    reader_source = ByteSource(source)
+    name = reader_source.name
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
-    if header is None or not any(cell.strip() for cell in header):
-        raise ImportFormatError(name, "the file is empty", line=1)
-    columns = _header(name, header)
-    width = len(header)
-    entries: list[LedgerEntry] = []
-    seen: dict[str, LedgerEntry] = {}
-    seen_pending: set[tuple[object, ...]] = set()
-    duplicates = 0
+        reader = csv.reader(read_lines(reader_source, what="a ledgers export"), strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
+        if header is None or not any(cell.strip() for cell in header):
+            raise ImportFormatError(name, "the file is empty", line=1)
+        columns = _header(name, header)
+    except BaseException:
+        reader_source.close()
+        raise
+    return LedgerStream(
+        path=name,
+        entries=_rows(name, reader, len(header), columns, exchange),
+        source=reader_source,
+        txid_index=columns["txid"] + 1,
+    )
+
+
+def _rows(
+    name: str, reader: Any, width: int, columns: dict[str, int], exchange: str
+) -> Iterator[LedgerEntry]:
     line = reader.line_num
     while True:
         start = line + 1
@@ -98,41 +130,63 @@ def parse_kraken_ledgers(
         except csv.Error as exc:
             raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
         if row is None:
-            break
+            return
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
-            continue
+            continue  # blank line
         if len(row) != width:
             raise ImportFormatError(
                 name, f"expected {width} fields as in the header, found {len(row)}", line=start
             )
-        entry = _entry(name, start, row, columns, exchange)
-        if entry.txid is None:
-            key = pending_key(entry)
-            if key in seen_pending:
-                duplicates += 1
-                continue
-            seen_pending.add(key)
-        else:
-            previous = seen.get(entry.txid)
-            if previous is not None:
-                if previous.same_as(entry):
+        yield _entry(name, start, row, columns, exchange)
+
+
+def repeat_error(
+    stream: LedgerStream, entry: LedgerEntry, previous: LedgerEntry
+) -> ImportFormatError:
+    """The error for ``entry``: ``previous``, earlier in the file, has its txid with other data."""
+    return ImportFormatError(
+        stream.path,
+        f"txid {entry.txid!r} appears on line {previous.source_line} with other data",
+        line=entry.source_line,
+        column="txid",
+        column_index=stream.txid_index,
+    )
+
+
+def parse_kraken_ledgers(
+    source: Source, exchange: str = "kraken", progress: Progress | None = None
+) -> LedgerBatch:
+    """Every entry of a Kraken ledgers export, validated (see the module docstring)."""
+    stream = read_kraken_ledgers(source, exchange)
+    entries: list[LedgerEntry] = []
+    seen: dict[str, LedgerEntry] = {}
+    seen_pending: set[tuple[object, ...]] = set()
+    duplicates = 0
+    try:
+        for entry in stream.entries:
+            if entry.txid is None:
+                key = pending_key(entry)
+                if key in seen_pending:
                     duplicates += 1
                     continue
-                raise ImportFormatError(
-                    name,
-                    f"txid {entry.txid!r} appears on line {previous.source_line} with other data",
-                    line=start,
-                    column="txid",
-                    column_index=columns["txid"] + 1,
-                )
-            seen[entry.txid] = entry
-        entries.append(entry)
-        if progress is not None and len(entries) % PROGRESS_EVERY == 0:
-            progress(READING, len(entries), None)
+                seen_pending.add(key)
+            else:
+                previous = seen.get(entry.txid)
+                if previous is not None:
+                    if previous.same_as(entry):
+                        duplicates += 1
+                        continue
+                    raise repeat_error(stream, entry, previous)
+                seen[entry.txid] = entry
+            entries.append(entry)
+            if progress is not None and len(entries) % PROGRESS_EVERY == 0:
+                progress(READING, len(entries), None)
+    finally:
+        stream.close()
     if progress is not None:
         progress(READING, len(entries), None)
-    return LedgerBatch(path=name, entries=entries, duplicates_in_file=duplicates)
+    return LedgerBatch(path=stream.path, entries=entries, duplicates_in_file=duplicates)
 
 
 def pending_key(entry: LedgerEntry) -> tuple[object, ...]:

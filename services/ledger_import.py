@@ -1,12 +1,15 @@
 """Import an exchange's ledgers export: one file, one transaction, nothing stored twice.
 
-The whole file is parsed and validated first (``importers.kraken_ledgers``). Then,
-in one unit of work: entries already stored (same exchange and txid) are left
-out, and refused when the file says something else about them; pending rows (no
-txid) already stored with the same refid, time, asset and amount are left out;
-the new entries are inserted; and the exchange's fills are reconciled with the
-ledger (:mod:`gal_friday.services.reconcile`), which rebuilds the touched pairs.
-Any error rolls the whole file back.
+The file is streamed (``importers.kraken_ledgers.read_kraken_ledgers``: its header
+is checked before the database is touched) and stored in chunks of
+:data:`CHUNK_ENTRIES` rows, all in one unit of work. Per chunk: a row repeated in
+the chunk with the same data is kept once, with other data refused naming both
+lines; entries already stored (same exchange and txid, by an earlier import or an
+earlier chunk) are left out, and refused when the file says something else about
+them; pending rows (no txid) already stored with the same refid, time, asset and
+amount are left out; the new entries are inserted. Then the exchange's fills are
+reconciled with the ledger (:mod:`gal_friday.services.reconcile`), which rebuilds
+the touched pairs. Any error rolls the whole file back (docs/ledgers.md).
 
 :class:`ReconcilingUnitOfWork` gives a trades import the other order: fills
 imported after the ledger are reconciled before that import commits.
@@ -14,16 +17,22 @@ imported after the ledger are reconciled before that import commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
 
 from gal_friday.domain import TradeGrouping
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.importers.common import Progress
+from gal_friday.importers.common import READING, Progress
 from gal_friday.importers.errors import ImportFormatError
-from gal_friday.importers.kraken_ledgers import LedgerBatch, parse_kraken_ledgers, pending_key
+from gal_friday.importers.kraken_ledgers import (
+    LedgerStream,
+    pending_key,
+    read_kraken_ledgers,
+    repeat_error,
+)
 from gal_friday.persistence.database import Engine
 from gal_friday.persistence.interfaces import LedgerRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -50,16 +59,61 @@ class LedgerImportSummary:
         )
 
 
-def _new_entries(repository: LedgerRepositoryProtocol, batch: LedgerBatch) -> list[LedgerEntry]:
-    """The entries of ``batch`` not stored yet; a txid stored with other data is an error."""
+#: Rows read, checked and stored at a time (bounds the import's memory).
+CHUNK_ENTRIES = 10_000
+
+
+@attrs.define
+class _Tally:
+    in_file: int = 0
+    added: int = 0
+    already_stored: int = 0
+    pending_added: int = 0
+    repeated: int = 0
+    exchanges: set[str] = attrs.Factory(set)
+    #: Pending keys stored per exchange (pending rows are few: deposits not credited yet).
+    pending: dict[str, set[tuple[object, ...]]] = attrs.Factory(dict)
+
+
+def _unique(stream: LedgerStream, chunk: Sequence[LedgerEntry], tally: _Tally) -> list[LedgerEntry]:
+    """The chunk without repeats of an identical row; the same txid with other data is refused."""
+    seen: dict[tuple[str, str], LedgerEntry] = {}
+    pending: set[tuple[object, ...]] = set()
+    unique: list[LedgerEntry] = []
+    for entry in chunk:
+        if entry.txid is None:
+            key = pending_key(entry)
+            if key in pending:
+                tally.repeated += 1
+                continue
+            pending.add(key)
+        else:
+            previous = seen.get((entry.exchange, entry.txid))
+            if previous is not None:
+                if not previous.same_as(entry):
+                    raise repeat_error(stream, entry, previous)
+                tally.repeated += 1
+                continue
+            seen[entry.exchange, entry.txid] = entry
+        unique.append(entry)
+    return unique
+
+
+def _new_entries(
+    repository: LedgerRepositoryProtocol, path: str, chunk: Sequence[LedgerEntry], tally: _Tally
+) -> list[LedgerEntry]:
+    """The entries of ``chunk`` not stored yet; a txid stored with other data is an error."""
     new: list[LedgerEntry] = []
-    for exchange in sorted({entry.exchange for entry in batch.entries}):
-        mine = [entry for entry in batch.entries if entry.exchange == exchange]
+    for exchange in sorted({entry.exchange for entry in chunk}):
+        mine = [entry for entry in chunk if entry.exchange == exchange]
         stored = repository.by_txids(exchange, [e.txid for e in mine if e.txid is not None])
-        pending = {pending_key(entry) for entry in repository.pending(exchange)}
+        if exchange not in tally.pending:
+            tally.pending[exchange] = {pending_key(e) for e in repository.pending(exchange)}
+        pending = tally.pending[exchange]
         for entry in mine:
             if entry.txid is None:
                 if pending_key(entry) not in pending:
+                    pending.add(pending_key(entry))
                     new.append(entry)
                 continue
             previous = stored.get(entry.txid)
@@ -67,8 +121,9 @@ def _new_entries(repository: LedgerRepositoryProtocol, batch: LedgerBatch) -> li
                 new.append(entry)
             elif not previous.same_as(entry):
                 raise ImportFormatError(
-                    batch.path,
-                    f"txid {entry.txid!r} is already stored with other data",
+                    path,
+                    f"txid {entry.txid!r} is already stored (from line {previous.source_line})"
+                    " with other data",
                     line=entry.source_line,
                     column="txid",
                 )
@@ -76,21 +131,35 @@ def _new_entries(repository: LedgerRepositoryProtocol, batch: LedgerBatch) -> li
 
 
 def store_ledger(
-    uow: UnitOfWorkProtocol, batch: LedgerBatch, grouping: TradeGrouping | None = None
+    uow: UnitOfWorkProtocol,
+    stream: LedgerStream,
+    grouping: TradeGrouping | None = None,
+    progress: Progress | None = None,
 ) -> LedgerImportSummary:
-    """Store the new entries of ``batch`` and reconcile, in ``uow`` (no commit)."""
+    """Store the new entries of ``stream`` chunk by chunk and reconcile, in ``uow`` (no commit)."""
     repository = uow.ledger
-    new = _new_entries(repository, batch)
-    repository.add_all(new)
-    exchanges = sorted({entry.exchange for entry in batch.entries})
+    tally = _Tally()
+    size = stream.source.size
+    entries = iter(stream.entries)
+    while chunk := list(itertools.islice(entries, CHUNK_ENTRIES)):
+        tally.in_file += len(chunk)
+        tally.exchanges.update(entry.exchange for entry in chunk)
+        unique = _unique(stream, chunk, tally)
+        new = _new_entries(repository, stream.path, unique, tally)
+        repository.add_all(new)
+        tally.added += len(new)
+        tally.already_stored += len(unique) - len(new)
+        tally.pending_added += sum(1 for entry in new if entry.pending)
+        if progress is not None:
+            progress(READING, stream.source.read_so_far, size)
     return LedgerImportSummary(
-        path=batch.path,
-        entries_in_file=len(batch.entries) + batch.duplicates_in_file,
-        entries_added=len(new),
-        entries_already_stored=len(batch.entries) - len(new),
-        pending_added=sum(1 for entry in new if entry.pending),
-        duplicates_in_file=batch.duplicates_in_file,
-        reconciled={exchange: reconcile(uow, exchange, grouping) for exchange in exchanges},
+        path=stream.path,
+        entries_in_file=tally.in_file,
+        entries_added=tally.added,
+        entries_already_stored=tally.already_stored,
+        pending_added=tally.pending_added,
+        duplicates_in_file=tally.repeated,
+        reconciled={ex: reconcile(uow, ex, grouping) for ex in sorted(tally.exchanges)},
     )
 
 
@@ -103,11 +172,14 @@ def import_ledger(
     progress: Progress | None = None,
     uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
 ) -> LedgerImportSummary:
-    """Parse, validate, store and reconcile one ledgers file in one transaction."""
-    batch = parse_kraken_ledgers(path, exchange or "kraken", progress)
-    with uow_factory(target) as uow:
-        summary = store_ledger(uow, batch, grouping)
-        uow.commit()
+    """Read, validate, store and reconcile one ledgers file in one transaction."""
+    stream = read_kraken_ledgers(path, exchange or "kraken")
+    try:
+        with uow_factory(target) as uow:
+            summary = store_ledger(uow, stream, grouping, progress)
+            uow.commit()
+    finally:
+        stream.close()
     return summary
 
 

@@ -14,6 +14,7 @@ from gal_friday.importers import ImportFormatError
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.ledger_repository import LedgerRepository
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services import ledger_import
 from gal_friday.services.audit import audit
 from gal_friday.services.importing import import_history
 from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
@@ -257,3 +258,27 @@ def test_a_re_export_may_differ_from_the_ledger_only_where_the_ledger_decides(en
     with pytest.raises(ImportFormatError, match="quantity_filled 0.20000000 here, 0.1 stored"):
         import_trades(engine, changed)
     assert count(engine, t.fills) == 10
+
+
+def test_a_ledger_stored_in_small_chunks_gives_the_same_result(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger_import, "CHUNK_ENTRIES", 4)
+    lines = LEDGER_2021.read_text().splitlines(keepends=True)
+    repeated = tmp_path / "ledgers.csv"
+    repeated.write_text("".join([*lines, lines[1], lines[13]]))  # repeats 28 rows later
+    import_trades(engine)
+    summary = import_ledger(engine, repeated)
+    assert (summary.entries_in_file, summary.entries_added, summary.pending_added) == (32, 30, 1)
+    assert cycles(engine) == CLOSED_CYCLES
+    assert_cycles_match_the_ledger(engine)
+
+
+def test_a_txid_repeated_chunks_later_with_other_data_stores_nothing(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger_import, "CHUNK_ENTRIES", 4)
+    lines = LEDGER_2021.read_text().splitlines(keepends=True)
+    changed = lines[1].replace('"10000.0000","0.0000"', '"10001.0000","0.0000"')
+    assert changed != lines[1]
+    bad = tmp_path / "ledgers.csv"
+    bad.write_text("".join([*lines, changed]))
+    with pytest.raises(ImportFormatError, match=r"ledgers.csv:32: column 'txid': .* \(from line 2\)"):
+        import_ledger(engine, bad)
+    assert count(engine, t.ledger_entries) == 0
