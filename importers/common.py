@@ -12,13 +12,14 @@ converted on a guess.
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from gal_friday.domain import OrderType, Side
 from gal_friday.domain.errors import InvalidValueError
@@ -163,6 +164,40 @@ def read_lines(
             )
     if pending:
         yield _text(source.name, pending, number + 1, max_line, first, what)
+
+
+def csv_header(name: str, reader: Any) -> list[str]:
+    """The header row of a CSV export read by ``reader`` (a ``csv.reader``); an empty file
+    or a malformed header is refused on line 1."""
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise ImportFormatError(name, "the file is empty", line=1)
+    return list(header)
+
+
+def csv_rows(name: str, reader: Any, width: int) -> Iterator[tuple[int, list[str]]]:
+    """``(line, row)`` for every row after the header; blank lines are skipped and a row
+    not as wide as the header is refused, naming its line."""
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
+        if row is None:
+            return
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != width:
+            raise ImportFormatError(
+                name, f"expected {width} fields as in the header, found {len(row)}", line=start
+            )
+        yield start, row
 
 
 def _text(name: str, data: bytes, line: int, max_line: int, first: bool, what: str) -> str:

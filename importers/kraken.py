@@ -32,6 +32,8 @@ from gal_friday.importers.common import (
     ByteSource,
     Source,
     checked_exchange,
+    csv_header,
+    csv_rows,
     order_type,
     parse_decimal,
     plausible_time,
@@ -104,12 +106,7 @@ def read_kraken_trades(
     try:
         exchange = checked_exchange(name, exchange)
         reader = csv.reader(read_lines(reader_source), strict=True)
-        try:
-            header = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
-        if header is None or not any(cell.strip() for cell in header):
-            raise ImportFormatError(name, "the file is empty", line=1)
+        header = csv_header(name, reader)
         columns = _header(name, header)
     except BaseException:
         reader_source.close()
@@ -132,22 +129,7 @@ def _rows(
     exchange: str,
     pair_map: Mapping[str, str],
 ) -> Iterator[ImportedFill]:
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
-        if row is None:
-            return
-        line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
-        if len(row) != width:
-            raise ImportFormatError(
-                name, f"expected {width} fields as in the header, found {len(row)}", line=start
-            )
+    for start, row in csv_rows(name, reader, width):
         yield _record(name, start, row, index, exchange, pair_map)
 
 

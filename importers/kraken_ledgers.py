@@ -35,6 +35,8 @@ from gal_friday.importers.common import (
     ByteSource,
     Progress,
     Source,
+    csv_header,
+    csv_rows,
     parse_decimal,
     read_lines,
 )
@@ -101,12 +103,7 @@ def read_kraken_ledgers(source: Source, exchange: str = "kraken") -> LedgerStrea
     name = reader_source.name
     try:
         reader = csv.reader(read_lines(reader_source, what="a ledgers export"), strict=True)
-        try:
-            header = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFormatError(name, f"malformed CSV: {exc}", line=1) from None
-        if header is None or not any(cell.strip() for cell in header):
-            raise ImportFormatError(name, "the file is empty", line=1)
+        header = csv_header(name, reader)
         columns = _header(name, header)
     except BaseException:
         reader_source.close()
@@ -122,22 +119,7 @@ def read_kraken_ledgers(source: Source, exchange: str = "kraken") -> LedgerStrea
 def _rows(
     name: str, reader: Any, width: int, columns: dict[str, int], exchange: str
 ) -> Iterator[LedgerEntry]:
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFormatError(name, f"malformed CSV: {exc}", line=start) from None
-        if row is None:
-            return
-        line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
-        if len(row) != width:
-            raise ImportFormatError(
-                name, f"expected {width} fields as in the header, found {len(row)}", line=start
-            )
+    for start, row in csv_rows(name, reader, width):
         yield _entry(name, start, row, columns, exchange)
 
 
