@@ -9,41 +9,13 @@ process held just before the import is compared. Rows are deposits and withdrawa
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-MIB = 1024 * 1024
+from tests.support.import_memory import MIB, measure_import
+
 HEADER = "txid,refid,time,type,subtype,aclass,asset,amount,fee,balance,note\n"
 T0 = datetime(2021, 1, 1, tzinfo=UTC)
-
-PROBE = r"""
-import json, resource, sys
-from gal_friday.persistence import schema
-from gal_friday.persistence.database import create_engine
-from gal_friday.services.ledger_import import import_ledger
-
-def rss():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize()
-
-def peak_rss():
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
-    return int(line.split()[1]) * 1024
-
-engine = create_engine(sys.argv[2])
-schema.upgrade(engine)
-before = rss()
-with open("/proc/self/clear_refs", "w") as clear:
-    clear.write("5")  # reset the peak: only the import's own peak counts, not the start-up's
-summary = import_ledger(engine, sys.argv[1])
-peak = peak_rss()
-print(json.dumps({"entries": summary.entries_added, "extra": peak - before, "peak": peak}))
-"""
-
 
 def ledger_history(path: Path, target_bytes: int, padding: int = 0) -> int:
     """Write deposits and withdrawals of USD until the file holds ``target_bytes``; returns
@@ -71,16 +43,13 @@ def ledger_history(path: Path, target_bytes: int, padding: int = 0) -> int:
 
 
 def measure(path: Path, tmp_path: Path) -> dict[str, int]:
-    url = f"sqlite:///{tmp_path / (path.stem + '.db')}"
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path), url],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return measure_import(
+        path,
+        tmp_path,
+        import_line="from gal_friday.services.ledger_import import import_ledger",
+        call="import_ledger(engine, sys.argv[1])",
+        count="entries_added",
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_ledger_import_peak_memory_does_not_grow_with_the_file(tmp_path):
@@ -89,7 +58,7 @@ def test_ledger_import_peak_memory_does_not_grow_with_the_file(tmp_path):
     large_rows = ledger_history(large, 50 * 1000 * 1000, padding=500)
     ten = measure(small, tmp_path)
     fifty = measure(large, tmp_path)
-    assert (ten["entries"], fifty["entries"]) == (small_rows, large_rows)
+    assert (ten["count"], fifty["count"]) == (small_rows, large_rows)
     print(f"extra peak: 10 MB {ten['extra'] / MIB:.0f} MiB, 50 MB {fifty['extra'] / MIB:.0f} MiB")
     assert fifty["extra"] / ten["extra"] < 1.5, (ten, fifty)
     assert fifty["extra"] < 300 * MIB
