@@ -16,7 +16,7 @@ import logging
 import math
 import traceback
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,13 +30,16 @@ from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor,
 
 __all__ = [
     "DEFAULT_SECRET_KEYS",
+    "LOG_COLUMNS",
     "MAX_DEPTH",
     "REDACTED",
     "EventLog",
     "Log",
+    "LogRow",
     "SystemLog",
     "json_object",
     "json_safe",
+    "log_row",
     "log_values",
     "record_context",
 ]
@@ -198,20 +201,44 @@ def _format_exception(record: logging.LogRecord) -> str | None:
     return None
 
 
-def log_values(
+#: The columns of a ``logs`` row (the names of :class:`Log`'s fields), in :func:`log_row`'s order.
+LOG_COLUMNS = (
+    "record_id",
+    "timestamp",
+    "logger_name",
+    "level_name",
+    "level_no",
+    "message",
+    "pathname",
+    "filename",
+    "lineno",
+    "func_name",
+    "context_json",
+    "exception_text",
+)
+
+#: One ``logs`` row as a tuple in :data:`LOG_COLUMNS` order.
+LogRow = tuple[
+    uuid.UUID, datetime, str, str, int, str, str | None, str | None, int | None, str | None,
+    Any, str | None,
+]  # fmt: skip
+
+
+def log_row(
     fields: Mapping[str, Any],
     message: str,
     exception_text: str | None,
-    redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
-) -> dict[str, Any]:
-    """One ``logs`` row (keyed by column, the names of :class:`Log`'s fields) from a record's
-    attributes, redacted.
+    rules: Redactor,
+    encode_context: Callable[[dict[str, Any]], Any] | None = None,
+) -> LogRow:
+    """One ``logs`` row, redacted, as a tuple in :data:`LOG_COLUMNS` order.
 
     ``fields`` is the record's ``__dict__`` (or a copy); ``message`` the formatted
     message and ``exception_text`` the formatted exception, both scrubbed here. A
     secret found under a secret key of the context is also removed from both texts.
+    The context is a JSON-safe dict (None when empty), passed through
+    ``encode_context`` when given (the log writer's JSON text for COPY).
     """
-    rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
     secrets: list[str] = []
     context = record_context(fields)
     safe = _redacted(context, rules, secrets) if context else None
@@ -223,20 +250,35 @@ def log_values(
             message = message.replace(secret, REDACTED)
             if exception_text is not None:
                 exception_text = exception_text.replace(secret, REDACTED)
-    return {
-        "record_id": uuid.uuid4(),
-        "timestamp": datetime.fromtimestamp(fields["created"], UTC),
-        "logger_name": fields["name"],
-        "level_name": fields["levelname"],
-        "level_no": fields["levelno"],
-        "message": message,
-        "pathname": fields.get("pathname"),
-        "filename": fields.get("filename"),
-        "lineno": fields.get("lineno"),
-        "func_name": fields.get("funcName"),
-        "context_json": safe or None,
-        "exception_text": exception_text,
-    }
+    if not safe:
+        safe = None
+    elif encode_context is not None:
+        safe = encode_context(safe)
+    return (
+        uuid.uuid4(),
+        datetime.fromtimestamp(fields["created"], UTC),
+        fields["name"],
+        fields["levelname"],
+        fields["levelno"],
+        message,
+        fields.get("pathname"),
+        fields.get("filename"),
+        fields.get("lineno"),
+        fields.get("funcName"),
+        safe,
+        exception_text,
+    )
+
+
+def log_values(
+    fields: Mapping[str, Any],
+    message: str,
+    exception_text: str | None,
+    redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
+) -> dict[str, Any]:
+    """One ``logs`` row (:func:`log_row`) keyed by column, the names of :class:`Log`'s fields."""
+    rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
+    return dict(zip(LOG_COLUMNS, log_row(fields, message, exception_text, rules), strict=True))
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)
