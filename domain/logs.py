@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -42,6 +43,7 @@ __all__ = [
     "log_row",
     "log_values",
     "record_context",
+    "record_ids",
 ]
 
 MAX_DEPTH = 64
@@ -144,10 +146,14 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
 def _flat(value: dict[Any, Any], rules: Redactor, secrets: list[str] | None) -> dict[str, Any]:
     """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts)."""
     out: dict[str, Any] = {}
+    safe_key, scrub = rules.safe_key, rules.scrub
     for key, child in value.items():
-        name = _stored_key(key, child, rules, out, secrets)
-        if name is not None:
-            out[name] = _leaf(child, rules)
+        name = safe_key(key) if type(key) is str else None
+        if name is None:  # a secret or not a string: the general rule
+            name = _stored_key(key, child, rules, out, secrets)
+            if name is None:
+                continue
+        out[name] = scrub(child) if type(child) is str else _leaf(child, rules)
     return out
 
 
@@ -219,7 +225,7 @@ LOG_COLUMNS = (
 
 #: One ``logs`` row as a tuple in :data:`LOG_COLUMNS` order.
 LogRow = tuple[
-    uuid.UUID, datetime, str, str, int, str, str | None, str | None, int | None, str | None,
+    uuid.UUID | str, datetime, str, str, int, str, str | None, str | None, int | None, str | None,
     Any, str | None,
 ]  # fmt: skip
 
@@ -230,6 +236,7 @@ def log_row(
     exception_text: str | None,
     rules: Redactor,
     encode_context: Callable[[dict[str, Any]], Any] | None = None,
+    record_id: uuid.UUID | str | None = None,
 ) -> LogRow:
     """One ``logs`` row, redacted, as a tuple in :data:`LOG_COLUMNS` order.
 
@@ -237,7 +244,8 @@ def log_row(
     message and ``exception_text`` the formatted exception, both scrubbed here. A
     secret found under a secret key of the context is also removed from both texts.
     The context is a JSON-safe dict (None when empty), passed through
-    ``encode_context`` when given (the log writer's JSON text for COPY).
+    ``encode_context`` when given (the log writer's JSON text for COPY). The
+    ``record_id`` is a new :func:`uuid.uuid4` unless given (:func:`record_ids`).
     """
     secrets: list[str] = []
     context = record_context(fields)
@@ -255,7 +263,7 @@ def log_row(
     elif encode_context is not None:
         safe = encode_context(safe)
     return (
-        uuid.uuid4(),
+        uuid.uuid4() if record_id is None else record_id,
         datetime.fromtimestamp(fields["created"], UTC),
         fields["name"],
         fields["levelname"],
@@ -268,6 +276,23 @@ def log_row(
         safe,
         exception_text,
     )
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def record_ids(count: int) -> list[str]:
+    """``count`` new random (version 4) UUIDs as text, from one read of the OS's random source.
+
+    The same 122 random bits per id as :func:`uuid.uuid4`, without its system call and
+    ``UUID`` object per id (the log writer makes one per record).
+    """
+    digits = os.urandom(16 * count).hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-4{digits[i + 13 : i + 16]}"
+        f"-{_VARIANT[digits[i + 16]]}{digits[i + 17 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 def log_values(

@@ -44,13 +44,14 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_row
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_row, record_ids
 from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence import bulk
 from gal_friday.persistence import tables as t
@@ -177,13 +178,15 @@ class DatabaseLogHandler(logging.Handler):
 
     # -- turning records into rows -------------------------------------------------------
 
-    def _rows(self, items: Iterable[_Item]) -> list[_Row]:
+    def _rows(self, items: list[_Item]) -> list[_Row]:
         """The rows of ``items``: ready COPY tuples on PostgreSQL (no object or dict per record)."""
         rows = []
         rules, encode = self.redaction, self._encode_context
-        for fields, message in items:
+        ids = record_ids(len(items))
+        for (fields, message), record_id in zip(items, ids, strict=True):
             try:
-                rows.append(log_row(fields, message, _exception_text(fields), rules, encode))
+                exception = _exception_text(fields)
+                rows.append(log_row(fields, message, exception, rules, encode, record_id))
             except Exception:
                 self._drop(1, "a record could not be turned into a row")
         return rows
@@ -445,14 +448,27 @@ def _engine(url: str | None, connect_timeout: float, statement_timeout: float) -
     return create_engine(resolved, connect_args=connect_args, pool_pre_ping=False)
 
 
+_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # CPython's C JSON encoder
+# json.dumps builds this encoder on every call: built once (contexts have no cycles to check)
+_ENCODE: Callable[[Any, int], Sequence[str]] | None = _MAKE_ENCODER and _MAKE_ENCODER(
+    None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+    False, False, True,
+)  # fmt: skip
+
+
 def _json_text(context: dict[str, Any]) -> str:
-    """The context as COPY takes it for ``jsonb``: the text psycopg's ``Jsonb`` would send."""
-    return json.dumps(context)
+    """The context as COPY takes it for ``jsonb``: ``json.dumps``'s text, as ``Jsonb`` sends."""
+    if _ENCODE is None:
+        return json.dumps(context)
+    return "".join(_ENCODE(context, 0))
 
 
 def _as_dict(row: _Row) -> dict[str, Any]:
-    """A held row keyed by column, its context a dict (for the spill file and SQLite)."""
+    """A held row keyed by column, its id a ``UUID`` and its context a dict (for the spill
+    file and SQLite)."""
     values = dict(zip(LOG_COLUMNS, row, strict=True))
+    if isinstance(values["record_id"], str):  # made by record_ids
+        values["record_id"] = uuid.UUID(values["record_id"])
     context = values["context_json"]
     if isinstance(context, str):  # JSON text made for COPY
         values["context_json"] = json.loads(context)

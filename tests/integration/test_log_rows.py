@@ -4,6 +4,7 @@ what the mapped path stores for ``Log.from_record``, and a replay stores each re
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import sys
 import uuid
@@ -190,3 +191,10 @@ def test_a_replay_skips_ids_already_stored_and_repeated(database_url, tmp_path):
     assert [row[4] for row in stored(database_url)] == ["r0", "r1", "r2", "r3", "r4"]
     assert stored(database_url)[-1][9] == {"n": 4}
     assert not spill.has_records()
+
+
+def test_the_writers_json_text_is_json_dumps():
+    from gal_friday.persistence.log_handler import _json_text
+
+    for context in [*CONTEXTS[1:3], {"nan": float("nan"), "s": "é\t\\\"", "l": [{}, [-0.0, 1e300]]}]:
+        assert _json_text(context) == json.dumps(context)
