@@ -92,8 +92,8 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     the ids of the containers above them (to recognise a cycle). The string values
     found under secret keys are appended to ``secrets`` when given.
     """
-    if type(value) is dict and all(type(child) in _PLAIN for child in value.values()):
-        return _flat(value, rules, secrets)
+    if type(value) is dict and (flat := _flat(value, rules, secrets)) is not None:
+        return flat
     while isinstance(value, Enum):
         value = value.value
     if not isinstance(value, _CONTAINERS):
@@ -143,11 +143,19 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     return root[0]
 
 
-def _flat(value: dict[Any, Any], rules: Redactor, secrets: list[str] | None) -> dict[str, Any]:
-    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts)."""
+def _flat(
+    value: dict[Any, Any], rules: Redactor, secrets: list[str] | None
+) -> dict[str, Any] | None:
+    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts);
+    None (``secrets`` as they were) when a value is not."""
     out: dict[str, Any] = {}
+    found = len(secrets) if secrets is not None else 0
     safe_key, scrub = rules.safe_key, rules.scrub
     for key, child in value.items():
+        if type(child) not in _PLAIN:
+            if secrets is not None:
+                del secrets[found:]
+            return None
         name = safe_key(key) if type(key) is str else None
         if name is None:  # a secret or not a string: the general rule
             name = _stored_key(key, child, rules, out, secrets)
@@ -188,7 +196,7 @@ def redacted_object(value: object, field: str) -> dict[str, Any]:
 
 def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The ``extra=`` fields of a log record (everything that is not a standard attribute)."""
-    fields = record if isinstance(record, Mapping) else vars(record)
+    fields = record if type(record) is dict or isinstance(record, Mapping) else vars(record)
     names = tuple(fields)
     extra = _EXTRA_NAMES.get(names)
     if extra is None:  # records from one call site share their names: computed once
