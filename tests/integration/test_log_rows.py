@@ -198,3 +198,29 @@ def test_the_writers_json_text_is_json_dumps():
 
     for context in [*CONTEXTS[1:3], {"nan": float("nan"), "s": "é\t\\\"", "l": [{}, [-0.0, 1e300]]}]:
         assert _json_text(context) == json.dumps(context)
+
+
+def test_a_retried_batch_skips_the_rows_its_lost_commit_stored(postgres_url):
+    from gal_friday.domain.logs import log_row, record_ids
+    from gal_friday.domain.redaction import redactor
+    from gal_friday.persistence import bulk
+    from gal_friday.persistence.log_handler import _json_text
+
+    fields = {"name": "gf.retry", "levelname": "INFO", "levelno": 20, "created": 1.5}
+    ids = record_ids(3)
+    rows = [
+        log_row({**fields, "n": n}, f"r{n}", None, redactor(), _json_text, ids[n]) for n in range(3)
+    ]
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as conn:
+            bulk.stream_rows(conn, t.logs, LOG_COLUMNS, rows[:2])  # committed, answer lost
+        with engine.begin() as conn:
+            assert bulk.insert_new_rows(conn, t.logs, LOG_COLUMNS, rows, ("record_id",)) == 1
+    finally:
+        engine.dispose()
+    assert [(row[4], row[9]) for row in stored(postgres_url)] == [
+        ("r0", {"n": 0}),
+        ("r1", {"n": 1}),
+        ("r2", {"n": 2}),
+    ]
