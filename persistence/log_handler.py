@@ -68,7 +68,7 @@ _LONGEST_REASON = 200  # characters of an error message quoted in a warning
 
 #: A queued record: a copy of its attributes and its formatted message.
 _Item = tuple[dict[str, Any], str]
-#: A row the writer holds: ``log_row``'s tuple; on PostgreSQL its context is JSON text already.
+#: A row: ``log_row``'s tuple; made for COPY (PostgreSQL), its context is JSON text already.
 _Row = tuple[Any, ...]
 
 
@@ -178,10 +178,11 @@ class DatabaseLogHandler(logging.Handler):
 
     # -- turning records into rows -------------------------------------------------------
 
-    def _rows(self, items: list[_Item]) -> list[_Row]:
-        """The rows of ``items``: ready COPY tuples on PostgreSQL (no object or dict per record)."""
+    def _rows(self, items: list[_Item], *, to_spill: bool = False) -> list[_Row]:
+        """The rows of ``items``: ready COPY tuples on PostgreSQL (no object or dict per record);
+        ``to_spill`` keeps each context a dict (the spill file writes it as part of its line)."""
         rows = []
-        rules, encode = self.redaction, self._encode_context
+        rules, encode = self.redaction, None if to_spill else self._encode_context
         ids = record_ids(len(items))
         for (fields, message), record_id in zip(items, ids, strict=True):
             try:
@@ -292,7 +293,7 @@ class DatabaseLogHandler(logging.Handler):
             rows, self._held = self._held, []
         self._spill(rows)
         while chunk := _drain(self._queue, _SPILL_CHUNK):
-            self._spill(self._rows(chunk))
+            self._spill(self._rows(chunk, to_spill=True))
 
     def _replay(self) -> None:
         """Move spilled records into the table (ids already stored are skipped)."""
@@ -320,7 +321,7 @@ class DatabaseLogHandler(logging.Handler):
             self._spill_wake.wait()
             self._spill_wake.clear()
             while chunk := _drain(self._overflow, _SPILL_CHUNK):
-                self._spill(self._rows(chunk))
+                self._spill(self._rows(chunk, to_spill=True))
             if self._stopping:
                 return
 
@@ -413,7 +414,7 @@ class DatabaseLogHandler(logging.Handler):
         with self._lock:
             self._abandoned = True
             rows, self._held = self._held, []
-        rows.extend(self._rows(_drain(self._queue)))
+        rows.extend(self._rows(_drain(self._queue), to_spill=True))
         self._spill(rows)
         self._warn(
             "abandoned",
@@ -449,7 +450,9 @@ def _engine(url: str | None, connect_timeout: float, statement_timeout: float) -
 
 
 _MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # CPython's C JSON encoder
-# json.dumps builds this encoder on every call: built once (contexts have no cycles to check)
+# json.dumps builds this encoder on every call: built once (contexts have no cycles to check).
+# Arguments: markers, default, string encoder, indent, separators, sort_keys, skipkeys, allow_nan
+# as json.dumps has them by default.
 _ENCODE: Callable[[Any, int], Sequence[str]] | None = _MAKE_ENCODER and _MAKE_ENCODER(
     None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
     False, False, True,
