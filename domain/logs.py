@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import traceback
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,15 +31,19 @@ from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor,
 
 __all__ = [
     "DEFAULT_SECRET_KEYS",
+    "LOG_COLUMNS",
     "MAX_DEPTH",
     "REDACTED",
     "EventLog",
     "Log",
+    "LogRow",
     "SystemLog",
     "json_object",
     "json_safe",
+    "log_row",
     "log_values",
     "record_context",
+    "record_ids",
 ]
 
 MAX_DEPTH = 64
@@ -87,8 +92,8 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     the ids of the containers above them (to recognise a cycle). The string values
     found under secret keys are appended to ``secrets`` when given.
     """
-    if type(value) is dict and all(type(child) in _PLAIN for child in value.values()):
-        return _flat(value, rules, secrets)
+    if type(value) is dict and (flat := _flat(value, rules, secrets)) is not None:
+        return flat
     while isinstance(value, Enum):
         value = value.value
     if not isinstance(value, _CONTAINERS):
@@ -138,13 +143,25 @@ def _redacted(value: Any, rules: Redactor, secrets: list[str] | None) -> Any:
     return root[0]
 
 
-def _flat(value: dict[Any, Any], rules: Redactor, secrets: list[str] | None) -> dict[str, Any]:
-    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts)."""
+def _flat(
+    value: dict[Any, Any], rules: Redactor, secrets: list[str] | None
+) -> dict[str, Any] | None:
+    """:func:`_redacted` of a dict whose values are all plain scalars (most log contexts);
+    None (``secrets`` as they were) when a value is not."""
     out: dict[str, Any] = {}
+    found = len(secrets) if secrets is not None else 0
+    safe_key, scrub = rules.safe_key, rules.scrub
     for key, child in value.items():
-        name = _stored_key(key, child, rules, out, secrets)
-        if name is not None:
-            out[name] = _leaf(child, rules)
+        if type(child) not in _PLAIN:
+            if secrets is not None:
+                del secrets[found:]
+            return None
+        name = safe_key(key) if type(key) is str else None
+        if name is None:  # a secret or not a string: the general rule
+            name = _stored_key(key, child, rules, out, secrets)
+            if name is None:
+                continue
+        out[name] = scrub(child) if type(child) is str else _leaf(child, rules)
     return out
 
 
@@ -179,7 +196,7 @@ def redacted_object(value: object, field: str) -> dict[str, Any]:
 
 def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The ``extra=`` fields of a log record (everything that is not a standard attribute)."""
-    fields = record if isinstance(record, Mapping) else vars(record)
+    fields = record if type(record) is dict or isinstance(record, Mapping) else vars(record)
     names = tuple(fields)
     extra = _EXTRA_NAMES.get(names)
     if extra is None:  # records from one call site share their names: computed once
@@ -198,20 +215,46 @@ def _format_exception(record: logging.LogRecord) -> str | None:
     return None
 
 
-def log_values(
+#: The columns of a ``logs`` row (the names of :class:`Log`'s fields), in :func:`log_row`'s order.
+LOG_COLUMNS = (
+    "record_id",
+    "timestamp",
+    "logger_name",
+    "level_name",
+    "level_no",
+    "message",
+    "pathname",
+    "filename",
+    "lineno",
+    "func_name",
+    "context_json",
+    "exception_text",
+)
+
+#: One ``logs`` row as a tuple in :data:`LOG_COLUMNS` order.
+LogRow = tuple[
+    uuid.UUID | str, datetime, str, str, int, str, str | None, str | None, int | None, str | None,
+    Any, str | None,
+]  # fmt: skip
+
+
+def log_row(
     fields: Mapping[str, Any],
     message: str,
     exception_text: str | None,
-    redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
-) -> dict[str, Any]:
-    """One ``logs`` row (keyed by column, the names of :class:`Log`'s fields) from a record's
-    attributes, redacted.
+    rules: Redactor,
+    encode_context: Callable[[dict[str, Any]], Any] | None = None,
+    record_id: uuid.UUID | str | None = None,
+) -> LogRow:
+    """One ``logs`` row, redacted, as a tuple in :data:`LOG_COLUMNS` order.
 
     ``fields`` is the record's ``__dict__`` (or a copy); ``message`` the formatted
     message and ``exception_text`` the formatted exception, both scrubbed here. A
     secret found under a secret key of the context is also removed from both texts.
+    The context is a JSON-safe dict (None when empty), passed through
+    ``encode_context`` when given (the log writer's JSON text for COPY). The
+    ``record_id`` is a new :func:`uuid.uuid4` unless given (:func:`record_ids`).
     """
-    rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
     secrets: list[str] = []
     context = record_context(fields)
     safe = _redacted(context, rules, secrets) if context else None
@@ -223,20 +266,52 @@ def log_values(
             message = message.replace(secret, REDACTED)
             if exception_text is not None:
                 exception_text = exception_text.replace(secret, REDACTED)
-    return {
-        "record_id": uuid.uuid4(),
-        "timestamp": datetime.fromtimestamp(fields["created"], UTC),
-        "logger_name": fields["name"],
-        "level_name": fields["levelname"],
-        "level_no": fields["levelno"],
-        "message": message,
-        "pathname": fields.get("pathname"),
-        "filename": fields.get("filename"),
-        "lineno": fields.get("lineno"),
-        "func_name": fields.get("funcName"),
-        "context_json": safe or None,
-        "exception_text": exception_text,
-    }
+    if not safe:
+        safe = None
+    elif encode_context is not None:
+        safe = encode_context(safe)
+    return (
+        uuid.uuid4() if record_id is None else record_id,
+        datetime.fromtimestamp(fields["created"], UTC),
+        fields["name"],
+        fields["levelname"],
+        fields["levelno"],
+        message,
+        fields.get("pathname"),
+        fields.get("filename"),
+        fields.get("lineno"),
+        fields.get("funcName"),
+        safe,
+        exception_text,
+    )
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def record_ids(count: int) -> list[str]:
+    """``count`` new random (version 4) UUIDs as text, from one read of the OS's random source.
+
+    The same 122 random bits per id as :func:`uuid.uuid4`, without its system call and
+    ``UUID`` object per id (the log writer makes one per record).
+    """
+    digits = os.urandom(16 * count).hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-4{digits[i + 13 : i + 16]}"
+        f"-{_VARIANT[digits[i + 16]]}{digits[i + 17 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
+
+
+def log_values(
+    fields: Mapping[str, Any],
+    message: str,
+    exception_text: str | None,
+    redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
+) -> dict[str, Any]:
+    """One ``logs`` row (:func:`log_row`) keyed by column, the names of :class:`Log`'s fields."""
+    rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
+    return dict(zip(LOG_COLUMNS, log_row(fields, message, exception_text, rules), strict=True))
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)

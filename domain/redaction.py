@@ -137,10 +137,9 @@ class Redactor:
         """``text`` with every credential of a recognised shape replaced by ``***``."""
         if len(text) > _CACHED_TEXT_LENGTH:
             return self._scrub(text)
-        try:
-            return self._text_cache[text]
-        except KeyError:
-            pass
+        scrubbed = self._text_cache.get(text)  # no KeyError: most messages are seen once
+        if scrubbed is not None:
+            return scrubbed
         scrubbed = self._scrub(text)
         if len(self._text_cache) >= _KEY_CACHE_LIMIT:
             self._text_cache.clear()

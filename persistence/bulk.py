@@ -234,14 +234,57 @@ def insert_rows(
 
 
 def stream_rows(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Row]
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """COPY ``rows`` into ``table`` as they are produced (PostgreSQL): the server ingests what
-    was sent while the caller makes the next rows. Nothing is skipped."""
+    """COPY ready rows into ``table`` as they are produced (PostgreSQL): the server ingests what
+    was sent while the caller makes the next rows. Nothing is skipped.
+
+    Each row is a tuple in ``columns`` order whose values COPY takes as they are (JSON as
+    its text): no dict and no conversion per row.
+    """
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), _identifiers(columns)
+    )
     try:
-        _copy(conn, table, table.name, columns, rows)
+        with _driver(conn).cursor() as cursor, cursor.copy(statement) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
     except psycopg.errors.IntegrityError as exc:
         raise _translate_copy_error(exc) from None
+
+
+def insert_new_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: Sequence[str],
+) -> int:
+    """Insert ready rows (as :func:`stream_rows` takes them) into ``table`` in one statement,
+    skipping those whose ``conflict`` columns are already stored (PostgreSQL); returns how
+    many were inserted.
+
+    The rows go as one array per column (``unnest``): no staging table per batch, and
+    ``ON CONFLICT DO NOTHING`` also skips a row another transaction commits meanwhile.
+    """
+    if not rows:
+        return 0
+    arrays = sql.SQL(", ").join(
+        sql.SQL("%s::{}[]").format(sql.SQL(table.c[name].type.compile(dialect=conn.dialect)))
+        for name in columns
+    )
+    statement = sql.SQL(
+        "INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) DO NOTHING"
+    ).format(sql.Identifier(table.name), _identifiers(columns), arrays, _identifiers(conflict))
+    columns_values = [list(values) for values in zip(*rows, strict=True)]
+    try:
+        cursor = _driver(conn).execute(statement, columns_values)
+    except psycopg.errors.IntegrityError as exc:
+        raise _translate_copy_error(exc) from None
+    except psycopg.OperationalError as exc:
+        raise _lost(conn, exc) from exc
+    return cursor.rowcount
 
 
 def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> list[int]:

@@ -37,19 +37,21 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import json
 import logging
 import math
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, log_values
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_row, record_ids
 from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence import bulk
 from gal_friday.persistence import tables as t
@@ -60,13 +62,14 @@ INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")
 _SPILL_CHUNK = 5_000  # records the spill thread writes (and fsyncs) at once
 _CHUNK = 200  # records the writer redacts at once while a COPY is under way
-_COLUMNS = [column.name for column in t.logs.columns if column.name != "id"]
+_CONTEXT = LOG_COLUMNS.index("context_json")
 _MIN_CONNECT_TIMEOUT = 2  # libpq treats anything lower as 2 seconds
 _LONGEST_REASON = 200  # characters of an error message quoted in a warning
 
 #: A queued record: a copy of its attributes and its formatted message.
 _Item = tuple[dict[str, Any], str]
-_Row = dict[str, Any]  # one row of the logs table, keyed by column
+#: A row: ``log_row``'s tuple; made for COPY (PostgreSQL), its context is JSON text already.
+_Row = tuple[Any, ...]
 
 
 class DatabaseLogHandler(logging.Handler):
@@ -107,6 +110,9 @@ class DatabaseLogHandler(logging.Handler):
         self.max_backoff = max_backoff
         self.close_timeout = close_timeout
         self.redaction = redactor(redact_keys)
+        self._postgres = self.engine.dialect.name == "postgresql"
+        # COPY takes the context as JSON text: made once per record, on PostgreSQL only
+        self._encode_context = _json_text if self._postgres else None
         self.spill = self._spill_file(spill_path)
         self.written = 0
         self.spilled = 0
@@ -172,16 +178,19 @@ class DatabaseLogHandler(logging.Handler):
 
     # -- turning records into rows -------------------------------------------------------
 
-    def _row(self, item: _Item) -> _Row | None:
-        fields, message = item
-        try:
-            return log_values(fields, message, _exception_text(fields), self.redaction)
-        except Exception:
-            self._drop(1, "a record could not be turned into a row")
-            return None
-
-    def _rows(self, items: Iterable[_Item]) -> list[_Row]:
-        return [row for row in map(self._row, items) if row is not None]
+    def _rows(self, items: list[_Item], *, to_spill: bool = False) -> list[_Row]:
+        """The rows of ``items``: ready COPY tuples on PostgreSQL (no object or dict per record);
+        ``to_spill`` keeps each context a dict (the spill file writes it as part of its line)."""
+        rows = []
+        rules, encode = self.redaction, None if to_spill else self._encode_context
+        ids = record_ids(len(items))
+        for (fields, message), record_id in zip(items, ids, strict=True):
+            try:
+                exception = _exception_text(fields)
+                rows.append(log_row(fields, message, exception, rules, encode, record_id))
+            except Exception:
+                self._drop(1, "a record could not be turned into a row")
+        return rows
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -232,11 +241,14 @@ class DatabaseLogHandler(logging.Handler):
         """
         with self.engine.begin() as conn:
             self._bound_statements(conn)
-            if fresh and conn.dialect.name == "postgresql":
-                bulk.stream_rows(conn, t.logs, _COLUMNS, self._batch())
-            else:
-                rows = list(self._batch())
+            if not self._postgres:
+                rows = [_as_dict(row) for row in self._batch()]
                 bulk.insert_rows(conn, t.logs, rows, None if fresh else ("record_id",))
+            elif fresh:
+                bulk.stream_rows(conn, t.logs, LOG_COLUMNS, self._batch())
+            else:
+                batch = list(self._batch())
+                bulk.insert_new_rows(conn, t.logs, LOG_COLUMNS, batch, ("record_id",))
 
     def _batch(self) -> Iterator[_Row]:
         """The rows the writer holds, then rows made from the queue (kept in ``_held``, where
@@ -263,11 +275,15 @@ class DatabaseLogHandler(logging.Handler):
                 {"ms": str(self._statement_timeout_ms)},
             )
 
-    def _store(self, rows: list[_Row]) -> None:
+    def _store(self, rows: list[dict[str, Any]]) -> None:
         """Store replayed ``rows`` in one transaction, skipping ids already stored."""
         with self.engine.begin() as conn:
             self._bound_statements(conn)
-            bulk.insert_rows(conn, t.logs, rows, ("record_id",))
+            if self._postgres:
+                ready = [_as_row(row) for row in rows]
+                bulk.insert_new_rows(conn, t.logs, LOG_COLUMNS, ready, ("record_id",))
+            else:
+                bulk.insert_rows(conn, t.logs, rows, ("record_id",))
 
     def _spill_held(self) -> None:
         """Move the writer's batch and the queue to the spill file."""
@@ -277,7 +293,7 @@ class DatabaseLogHandler(logging.Handler):
             rows, self._held = self._held, []
         self._spill(rows)
         while chunk := _drain(self._queue, _SPILL_CHUNK):
-            self._spill(self._rows(chunk))
+            self._spill(self._rows(chunk, to_spill=True))
 
     def _replay(self) -> None:
         """Move spilled records into the table (ids already stored are skipped)."""
@@ -305,7 +321,7 @@ class DatabaseLogHandler(logging.Handler):
             self._spill_wake.wait()
             self._spill_wake.clear()
             while chunk := _drain(self._overflow, _SPILL_CHUNK):
-                self._spill(self._rows(chunk))
+                self._spill(self._rows(chunk, to_spill=True))
             if self._stopping:
                 return
 
@@ -315,7 +331,7 @@ class DatabaseLogHandler(logging.Handler):
         if not rows:
             return
         try:
-            self.spill.append(rows)
+            self.spill.append([_as_dict(row) for row in rows])
         except Exception as exc:
             self._drop(len(rows), f"the spill file cannot be written ({type(exc).__name__})")
             return
@@ -398,7 +414,7 @@ class DatabaseLogHandler(logging.Handler):
         with self._lock:
             self._abandoned = True
             rows, self._held = self._held, []
-        rows.extend(self._rows(_drain(self._queue)))
+        rows.extend(self._rows(_drain(self._queue), to_spill=True))
         self._spill(rows)
         self._warn(
             "abandoned",
@@ -431,6 +447,43 @@ def _engine(url: str | None, connect_timeout: float, statement_timeout: float) -
         "options": f"{options} {timeout_option}".strip(),
     }
     return create_engine(resolved, connect_args=connect_args, pool_pre_ping=False)
+
+
+_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # CPython's C JSON encoder
+# json.dumps builds this encoder on every call: built once (contexts have no cycles to check).
+# Arguments: markers, default, string encoder, indent, separators, sort_keys, skipkeys, allow_nan
+# as json.dumps has them by default.
+_ENCODE: Callable[[Any, int], Sequence[str]] | None = _MAKE_ENCODER and _MAKE_ENCODER(
+    None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+    False, False, True,
+)  # fmt: skip
+
+
+def _json_text(context: dict[str, Any]) -> str:
+    """The context as COPY takes it for ``jsonb``: ``json.dumps``'s text, as ``Jsonb`` sends."""
+    if _ENCODE is None:
+        return json.dumps(context)
+    return "".join(_ENCODE(context, 0))
+
+
+def _as_dict(row: _Row) -> dict[str, Any]:
+    """A held row keyed by column, its id a ``UUID`` and its context a dict (for the spill
+    file and SQLite)."""
+    values = dict(zip(LOG_COLUMNS, row, strict=True))
+    if isinstance(values["record_id"], str):  # made by record_ids
+        values["record_id"] = uuid.UUID(values["record_id"])
+    context = values["context_json"]
+    if isinstance(context, str):  # JSON text made for COPY
+        values["context_json"] = json.loads(context)
+    return values
+
+
+def _as_row(values: Mapping[str, Any]) -> _Row:
+    """A spilled row (keyed by column) as the writer holds rows on PostgreSQL."""
+    row = [values[name] for name in LOG_COLUMNS]
+    if row[_CONTEXT] is not None:
+        row[_CONTEXT] = _json_text(row[_CONTEXT])
+    return tuple(row)
 
 
 def _exception_text(fields: dict[str, Any]) -> str | None:
