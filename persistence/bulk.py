@@ -113,6 +113,15 @@ def _copy_converters(
     return converters
 
 
+def _assign(obj: Any, name: str, value: Any) -> None:
+    """Set a key the database gave; an object made detached (domain.construction.detached)
+    takes it in its ``__dict__``, as a row's values are loaded (no ORM state to make)."""
+    if "_sa_instance_state" in obj.__dict__:
+        setattr(obj, name, value)
+    else:
+        obj.__dict__[name] = value
+
+
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
@@ -257,7 +266,8 @@ def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> l
 
 
 def insert_orders(conn: Connection, orders: Sequence[Order]) -> None:
-    """Insert new orders and set each one's ``order_pk`` (version 1, as the mapped path does)."""
+    """Insert new orders and set each one's ``order_pk``, and its fills' (version 1, as the
+    mapped path does); the fills are left to :func:`insert_fills`."""
     if not orders:
         return
     rows = _rows(t.orders, orders, skip=("order_pk", "version"))
@@ -274,7 +284,9 @@ def insert_orders(conn: Connection, orders: Sequence[Order]) -> None:
         for batch in chunked(rows, SQLITE_BATCH):
             keys.extend(conn.execute(statement, list(batch)).scalars())
     for order, key in zip(orders, keys, strict=True):
-        order.order_pk = key
+        _assign(order, "order_pk", key)
+        for fill in order.fills:
+            _assign(fill, "order_pk", key)
 
 
 def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:

@@ -97,7 +97,7 @@ class OrderRepository(_Repository):
 
     def add_imported(self, orders: Sequence[Order]) -> None:
         """Insert new orders through the bulk path (COPY on PostgreSQL), setting each one's
-        ``order_pk``; their fills are written by :meth:`FillRepository.add_bulk`."""
+        ``order_pk`` and its fills'; the fills are written by :meth:`FillRepository.add_bulk`."""
         from gal_friday.persistence import bulk
 
         bulk.insert_orders(self.session.connection(), orders)

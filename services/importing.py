@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
+from gal_friday.domain.construction import detached
 from gal_friday.domain.rates import RateTable
 from gal_friday.importers import (
     COMMITTING,
@@ -177,7 +178,9 @@ def store_stream(
     progress(READING, 0, size)
     records = iter(stream.records)
     while True:
-        with gc_paused():  # one chunk at a time: see services/gc_pause.py
+        # one chunk at a time: see services/gc_pause.py; the new fills and orders are only
+        # written in bulk, so they are made without the ORM's state (construction.detached)
+        with gc_paused(), detached():
             chunk = list(itertools.islice(records, CHUNK_ROWS))
             if not chunk:
                 break
@@ -189,7 +192,8 @@ def store_stream(
         progress(REBUILDING, done, len(pairs))
         # not paused: a pair's rebuild can take seconds, too long to stop the collector
         # for every thread; it streams in flat memory, so the collector's passes are short
-        trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
+        with detached():  # the trades are only written in bulk
+            trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
     progress(REBUILDING, len(pairs), len(pairs))
     return ImportSummary(
         path=stream.path,
@@ -246,13 +250,8 @@ def _store_chunk(
                 raise
             raise stream.error(group.first_line, f"order {group.order_ref!r}: {exc}") from None
     uow.flush()  # extended orders (ORM) before the bulk rows
-    uow.orders.add_imported(new_orders)
-    fills = []
-    for order in new_orders:
-        for fill in order.fills:
-            fill.order_pk = order.order_pk
-            fills.append(fill)
-    uow.fills.add_bulk(fills)
+    uow.orders.add_imported(new_orders)  # sets the orders' keys and their fills'
+    uow.fills.add_bulk([fill for order in new_orders for fill in order.fills])
     tally.added += len(new)
     tally.orders_added += len(new_orders)
     tally.touched.update((r.fill.exchange, r.fill.trading_pair) for r in new)
