@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -106,8 +106,13 @@ def _plan(cls: type) -> tuple[tuple[str, Any, Any, bool], ...]:
     return _plans[cls]
 
 
-def checked(cls: type[T], values: Mapping[str, Any]) -> T:
-    """What ``cls(**values)`` makes, checked the same way, built with :func:`assemble`."""
+def checked(cls: type[T], values: Mapping[str, Any], *, prechecked: Collection[str] = ()) -> T:
+    """What ``cls(**values)`` makes, checked the same way, built with :func:`assemble`.
+
+    ``prechecked`` names fields whose value is already what the field's converter returns
+    for it (a caller that ran an equivalent check, ``values.plain_amount``): not converted
+    again. Defaults, other fields and ``__attrs_post_init__`` run as ever.
+    """
     unknown = values.keys() - field_names(cls)
     if unknown:
         raise TypeError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
@@ -125,7 +130,9 @@ def checked(cls: type[T], values: Mapping[str, Any]) -> T:
                 value = default.factory()
         else:
             value = default
-        result[name] = converter(value) if converter is not None else value
+        if converter is not None and name not in prechecked:
+            value = converter(value)
+        result[name] = value
     instance = assemble(cls, result)
     post_init = getattr(instance, "__attrs_post_init__", None)
     if post_init is not None:

@@ -118,6 +118,21 @@ def money(
     return result
 
 
+#: A plain positive amount that ``Numeric(38, 18)`` holds as written: at most 20 digits before
+#: the point and 18 after it, no sign, exponent, spaces or leading/trailing point.
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,18})?")
+
+
+def plain_amount(text: str) -> Decimal | None:
+    """``money(text)`` (and ``commission(text)``) for the common case, checked at once: a
+    plain amount above zero (:data:`_PLAIN_AMOUNT`); ``None`` for anything else, which the
+    full checks then decide (with their messages)."""
+    if _PLAIN_AMOUNT.fullmatch(text) is None:
+        return None
+    amount = Decimal(text)
+    return amount if amount else None  # a zero is money()'s to refuse or to normalise
+
+
 def tidy(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
     if not value:
