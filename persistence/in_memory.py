@@ -84,6 +84,8 @@ class FakeOrders:
     def add(self, order: Order) -> None:
         self.items.append(order)
 
+    imports_in_background = False
+
     def add_imported(self, orders: Sequence[Order]) -> None:
         """Store new orders, setting each one's ``order_pk`` and its fills' (they come along)."""
         for order in orders:

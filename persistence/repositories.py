@@ -95,6 +95,14 @@ class OrderRepository(_Repository):
         """Stage a new order (and its fills)."""
         self.session.add(order)
 
+    @property
+    def imports_in_background(self) -> bool:
+        """True when :meth:`add_imported` and ``fills.add_bulk`` may run in another thread
+        while the caller does no database work meanwhile: COPY on a synchronous PostgreSQL
+        connection, which waits for the server with the GIL released."""
+        bind = self.session.get_bind()
+        return bind.dialect.name == "postgresql" and not bind.dialect.is_async
+
     def add_imported(self, orders: Sequence[Order]) -> None:
         """Insert new orders through the bulk path (COPY on PostgreSQL), setting each one's
         ``order_pk`` and its fills'; the fills are written by :meth:`FillRepository.add_bulk`."""
