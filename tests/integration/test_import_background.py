@@ -46,7 +46,9 @@ def test_a_bad_line_after_a_good_write_is_reported_and_nothing_is_stored(
     engine, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
-    with pytest.raises(ImportFormatError, match=r"trades.csv:4: column 'price' \(7\): must not be negative"):
+    with pytest.raises(
+        ImportFormatError, match=r"trades.csv:4: column 'price' \(7\): must not be negative"
+    ):
         import_history(
             engine, _file(tmp_path, GOOD, GOOD.replace("T1", "T3"), BAD), "kraken-trades"
         )
