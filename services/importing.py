@@ -196,8 +196,8 @@ def store_stream(
     trades = 0
     for done, pair in enumerate(pairs):
         progress(REBUILDING, done, len(pairs))
-        # not paused: a pair's rebuild can take seconds, too long to stop the collector
-        # for every thread; it streams in flat memory, so the collector's passes are short
+        # a pair's rebuild can take seconds: the collector is paused per batch of trades
+        # only (services/trade_rebuild.py), never for the whole pair
         with detached():  # the trades are only written in bulk
             trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
     progress(REBUILDING, len(pairs), len(pairs))
