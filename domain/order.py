@@ -486,7 +486,7 @@ def fill_values(fill: Fill) -> tuple[Any, ...]:
     try:
         return _from_dict(fill.__dict__)  # type: ignore[no-any-return]
     except KeyError:  # not loaded yet: let the object load it
-        return _from_attributes(fill)  # type: ignore[no-any-return]
+        return _from_attributes(fill)
 
 
 def _time_order(read: tuple[tuple[Any, ...], Fill]) -> tuple[datetime, str]:
