@@ -23,6 +23,8 @@ from benchmarks.support import ADMIN_URL, Row, libpq
 SIZES = {
     "small": {
         "import": 3_000,
+        "import-repeats": 1,
+        "import-1m": 30_000,
         "live": 200,
         "load": 1_000,
         "trades": [10_000, 20_000, 40_000],
@@ -31,6 +33,8 @@ SIZES = {
     },
     "full": {
         "import": 100_000,
+        "import-repeats": 2,
+        "import-1m": 1_000_000,
         "live": 1_500,
         "load": 10_000,
         "trades": [10_000, 100_000, 1_000_000],
@@ -67,11 +71,16 @@ def main() -> int:
     """Run the benchmarks of the chosen size and print the results table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", choices=["import", "live", "load", "trades", "logging", "equity"])
+    parser.add_argument(
+        "--only",
+        choices=["import", "import-1m", "live", "load", "trades", "logging", "equity"],
+        help="one suite; import-1m (the import at 1,000,000 fills, several minutes) runs only so",
+    )
     args = parser.parse_args()
     sizes = SIZES[args.size]
     suites: dict[str, Callable[[], list[Row]]] = {
-        "import": lambda: bench_import.run(sizes["import"]),
+        "import": lambda: bench_import.run(sizes["import"], sizes["import-repeats"]),
+        "import-1m": lambda: bench_import.run(sizes["import-1m"]),
         "live": lambda: bench_live_path.run(sizes["live"]),
         "load": lambda: bench_load.run(sizes["load"]),
         "trades": lambda: bench_build_trades.run(sizes["trades"]),
@@ -82,6 +91,8 @@ def main() -> int:
     for name, suite in suites.items():
         if args.only and name != args.only:
             continue
+        if name == "import-1m" and args.only != name:
+            continue  # minutes long: only when asked for
         print(f"running {name} ...", file=sys.stderr, flush=True)
         rows.extend(suite())
     print(f"machine: {_machine()}; size: {args.size}")

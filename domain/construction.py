@@ -14,12 +14,16 @@ objects by the hundred thousand use these two functions instead:
 A persistence layer that instruments the classes replaces how instances are
 assembled (:func:`set_assembler`) so that the result is as complete an object as
 one made by ``__init__``; without one, the values go straight into the
-instance's ``__dict__``.
+instance's ``__dict__``. Inside :func:`detached` (a bulk write that only reads the
+objects' values) the plain assembly is used all the same: the persistence layer
+gives such an object its state if it ever meets a session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import contextvars
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -44,6 +48,25 @@ def set_assembler(assembler: Assembler | None) -> None:
     _assembler = assembler or plain_assemble
 
 
+_detached: contextvars.ContextVar[bool] = contextvars.ContextVar("detached", default=False)
+
+
+@contextlib.contextmanager
+def detached() -> Iterator[None]:
+    """Assemble plainly in this block (this thread or task only), whatever the assembler.
+
+    For objects made by the hundred thousand only to have their values written in bulk
+    (an import's fills and orders, a rebuild's trades): the persistence layer's state
+    costs more than the rest of making them, and is given on demand to one that is
+    later added to a session.
+    """
+    token = _detached.set(True)
+    try:
+        yield
+    finally:
+        _detached.reset(token)
+
+
 _field_names: dict[type, frozenset[str]] = {}
 _plans: dict[type, tuple[tuple[str, Any, Any, bool], ...]] = {}
 
@@ -62,7 +85,7 @@ def assemble(cls: type[T], values: dict[str, Any]) -> T:
         missing = sorted(field_names(cls) - values.keys())
         unknown = sorted(values.keys() - field_names(cls))
         raise TypeError(f"{cls.__name__}: missing fields {missing}, unknown fields {unknown}")
-    instance: T = _assembler(cls, values)
+    instance: T = plain_assemble(cls, values) if _detached.get() else _assembler(cls, values)
     return instance
 
 
@@ -83,8 +106,13 @@ def _plan(cls: type) -> tuple[tuple[str, Any, Any, bool], ...]:
     return _plans[cls]
 
 
-def checked(cls: type[T], values: Mapping[str, Any]) -> T:
-    """What ``cls(**values)`` makes, checked the same way, built with :func:`assemble`."""
+def checked(cls: type[T], values: Mapping[str, Any], *, prechecked: Collection[str] = ()) -> T:
+    """What ``cls(**values)`` makes, checked the same way, built with :func:`assemble`.
+
+    ``prechecked`` names fields whose value is already what the field's converter returns
+    for it (a caller that ran an equivalent check, ``values.plain_amount``): not converted
+    again. Defaults, other fields and ``__attrs_post_init__`` run as ever.
+    """
     unknown = values.keys() - field_names(cls)
     if unknown:
         raise TypeError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
@@ -102,7 +130,9 @@ def checked(cls: type[T], values: Mapping[str, Any]) -> T:
                 value = default.factory()
         else:
             value = default
-        result[name] = converter(value) if converter is not None else value
+        if converter is not None and name not in prechecked:
+            value = converter(value)
+        result[name] = value
     instance = assemble(cls, result)
     post_init = getattr(instance, "__attrs_post_init__", None)
     if post_init is not None:

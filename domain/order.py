@@ -28,10 +28,12 @@ Rules (docs/trading-rules.md, "Orders and fills"):
 from __future__ import annotations
 
 import bisect
+import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -169,39 +171,40 @@ class Order:
         limit_price = None if limit_price is None else v.money(limit_price, "limit_price")
         stop_price = None if stop_price is None else v.money(stop_price, "stop_price")
         _check_prices(order_type, limit_price, stop_price)
-        ordered = sorted(fills, key=lambda f: f.sort_key)
-        first = ordered[0]
+        # each fill's values read once (an import makes orders by the hundred thousand)
+        read = [(fill_values(fill), fill) for fill in fills]
+        if len(read) > 1:
+            read.sort(key=_time_order)
+        ordered = [fill for _, fill in read]
+        first = read[0][0]
         seen: set[str] = set()
-        for fill in ordered:
-            if (fill.trading_pair, fill.exchange, fill.side) != (
-                first.trading_pair,
-                first.exchange,
-                first.side,
-            ):
+        for values, _ in read:
+            if values[_PAIR : _SIDE + 1] != first[_PAIR : _SIDE + 1]:
                 raise FillMismatchError(
-                    f"fill {fill.fill_id!r} is a {fill.exchange} {fill.trading_pair} "
-                    f"{fill.side}, fill {first.fill_id!r} a {first.exchange} "
-                    f"{first.trading_pair} {first.side}: they cannot share an order"
+                    f"fill {values[_ID]!r} is a {values[_EXCHANGE]} {values[_PAIR]} "
+                    f"{values[_SIDE]}, fill {first[_ID]!r} a {first[_EXCHANGE]} "
+                    f"{first[_PAIR]} {first[_SIDE]}: they cannot share an order"
                 )
-            if fill.exchange_order_id not in (None, exchange_order_id):
+            if values[_ORDER_ID] not in (None, exchange_order_id):
                 raise FillMismatchError(
-                    f"fill {fill.fill_id!r} belongs to exchange order "
-                    f"{fill.exchange_order_id!r}, not {exchange_order_id!r}"
+                    f"fill {values[_ID]!r} belongs to exchange order "
+                    f"{values[_ORDER_ID]!r}, not {exchange_order_id!r}"
                 )
-            if fill.fill_id in seen:
-                raise DuplicateFillError(fill.fill_id, "it appears twice among the order's fills")
-            seen.add(fill.fill_id)
-        for fill in ordered:  # only once all of them are known to fit
-            if fill.exchange_order_id is None:
+            if values[_ID] in seen:
+                raise DuplicateFillError(values[_ID], "it appears twice among the order's fills")
+            seen.add(values[_ID])
+        for values, fill in read:  # only once all of them are known to fit
+            if values[_ORDER_ID] is None:
                 fill.exchange_order_id = exchange_order_id
-        totals = fill_aggregates(ordered)
+        totals = _aggregates(values for values, _ in read)
         quantity = totals.filled_quantity
+        last_time = read[-1][0][_TIME]
         return construction.assemble(
             cls,
             {
-                "trading_pair": first.trading_pair,
-                "exchange": first.exchange,
-                "side": first.side,
+                "trading_pair": first[_PAIR],
+                "exchange": first[_EXCHANGE],
+                "side": first[_SIDE],
                 "order_type": order_type,
                 "quantity_ordered": quantity,
                 "limit_price": limit_price,
@@ -211,10 +214,10 @@ class Order:
                 "signal_id": None,
                 "status": S.FILLED,
                 "error_message": None,
-                "created_at": first.filled_at,
-                "submitted_at": first.filled_at,
-                "last_updated_at": ordered[-1].filled_at,
-                "closed_at": ordered[-1].filled_at,
+                "created_at": first[_TIME],
+                "submitted_at": first[_TIME],
+                "last_updated_at": last_time,
+                "closed_at": last_time,
                 "filled_quantity": quantity,
                 "average_fill_price": totals.average_fill_price,
                 "fill_notional": totals.fill_notional,
@@ -456,15 +459,52 @@ class FillAggregates:
 
 def fill_aggregates(fills: Sequence[Fill]) -> FillAggregates:
     """The aggregates of ``fills`` computed from the whole list (the reference figures)."""
+    return _aggregates(fill_values(fill) for fill in fills)
+
+
+#: What :meth:`Order.filled_by` and :func:`fill_aggregates` read of a fill, in this order.
+FILL_VALUES = (
+    "fill_id",
+    "trading_pair",
+    "exchange",
+    "side",
+    "quantity_filled",
+    "fill_price",
+    "commission",
+    "commission_asset",
+    "filled_at",
+    "exchange_order_id",
+)
+_ID, _PAIR, _EXCHANGE, _SIDE, _QUANTITY, _PRICE, _COMMISSION, _ASSET, _TIME, _ORDER_ID = range(10)
+_from_dict = operator.itemgetter(*FILL_VALUES)
+_from_attributes = operator.attrgetter(*FILL_VALUES)
+
+
+def fill_values(fill: Fill) -> tuple[Any, ...]:
+    """A fill's :data:`FILL_VALUES`, from its ``__dict__`` when they are all there (attribute
+    access on a mapped class is a Python call per read), else attribute by attribute."""
+    try:
+        return _from_dict(fill.__dict__)  # type: ignore[no-any-return]
+    except KeyError:  # not loaded yet: let the object load it
+        return _from_attributes(fill)
+
+
+def _time_order(read: tuple[tuple[Any, ...], Fill]) -> tuple[datetime, str]:
+    """:attr:`Fill.sort_key` of a fill read with :func:`fill_values`."""
+    return read[0][_TIME], read[0][_ID]
+
+
+def _aggregates(fills: Iterable[tuple[Any, ...]]) -> FillAggregates:
+    """:func:`fill_aggregates` of fills read with :func:`fill_values` (the one computation)."""
     quantity = notional = Decimal(0)
     commissions: dict[str, Decimal] = {}
     with v.exact():
         for fill in fills:
-            filled = fill.quantity_filled
+            filled = fill[_QUANTITY]
             quantity += filled
-            notional += filled * fill.fill_price
-            asset = fill.commission_asset
-            commissions[asset] = commissions.get(asset, Decimal(0)) + fill.commission
+            notional += filled * fill[_PRICE]
+            asset = fill[_ASSET]
+            commissions[asset] = commissions.get(asset, Decimal(0)) + fill[_COMMISSION]
     return FillAggregates(
         filled_quantity=v.tidy(quantity),
         fill_notional=v.tidy(notional),

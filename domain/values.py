@@ -118,6 +118,21 @@ def money(
     return result
 
 
+#: A plain positive amount that ``Numeric(38, 18)`` holds as written: at most 20 digits before
+#: the point and 18 after it, no sign, exponent, spaces or leading/trailing point.
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,18})?")
+
+
+def plain_amount(text: str) -> Decimal | None:
+    """``money(text)`` (and ``commission(text)``) for the common case, checked at once: a
+    plain amount above zero (:data:`_PLAIN_AMOUNT`); ``None`` for anything else, which the
+    full checks then decide (with their messages)."""
+    if _PLAIN_AMOUNT.fullmatch(text) is None:
+        return None
+    amount = Decimal(text)
+    return amount if amount else None  # a zero is money()'s to refuse or to normalise
+
+
 def tidy(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (``100``, not ``1E+2``)."""
     if not value:
@@ -234,8 +249,14 @@ def storable_text(value: str, field: str) -> str:
     return value
 
 
+#: Printable ASCII without a space at either end: text that :func:`non_empty` keeps as it is.
+_PLAIN_TEXT = re.compile(r"[!-~](?:[ -~]*[!-~])?")
+
+
 def non_empty(value: object, field: str, *, max_length: int = NAME_LENGTH) -> str:
     """A stripped, non-empty, storable string of bounded length."""
+    if type(value) is str and len(value) <= max_length and _PLAIN_TEXT.fullmatch(value):
+        return value  # the common case, checked at once: the steps below would return it
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(field, "must be a non-empty string")
     text = storable_text(value.strip(), field)
@@ -278,11 +299,20 @@ _exchange_id = functools.lru_cache(maxsize=256)(_exchange_id_uncached)
 
 def trading_pair(value: object, field: str = "trading_pair") -> str:
     """A ``BASE/QUOTE`` pair in upper case."""
+    if isinstance(value, str):
+        return _trading_pair(value, field)  # a file names a few pairs again and again: cached
+    return _trading_pair_uncached(value, field)
+
+
+def _trading_pair_uncached(value: object, field: str) -> str:
     text = non_empty(value, field, max_length=PAIR_LENGTH).upper()
     base, sep, quote = text.partition("/")
     if not sep or not base or not quote or "/" in quote:
         raise InvalidValueError(field, f"{shown(value)} is not of the form BASE/QUOTE")
     return text
+
+
+_trading_pair = functools.lru_cache(maxsize=256)(_trading_pair_uncached)
 
 
 def split_pair(pair: str) -> tuple[str, str]:
@@ -317,7 +347,16 @@ def enum_of(enum: type[E]) -> Callable[[object, str], E]:
 
 def upper_code(value: object, field: str) -> str:
     """A short upper-case code (an asset, a log level)."""
+    if isinstance(value, str):
+        return _upper_code(value, field)  # a few assets again and again: cached
+    return _upper_code_uncached(value, field)
+
+
+def _upper_code_uncached(value: object, field: str) -> str:
     return non_empty(value, field, max_length=ASSET_LENGTH).upper()
+
+
+_upper_code = functools.lru_cache(maxsize=256)(_upper_code_uncached)
 
 
 _CHECK = "domain.check"

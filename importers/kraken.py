@@ -22,12 +22,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from gal_friday.domain import Fill
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
-from gal_friday.domain.values import shown
+from gal_friday.domain.values import plain_amount, shown
 from gal_friday.importers.common import (
     ByteSource,
     Source,
@@ -46,6 +47,9 @@ from gal_friday.importers.records import ImportBatch, ImportedFill
 from gal_friday.importers.streaming import FillStream, collect
 
 REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
+
+#: The amounts of a fill and their columns, in the order they are read.
+AMOUNTS = (("quantity_filled", "vol"), ("fill_price", "price"), ("commission", "fee"))
 
 #: Which CSV column a domain field error is about.
 FIELD_COLUMNS = {
@@ -150,20 +154,31 @@ def _record(
 ) -> ImportedFill:
     try:
         pair = normalize_pair(row[index["pair"]], pair_map)
+        fill_side = side(row[index["type"]], "side")
+        amounts: dict[str, Decimal] = {}
+        prechecked = []
+        for field, column in AMOUNTS:
+            text = row[index[column]]
+            # a plain amount is checked at once (the common case); anything else as ever
+            amount = plain_amount(text)
+            if amount is None:
+                amount = parse_decimal(text, field)
+            else:
+                prechecked.append(field)
+            amounts[field] = amount
         fill = checked(
             Fill,
             {
                 "fill_id": row[index["txid"]],
                 "trading_pair": pair,
                 "exchange": exchange,
-                "side": side(row[index["type"]], "side"),
-                "quantity_filled": parse_decimal(row[index["vol"]], "quantity_filled"),
-                "fill_price": parse_decimal(row[index["price"]], "fill_price"),
-                "commission": parse_decimal(row[index["fee"]], "commission"),
+                "side": fill_side,
+                **amounts,
                 "commission_asset": pair.partition("/")[2],
                 "filled_at": parse_time(row[index["time"]]),
                 "exchange_order_id": row[index["ordertxid"]],
             },
+            prechecked=prechecked,
         )
         kind = order_type(row[index["ordertype"]], "order_type")
     except InvalidValueError as exc:

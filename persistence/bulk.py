@@ -113,6 +113,15 @@ def _copy_converters(
     return converters
 
 
+def _assign(obj: Any, name: str, value: Any) -> None:
+    """Set a key the database gave; an object made detached (domain.construction.detached)
+    takes it in its ``__dict__``, as a row's values are loaded (no ORM state to make)."""
+    if "_sa_instance_state" in obj.__dict__:
+        setattr(obj, name, value)
+    else:
+        obj.__dict__[name] = value
+
+
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
@@ -131,18 +140,70 @@ def _copy(
     conn: Connection, table: Table, target: str, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     """COPY ``rows`` into ``target`` (``table`` or a staging copy of it)."""
+    _copy_values(conn, table, target, columns, map(operator.itemgetter(*columns), rows))
+
+
+def _copy_values(
+    conn: Connection,
+    table: Table,
+    target: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """COPY ``rows`` (values in ``columns`` order) into ``target``."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(target), _identifiers(columns)
     )
     converters = _copy_converters(table, columns)
-    pick = operator.itemgetter(*columns)
     with _driver(conn).cursor() as cursor, cursor.copy(statement) as copy:
+        write = copy.write_row
+        if not converters:
+            for row in rows:
+                write(row)
+            return
         for row in rows:
-            values = list(pick(row))
+            values = list(row)
             for index, convert in converters:
                 if values[index] is not None:
                     values[index] = convert(values[index])
-            copy.write_row(values)
+            write(values)
+
+
+def _object_values(
+    table: Table, objects: Iterable[Any], *, skip: Iterable[str] = ()
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The table's columns (``skip`` left out) and one tuple of values per object, in that
+    order: :func:`_rows` without a dict per object (the import writes them by the 100,000)."""
+    skipped = set(skip)
+    names = [c.name for c in table.columns if c.name not in skipped]
+    assert len(names) > 1, "itemgetter returns a tuple only for two names or more"
+    from_dict = operator.itemgetter(*names)
+    from_attributes = operator.attrgetter(*names)
+    values = []
+    for obj in objects:
+        try:
+            values.append(from_dict(obj.__dict__))
+        except (AttributeError, KeyError):
+            values.append(from_attributes(obj))
+    return names, values
+
+
+def _insert_values(
+    conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> int:
+    """Insert rows given as values in ``columns`` order: COPY on PostgreSQL, as
+    :func:`insert_rows` does elsewhere."""
+    if not values:
+        return 0
+    if not _is_postgres(conn):
+        return insert_rows(conn, table, [dict(zip(columns, row, strict=True)) for row in values])
+    try:
+        _copy_values(conn, table, table.name, columns, values)
+    except psycopg.errors.IntegrityError as exc:
+        raise _translate_copy_error(exc) from None
+    except psycopg.OperationalError as exc:
+        raise _lost(conn, exc) from exc
+    return len(values)
 
 
 def _translate_copy_error(exc: psycopg.Error) -> DomainError | StorageError:
@@ -300,24 +361,26 @@ def _allocate_keys(conn: Connection, table: Table, column: str, count: int) -> l
 
 
 def insert_orders(conn: Connection, orders: Sequence[Order]) -> None:
-    """Insert new orders and set each one's ``order_pk`` (version 1, as the mapped path does)."""
+    """Insert new orders and set each one's ``order_pk``, and its fills' (version 1, as the
+    mapped path does); the fills are left to :func:`insert_fills`."""
     if not orders:
         return
-    rows = _rows(t.orders, orders, skip=("order_pk", "version"))
-    for row in rows:
-        row["version"] = 1
+    columns, values = _object_values(t.orders, orders, skip=("order_pk", "version"))
+    columns += ["version", "order_pk"]
     if _is_postgres(conn):
         keys = _allocate_keys(conn, t.orders, "order_pk", len(orders))
-        for row, key in zip(rows, keys, strict=True):
-            row["order_pk"] = key
-        insert_rows(conn, t.orders, rows)
+        rows = [(*row, 1, key) for row, key in zip(values, keys, strict=True)]
+        _insert_values(conn, t.orders, columns, rows)
     else:
         keys = []
+        dicts = [dict(zip(columns[:-1], (*row, 1), strict=True)) for row in values]
         statement = insert(t.orders).returning(t.orders.c.order_pk, sort_by_parameter_order=True)
-        for batch in chunked(rows, SQLITE_BATCH):
+        for batch in chunked(dicts, SQLITE_BATCH):
             keys.extend(conn.execute(statement, list(batch)).scalars())
     for order, key in zip(orders, keys, strict=True):
-        order.order_pk = key
+        _assign(order, "order_pk", key)
+        for fill in order.fills:
+            _assign(fill, "order_pk", key)
 
 
 def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:
@@ -331,13 +394,15 @@ def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bo
         raise ConstraintViolationError(
             "fills.order_pk", f"fills without an order cannot be stored: {missing[:5]}"
         )
-    rows = _rows(t.fills, fills, skip=("fill_pk",))
-    return insert_rows(conn, t.fills, rows, ("exchange", "fill_id") if skip_duplicates else None)
+    if skip_duplicates:
+        rows = _rows(t.fills, fills, skip=("fill_pk",))
+        return insert_rows(conn, t.fills, rows, ("exchange", "fill_id"))
+    return _insert_values(conn, t.fills, *_object_values(t.fills, fills, skip=("fill_pk",)))
 
 
 def insert_trades(conn: Connection, trades: Sequence[Trade]) -> int:
     """Insert trades (derived data)."""
-    return insert_rows(conn, t.trades, _rows(t.trades, trades, skip=("trade_pk",)))
+    return _insert_values(conn, t.trades, *_object_values(t.trades, trades, skip=("trade_pk",)))
 
 
 def insert_logs(conn: Connection, logs: Sequence[Log], *, skip_duplicates: bool = False) -> int:

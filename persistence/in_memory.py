@@ -84,10 +84,14 @@ class FakeOrders:
     def add(self, order: Order) -> None:
         self.items.append(order)
 
+    imports_in_background = False
+
     def add_imported(self, orders: Sequence[Order]) -> None:
-        """Store new orders, setting each one's ``order_pk`` (their fills come along)."""
+        """Store new orders, setting each one's ``order_pk`` and its fills' (they come along)."""
         for order in orders:
             order.order_pk = next(self.keys)
+            for fill in order.fills:
+                fill.order_pk = order.order_pk
             self.items.append(order)
 
     def get(self, order_pk: int) -> Order | None:

@@ -57,6 +57,9 @@ def start_mappers() -> None:
         if mapper_registry.mappers:
             return
         _map()
+        # configured now, not at the first query: a plainly assembled object of a mapped
+        # class (construction.detached) reads its attributes through configured descriptors
+        mapper_registry.configure()
         for mapper in mapper_registry.mappers:
             mapper.class_.__getattr__ = _state_on_demand
         construction.set_assembler(assemble_instance)

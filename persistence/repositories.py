@@ -95,9 +95,17 @@ class OrderRepository(_Repository):
         """Stage a new order (and its fills)."""
         self.session.add(order)
 
+    @property
+    def imports_in_background(self) -> bool:
+        """True when :meth:`add_imported` and ``fills.add_bulk`` may run in another thread
+        while the caller does no database work meanwhile: COPY on a synchronous PostgreSQL
+        connection, which waits for the server with the GIL released."""
+        bind = self.session.get_bind()
+        return bind.dialect.name == "postgresql" and not bind.dialect.is_async
+
     def add_imported(self, orders: Sequence[Order]) -> None:
         """Insert new orders through the bulk path (COPY on PostgreSQL), setting each one's
-        ``order_pk``; their fills are written by :meth:`FillRepository.add_bulk`."""
+        ``order_pk`` and its fills'; the fills are written by :meth:`FillRepository.add_bulk`."""
         from gal_friday.persistence import bulk
 
         bulk.insert_orders(self.session.connection(), orders)
@@ -235,6 +243,21 @@ class FillRepository(_Repository):
         however long the history. ``since`` keeps only fills at or after it. Use
         :meth:`get` or :meth:`for_order` for fills to change.
         """
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql" and not bind.dialect.is_async:
+            from gal_friday.persistence.fill_stream import stream_fills
+
+            # psycopg's rows as they come: SQLAlchemy's per-row work cost more than the rebuild
+            yield from stream_fills(
+                self.session.connection(), exchange, trading_pair, batch_size, since
+            )
+        else:
+            yield from self._stream_rows(exchange, trading_pair, batch_size, since)
+
+    def _stream_rows(
+        self, exchange: str, trading_pair: str, batch_size: int, since: datetime | None
+    ) -> Iterator[FillRecord]:
+        """:meth:`stream` through SQLAlchemy (any backend)."""
         stmt = (
             select(*(t.fills.c[name] for name in FillRecord._fields))
             .where(t.fills.c.exchange == exchange, t.fills.c.trading_pair == trading_pair)

@@ -23,12 +23,15 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
+from gal_friday.domain.construction import detached
 from gal_friday.domain.rates import RateTable
 from gal_friday.importers import (
     COMMITTING,
@@ -176,20 +179,27 @@ def store_stream(
     size = stream.source.size
     progress(READING, 0, size)
     records = iter(stream.records)
-    while True:
-        with gc_paused():  # one chunk at a time: see services/gc_pause.py
-            chunk = list(itertools.islice(records, CHUNK_ROWS))
-            if not chunk:
-                break
-            _store_chunk(uow, stream, chunk, newest_before, rates, tally)
-        progress(READING, stream.source.read_so_far, size)
+    with _ChunkWriter(uow) as writer:
+        while True:
+            # one chunk at a time: see services/gc_pause.py; the new fills and orders are only
+            # written in bulk, so they are made without the ORM's state (construction.detached)
+            with gc_paused(), detached():
+                try:
+                    chunk = list(itertools.islice(records, CHUNK_ROWS))
+                finally:
+                    writer.wait()  # the chunk before is stored first, or its error comes first
+                if not chunk:
+                    break
+                writer.write(_store_chunk(uow, stream, chunk, newest_before, rates, tally))
+            progress(READING, stream.source.read_so_far, size)
     pairs = sorted(tally.touched)
     trades = 0
     for done, pair in enumerate(pairs):
         progress(REBUILDING, done, len(pairs))
-        # not paused: a pair's rebuild can take seconds, too long to stop the collector
-        # for every thread; it streams in flat memory, so the collector's passes are short
-        trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
+        # a pair's rebuild can take seconds: the collector is paused per batch of trades
+        # only (services/trade_rebuild.py), never for the whole pair
+        with detached():  # the trades are only written in bulk
+            trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
     progress(REBUILDING, len(pairs), len(pairs))
     return ImportSummary(
         path=stream.path,
@@ -225,7 +235,9 @@ def _store_chunk(
     newest_before: int,
     rates: RateTable | None,
     tally: _Tally,
-) -> None:
+) -> list[Order]:
+    """Check a chunk against the store and build its new orders (returned: to be written);
+    stored orders it extends are flushed."""
     tally.in_file += len(chunk)
     unique = _unique(stream, chunk, tally)
     new = _not_stored(uow, stream, unique, newest_before, tally)
@@ -246,16 +258,60 @@ def _store_chunk(
                 raise
             raise stream.error(group.first_line, f"order {group.order_ref!r}: {exc}") from None
     uow.flush()  # extended orders (ORM) before the bulk rows
-    uow.orders.add_imported(new_orders)
-    fills = []
-    for order in new_orders:
-        for fill in order.fills:
-            fill.order_pk = order.order_pk
-            fills.append(fill)
-    uow.fills.add_bulk(fills)
     tally.added += len(new)
     tally.orders_added += len(new_orders)
     tally.touched.update((r.fill.exchange, r.fill.trading_pair) for r in new)
+    return new_orders
+
+
+class _ChunkWriter:
+    """Writes a chunk's new orders and fills (bulk), in a worker thread where the backend
+    allows it (``uow.orders.imports_in_background``), so that the next chunk is read and
+    checked while the server takes this one in; else at once.
+
+    One write at a time; :meth:`wait` before any other use of the unit of work. Leaving the
+    block waits for a write still running (its error is dropped when another is raised).
+    """
+
+    def __init__(self, uow: UnitOfWorkProtocol) -> None:
+        self._uow = uow
+        self._pool = (
+            ThreadPoolExecutor(1, thread_name_prefix="gal-friday-import")
+            if uow.orders.imports_in_background
+            else None
+        )
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> _ChunkWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+            elif self._pending is not None:
+                futures.wait([self._pending])
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+    def write(self, orders: list[Order]) -> None:
+        """Store ``orders`` and their fills (a write before must have been waited for)."""
+        assert self._pending is None
+        if self._pool is None:
+            self._store(orders)
+        else:
+            self._pending = self._pool.submit(self._store, orders)
+
+    def wait(self) -> None:
+        """Return once the last write is done; raise its error if it failed."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _store(self, orders: list[Order]) -> None:
+        self._uow.orders.add_imported(orders)  # sets the orders' keys and their fills'
+        self._uow.fills.add_bulk([fill for order in orders for fill in order.fills])
 
 
 def _unique(stream: FillStream, chunk: Sequence[ImportedFill], tally: _Tally) -> list[ImportedFill]:

@@ -16,6 +16,7 @@ the affected pair, only from its last flat point (docs/live-fills.md).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -24,7 +25,7 @@ import attrs
 from gal_friday.domain import TradeGrouping, iter_trades
 from gal_friday.domain.rates import Rates
 from gal_friday.persistence.interfaces import RepositoriesProtocol
-from gal_friday.persistence.repositories import chunked
+from gal_friday.services.gc_pause import gc_paused
 
 #: Trades written per bulk insert during a rebuild.
 WRITE_BATCH = 5000
@@ -67,7 +68,15 @@ def _write(
     rates: Rates | None,
 ) -> int:
     trades = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
-    return sum(uow.trades.add_bulk(batch) for batch in chunked(trades, WRITE_BATCH))
+    written = 0
+    while True:
+        # a batch (a fraction of a second) makes many objects and no cycles: the collector
+        # is paused for it only, and comes back between batches (services/gc_pause.py)
+        with gc_paused():
+            batch = list(itertools.islice(trades, WRITE_BATCH))
+            if not batch:
+                return written
+            written += uow.trades.add_bulk(batch)
 
 
 def rebuild_pairs(
