@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -73,3 +74,45 @@ class Trade:
         """``realized_pnl + total_commission``: the PnL before any commission."""
         with v.exact():
             return v.tidy(self.realized_pnl + self.total_commission)
+
+
+class ClosedTrade(NamedTuple):
+    """A stored closed trade's figures, as a report reads them: plain values, no object to track.
+
+    What :mod:`gal_friday.domain.performance` and the report's statistics, periods and
+    conversion need of a closed :class:`Trade`; a repository reads these straight from rows.
+    """
+
+    exchange: str
+    trading_pair: str
+    grouping: TradeGrouping
+    entry_timestamp: datetime
+    exit_timestamp: datetime
+    realized_pnl: Decimal
+    total_commission: Decimal
+    entry_cash: Decimal
+
+    @property
+    def is_closed(self) -> bool:
+        """Always True: only closed trades are read this way."""
+        return True
+
+    @classmethod
+    def of(cls, trade: Trade) -> ClosedTrade:
+        """The figures of a closed ``trade``."""
+        if trade.exit_timestamp is None:
+            raise ValueError("only a closed trade has closed-trade figures")
+        return cls(
+            exchange=trade.exchange,
+            trading_pair=trade.trading_pair,
+            grouping=trade.grouping,
+            entry_timestamp=trade.entry_timestamp,
+            exit_timestamp=trade.exit_timestamp,
+            realized_pnl=trade.realized_pnl,
+            total_commission=trade.total_commission,
+            entry_cash=trade.entry_cash,
+        )
+
+
+#: A trade as the report counts it: a whole trade, or a closed one's figures.
+ReportedTrade = Trade | ClosedTrade

@@ -16,6 +16,7 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
+from gal_friday.domain.trade import ReportedTrade
 from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
@@ -38,7 +39,7 @@ def build_report(
     the stored candles (``prices_exchange`` chooses whose when several exchanges have them).
     """
     check_period(since, until)
-    trades = uow.trades.all(trading_pair)
+    trades: list[ReportedTrade] = [*uow.trades.open(trading_pair), *uow.trades.closed(trading_pair)]
     if currency is None:
         report = summarize(trades, since, until)
     else:

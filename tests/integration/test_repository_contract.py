@@ -18,10 +18,14 @@ from gal_friday.domain import (
     Signal,
     SignalStatus,
     SystemLog,
+    Trade,
+    TradeGrouping,
+    TradeSide,
     build_trades,
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.trade import ClosedTrade
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -149,6 +153,54 @@ def test_trades_queries_and_rebuild_delete(uow_factory):
         uow.commit()
     with uow_factory() as uow:
         assert uow.trades.all() == []
+
+
+def _trade(pair: str, pnl: str, entered: int, exited: int | None, **amounts: str) -> Trade:
+    return Trade(
+        trading_pair=pair,
+        exchange="kraken",
+        side=TradeSide.SHORT if pnl.startswith("-") else TradeSide.LONG,
+        entry_timestamp=at(entered) + timedelta(microseconds=7),
+        exit_timestamp=None if exited is None else at(exited),
+        quantity=Decimal(1),
+        average_entry_price=Decimal("0.5"),
+        average_exit_price=None if exited is None else Decimal("0.75"),
+        open_quantity=Decimal(1) if exited is None else Decimal(0),
+        realized_pnl=Decimal(pnl),
+        total_commission=Decimal(amounts.get("fee", "0.26")),
+        entry_cash=Decimal(amounts.get("cash", "100.5")),
+        grouping=TradeGrouping.FIFO,
+    )
+
+
+def test_closed_reads_the_figures_the_mapped_trades_hold(uow_factory):
+    trades = [
+        _trade("XRP/USD", "100", 0, 9, fee="0", cash="250"),
+        _trade("BTC/USD", "-0.000000000000000001", 1, 5),
+        _trade("XRP/USD", "0", 2, 4, cash="0.000000000000000001"),
+        _trade("XRP/USD", "12345678901234567890.123456789012345678", 3, 4),
+        _trade("BTC/USD", "-7.25", 4, None),
+        _trade("XRP/USD", "1.5", 0, 9, fee="1E+2"),
+    ]
+    with uow_factory() as uow:
+        uow.trades.add_all(trades)
+        uow.commit()
+
+    def shown(figures: list[ClosedTrade]) -> list[tuple[str, ...]]:
+        return [(*map(repr, f), str(f.entry_timestamp.tzinfo)) for f in figures]
+
+    with uow_factory() as uow:
+        stored = [t for t in uow.trades.all() if t.is_closed]
+        by_exit = sorted(stored, key=lambda t: (t.exchange, t.trading_pair, t.exit_timestamp))
+        assert shown(uow.trades.closed()) == shown([ClosedTrade.of(t) for t in by_exit])
+        assert [f.realized_pnl for f in uow.trades.closed("XRP/USD")] == [
+            Decimal(0),
+            Decimal("12345678901234567890.123456789012345678"),
+            Decimal(100),
+            Decimal("1.5"),
+        ]
+        assert str(uow.trades.closed("XRP/USD")[2].realized_pnl) == "100"
+        assert uow.trades.closed("ETH/USD") == []
 
 
 def test_snapshots_latest_and_range(uow_factory):
@@ -394,4 +446,5 @@ def test_ledger_entries_in_ledger_order(uow_factory):
         assert [e.txid for e in uow.ledger.stream()] == ["L3", "L1", None, "L2", "L4"]
         assert [e.txid for e in uow.ledger.stream("other")] == ["L4"]
         assert list(uow.ledger.fills_by_ids("kraken", ["R1", "R2"])) == ["R1"]
-        assert uow.ledger.fill_keys() == [("kraken", "BTC/USD", "R1")]
+        assert uow.ledger.fill_keys_in_ledger() == [("kraken", "BTC/USD", "R1")]
+        assert uow.ledger.fill_counts() == {("kraken", "BTC/USD"): 1}
