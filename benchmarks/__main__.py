@@ -17,6 +17,7 @@ from benchmarks import (
     bench_live_path,
     bench_load,
     bench_logging,
+    bench_report,
 )
 from benchmarks.support import ADMIN_URL, Row, libpq
 
@@ -28,6 +29,7 @@ SIZES = {
         "trades": [10_000, 20_000, 40_000],
         "logging": 5_000,
         "equity": 3_000,
+        "report": 2_000,
     },
     "full": {
         "import": 100_000,
@@ -36,6 +38,7 @@ SIZES = {
         "trades": [10_000, 100_000, 1_000_000],
         "logging": 100_000,
         "equity": 100_000,
+        "report": 100_000,
     },
 }
 
@@ -67,7 +70,7 @@ def main() -> int:
     """Run the benchmarks of the chosen size and print the results table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", choices=["import", "live", "load", "trades", "logging", "equity"])
+    parser.add_argument("--only", choices=sorted(SIZES["full"]))
     args = parser.parse_args()
     sizes = SIZES[args.size]
     suites: dict[str, Callable[[], list[Row]]] = {
@@ -77,6 +80,7 @@ def main() -> int:
         "trades": lambda: bench_build_trades.run(sizes["trades"]),
         "logging": lambda: bench_logging.run(sizes["logging"]),
         "equity": lambda: bench_equity.run(sizes["equity"]),
+        "report": lambda: bench_report.run(sizes["report"]),
     }
     rows: list[Row] = []
     for name, suite in suites.items():

@@ -22,6 +22,7 @@ Sums run in the exact decimal context (:func:`~gal_friday.domain.values.exact`).
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -219,9 +220,8 @@ def _pair_grouping(exchange: str, pair: str, trades: Sequence[ReportedTrade]) ->
     return groupings.pop()
 
 
-def _exit_order(trade: ReportedTrade) -> tuple[datetime, datetime]:
-    assert trade.exit_timestamp is not None  # closed
-    return trade.exit_timestamp, trade.entry_timestamp
+#: Closed trades by exit, then entry time (one C call per trade: reports sort 100,000s).
+_exit_order = operator.attrgetter("exit_timestamp", "entry_timestamp")
 
 
 def _pair_performance(

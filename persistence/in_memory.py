@@ -282,8 +282,8 @@ class FakeTrades:
         return sorted(chosen, key=lambda t: (t.exchange, t.trading_pair, t.entry_timestamp))
 
     def closed(self, trading_pair: str | None = None) -> list[ClosedTrade]:
-        chosen = [ClosedTrade.of(t) for t in self.all(trading_pair) if t.is_closed]
-        return sorted(chosen, key=lambda t: (t.exchange, t.trading_pair, t.exit_timestamp))
+        chosen = (t for t in self.items if trading_pair in (None, t.trading_pair))
+        return [ClosedTrade.of(t) for t in chosen if t.is_closed]
 
     def open(self, trading_pair: str | None = None) -> list[Trade]:
         return self._sorted(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -190,16 +190,17 @@ def test_closed_reads_the_figures_the_mapped_trades_hold(uow_factory):
         return [(*map(repr, f), str(f.entry_timestamp.tzinfo)) for f in figures]
 
     with uow_factory() as uow:
-        stored = [t for t in uow.trades.all() if t.is_closed]
-        by_exit = sorted(stored, key=lambda t: (t.exchange, t.trading_pair, t.exit_timestamp))
-        assert shown(uow.trades.closed()) == shown([ClosedTrade.of(t) for t in by_exit])
+        stored = {t.trade_id: t for t in uow.trades.all()}
+        in_order = [ClosedTrade.of(stored[t.trade_id]) for t in trades if t.is_closed]
+        assert shown(uow.trades.closed()) == shown(in_order)
         assert [f.realized_pnl for f in uow.trades.closed("XRP/USD")] == [
+            Decimal(100),
             Decimal(0),
             Decimal("12345678901234567890.123456789012345678"),
-            Decimal(100),
             Decimal("1.5"),
         ]
-        assert str(uow.trades.closed("XRP/USD")[2].realized_pnl) == "100"
+        assert str(uow.trades.closed("XRP/USD")[0].realized_pnl) == "100"
+        assert all(f.exit_timestamp.tzinfo is UTC for f in uow.trades.closed())
         assert uow.trades.closed("ETH/USD") == []
 
 
