@@ -23,7 +23,7 @@ from gal_friday.domain import values as v
 from gal_friday.domain.equity import PriceBook
 from gal_friday.domain.errors import MissingConversionRateError
 from gal_friday.domain.performance import in_period, quote_currency
-from gal_friday.domain.trade import ClosedTrade, ReportedTrade
+from gal_friday.domain.trade import ReportedTrade, TradeFigures
 
 
 def _rate(book: PriceBook, trade: ReportedTrade, moment: datetime, what: str) -> Decimal:
@@ -50,7 +50,7 @@ def convert_trade(trade: ReportedTrade, book: PriceBook) -> ReportedTrade:
     pnl = _times(trade.realized_pnl, exit_rate)
     commission = _times(trade.total_commission, exit_rate)
     cash = _times(trade.entry_cash, entry_rate)
-    if isinstance(trade, ClosedTrade):
+    if isinstance(trade, TradeFigures):
         return trade._replace(realized_pnl=pnl, total_commission=commission, entry_cash=cash)
     return attrs.evolve(trade, realized_pnl=pnl, total_commission=commission, entry_cash=cash)
 

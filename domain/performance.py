@@ -40,7 +40,7 @@ from gal_friday.domain.statistics import (
     trade_statistics_by_currency,
     trade_statistics_by_pair,
 )
-from gal_friday.domain.trade import ReportedTrade, Trade
+from gal_friday.domain.trade import ReportedTrade
 
 ZERO = Decimal(0)
 
@@ -83,7 +83,7 @@ class OpenPosition:
     entry_timestamp: datetime
 
     @classmethod
-    def of(cls, trade: Trade) -> OpenPosition:
+    def of(cls, trade: ReportedTrade) -> OpenPosition:
         """The open position of an open trade."""
         return cls(
             trading_pair=trade.trading_pair,
@@ -222,16 +222,18 @@ def _pair_grouping(exchange: str, pair: str, trades: Sequence[ReportedTrade]) ->
 
 #: Closed trades by exit, then entry time (one C call per trade: reports sort 100,000s).
 _exit_order = operator.attrgetter("exit_timestamp", "entry_timestamp")
+_entry_time = operator.attrgetter("entry_timestamp")
 
 
 def _pair_performance(
     exchange: str,
     pair: str,
     closed: list[ReportedTrade],
-    still_open: list[Trade],
+    still_open: list[ReportedTrade],
     currency: str | None,
 ) -> PairPerformance:
     closed.sort(key=_exit_order)
+    still_open.sort(key=_entry_time)
     pnls = [trade.realized_pnl for trade in closed]
     return PairPerformance(
         trading_pair=pair,
@@ -260,19 +262,19 @@ def summarize(
     """Per-pair figures of ``trades`` (closed ones filtered by exit time), by exchange and pair.
 
     ``currency`` says the closed trades' amounts were converted to that one currency.
-    Closed trades may be given as :class:`~gal_friday.domain.trade.ClosedTrade` figures.
+    Trades may be given as their :class:`~gal_friday.domain.trade.TradeFigures`.
 
-    A pair appears when it has a closed trade in the period or an open trade.
+    A pair appears when it has a closed trade in the period or an open trade. Closed trades
+    are kept by exit time, open ones by entry time (each stable: ties keep the given order).
     A pair whose trades were built with different groupings is an error (their
     figures would count the same fills twice).
     """
     check_period(since, until)
     closed: dict[tuple[str, str], list[ReportedTrade]] = defaultdict(list)
-    still_open: dict[tuple[str, str], list[Trade]] = defaultdict(list)
+    still_open: dict[tuple[str, str], list[ReportedTrade]] = defaultdict(list)
     for trade in trades:
         key = (trade.exchange, trade.trading_pair)
         if trade.exit_timestamp is None:
-            assert isinstance(trade, Trade)  # ClosedTrade figures are closed
             still_open[key].append(trade)
         elif in_period(trade, since, until):
             closed[key].append(trade)

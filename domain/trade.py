@@ -76,43 +76,47 @@ class Trade:
             return v.tidy(self.realized_pnl + self.total_commission)
 
 
-class ClosedTrade(NamedTuple):
-    """A stored closed trade's figures, as a report reads them: plain values, no object to track.
+class TradeFigures(NamedTuple):
+    """A stored trade's figures, as a report reads them: plain values, no object to track.
 
     What :mod:`gal_friday.domain.performance` and the report's statistics, periods and
-    conversion need of a closed :class:`Trade`; a repository reads these straight from rows.
+    conversion need of a :class:`Trade`; a repository reads these straight from rows.
     """
 
     exchange: str
     trading_pair: str
+    side: TradeSide
     grouping: TradeGrouping
     entry_timestamp: datetime
-    exit_timestamp: datetime
+    exit_timestamp: datetime | None
     realized_pnl: Decimal
     total_commission: Decimal
     entry_cash: Decimal
+    open_quantity: Decimal
+    average_entry_price: Decimal
 
     @property
     def is_closed(self) -> bool:
-        """Always True: only closed trades are read this way."""
-        return True
+        """True once the position of this trade is flat."""
+        return self.exit_timestamp is not None
 
     @classmethod
-    def of(cls, trade: Trade) -> ClosedTrade:
-        """The figures of a closed ``trade``."""
-        if trade.exit_timestamp is None:
-            raise ValueError("only a closed trade has closed-trade figures")
+    def of(cls, trade: Trade) -> TradeFigures:
+        """The figures of ``trade``."""
         return cls(
             exchange=trade.exchange,
             trading_pair=trade.trading_pair,
+            side=trade.side,
             grouping=trade.grouping,
             entry_timestamp=trade.entry_timestamp,
             exit_timestamp=trade.exit_timestamp,
             realized_pnl=trade.realized_pnl,
             total_commission=trade.total_commission,
             entry_cash=trade.entry_cash,
+            open_quantity=trade.open_quantity,
+            average_entry_price=trade.average_entry_price,
         )
 
 
-#: A trade as the report counts it: a whole trade, or a closed one's figures.
-ReportedTrade = Trade | ClosedTrade
+#: A trade as the report counts it: a whole trade, or its figures.
+ReportedTrade = Trade | TradeFigures

@@ -46,7 +46,7 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.domain.trade import ClosedTrade
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.domain.values import exchange_id
 from gal_friday.persistence.errors import ConstraintViolationError
 from gal_friday.persistence.repositories import StoredFill
@@ -281,9 +281,8 @@ class FakeTrades:
         chosen = [t for t in self.items if trading_pair in (None, t.trading_pair)]
         return sorted(chosen, key=lambda t: (t.exchange, t.trading_pair, t.entry_timestamp))
 
-    def closed(self, trading_pair: str | None = None) -> list[ClosedTrade]:
-        chosen = (t for t in self.items if trading_pair in (None, t.trading_pair))
-        return [ClosedTrade.of(t) for t in chosen if t.is_closed]
+    def figures(self, trading_pair: str | None = None) -> list[TradeFigures]:
+        return [TradeFigures.of(t) for t in self.items if trading_pair in (None, t.trading_pair)]
 
     def open(self, trading_pair: str | None = None) -> list[Trade]:
         return self._sorted(

@@ -34,7 +34,7 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.domain.trade import ClosedTrade
+from gal_friday.domain.trade import TradeFigures
 
 if TYPE_CHECKING:
     from gal_friday.persistence.repositories import StoredFill
@@ -97,7 +97,7 @@ class TradeRepositoryProtocol(Protocol):
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Trade]: ...
     def all(self, trading_pair: str | None = None) -> list[Trade]: ...
-    def closed(self, trading_pair: str | None = None) -> list[ClosedTrade]: ...
+    def figures(self, trading_pair: str | None = None) -> list[TradeFigures]: ...
     def open(self, trading_pair: str | None = None) -> list[Trade]: ...
     def delete_for(
         self, exchange: str, trading_pair: str, entered_since: datetime | None = None

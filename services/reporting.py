@@ -41,10 +41,7 @@ def build_report(
     """
     check_period(since, until)
     with gc_paused():  # 100,000s of plain figures, no cycles: the collector's passes only cost
-        trades: list[ReportedTrade] = [
-            *uow.trades.open(trading_pair),
-            *uow.trades.closed(trading_pair),
-        ]
+        trades: list[ReportedTrade] = list(uow.trades.figures(trading_pair))
         if currency is None:
             report = summarize(trades, since, until)
         else:

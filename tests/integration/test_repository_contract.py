@@ -25,7 +25,7 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.domain.trade import ClosedTrade
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -163,7 +163,7 @@ def _trade(pair: str, pnl: str, entered: int, exited: int | None, **amounts: str
         entry_timestamp=at(entered) + timedelta(microseconds=7),
         exit_timestamp=None if exited is None else at(exited),
         quantity=Decimal(1),
-        average_entry_price=Decimal("0.5"),
+        average_entry_price=Decimal("0.50") + entered,
         average_exit_price=None if exited is None else Decimal("0.75"),
         open_quantity=Decimal(1) if exited is None else Decimal(0),
         realized_pnl=Decimal(pnl),
@@ -173,7 +173,7 @@ def _trade(pair: str, pnl: str, entered: int, exited: int | None, **amounts: str
     )
 
 
-def test_closed_reads_the_figures_the_mapped_trades_hold(uow_factory):
+def test_figures_are_the_values_the_mapped_trades_hold(uow_factory):
     trades = [
         _trade("XRP/USD", "100", 0, 9, fee="0", cash="250"),
         _trade("BTC/USD", "-0.000000000000000001", 1, 5),
@@ -186,22 +186,25 @@ def test_closed_reads_the_figures_the_mapped_trades_hold(uow_factory):
         uow.trades.add_all(trades)
         uow.commit()
 
-    def shown(figures: list[ClosedTrade]) -> list[tuple[str, ...]]:
+    def shown(figures: list[TradeFigures]) -> list[tuple[str, ...]]:
         return [(*map(repr, f), str(f.entry_timestamp.tzinfo)) for f in figures]
 
     with uow_factory() as uow:
         stored = {t.trade_id: t for t in uow.trades.all()}
-        in_order = [ClosedTrade.of(stored[t.trade_id]) for t in trades if t.is_closed]
-        assert shown(uow.trades.closed()) == shown(in_order)
-        assert [f.realized_pnl for f in uow.trades.closed("XRP/USD")] == [
+        in_order = [TradeFigures.of(stored[t.trade_id]) for t in trades]
+        assert shown(uow.trades.figures()) == shown(in_order)
+        assert [f.realized_pnl for f in uow.trades.figures("XRP/USD")] == [
             Decimal(100),
             Decimal(0),
             Decimal("12345678901234567890.123456789012345678"),
             Decimal("1.5"),
         ]
-        assert str(uow.trades.closed("XRP/USD")[0].realized_pnl) == "100"
-        assert all(f.exit_timestamp.tzinfo is UTC for f in uow.trades.closed())
-        assert uow.trades.closed("ETH/USD") == []
+        assert str(uow.trades.figures("XRP/USD")[0].realized_pnl) == "100"
+        assert [f.is_closed for f in uow.trades.figures("BTC/USD")] == [True, False]
+        assert str(uow.trades.figures("BTC/USD")[1].open_quantity) == "1"
+        times = [(f.entry_timestamp, f.exit_timestamp) for f in uow.trades.figures()]
+        assert all(time is None or time.tzinfo is UTC for pair in times for time in pair)
+        assert uow.trades.figures("ETH/USD") == []
 
 
 def test_snapshots_latest_and_range(uow_factory):

@@ -18,7 +18,7 @@ from gal_friday.domain.conversion import convert_trade
 from gal_friday.domain.equity import PriceBook
 from gal_friday.domain.performance import summarize
 from gal_friday.domain.periods import period_label, period_start, period_totals
-from gal_friday.domain.trade import ClosedTrade
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.services.report_formats import (
     CSV_COLUMNS,
     STATISTICS,
@@ -170,13 +170,13 @@ def test_periods_table():
     assert max(len(line) for line in text.splitlines()) <= 80
 
 
-def _figures(trades: list[Trade]) -> list[Trade | ClosedTrade]:
-    """The closed trades as a repository's plain ``ClosedTrade`` figures, open ones as they are."""
-    return [ClosedTrade.of(t) if t.is_closed else t for t in trades]
+def _figures(trades: list[Trade]) -> list[TradeFigures]:
+    """The trades as a repository's plain figures."""
+    return [TradeFigures.of(t) for t in trades]
 
 
 @pytest.mark.parametrize("by", [None, "week"])
-def test_closed_trade_figures_give_the_report_whole_trades_give(by):
+def test_trade_figures_give_the_report_whole_trades_give(by):
     trades = [*HAND, *ETH, *BOUNDARY, OPEN]
     whole, figures = summarize(trades, since=at(2)), summarize(_figures(trades), since=at(2))
     assert report_json(figures, statistics=True, by=by) == report_json(
@@ -192,10 +192,10 @@ def test_closed_trade_figures_give_the_report_whole_trades_give(by):
     assert shown[0] == shown[1]
 
 
-def test_converted_closed_trade_figures_are_the_converted_trades_figures():
+def test_converted_trade_figures_are_the_converted_trades_figures():
     book = PriceBook({"BTC/USD": [(at(0), D(80)), (at(5), D(90))]}, "BTC")
     for trade in HAND:
-        converted = convert_trade(ClosedTrade.of(trade), book)
-        assert isinstance(converted, ClosedTrade)
-        assert converted == ClosedTrade.of(convert_trade(trade, book))
+        converted = convert_trade(TradeFigures.of(trade), book)
+        assert isinstance(converted, TradeFigures)
+        assert converted == TradeFigures.of(convert_trade(trade, book))
         assert converted.realized_pnl != trade.realized_pnl or trade.realized_pnl == 0
