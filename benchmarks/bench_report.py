@@ -5,9 +5,10 @@ them: one order and one fill per entry and per exit, the trade rows derived from
 ledger (so every pair carries the trades.csv fee mark). The rows are written in bulk
 (``persistence.bulk``: COPY on PostgreSQL, executemany on SQLite). ``ours`` is the wall
 clock of ``gal-friday report`` (the table, into a pipe) including the interpreter's start;
-the baseline is a ``python`` subprocess that connects with the bare driver, fetches the same
-trade rows and sums the realized PnL in ``Decimal``. Start-up rows time ``--help`` and
-``report`` on a small SQLite database next to ``python -c pass``.
+the baseline is a ``python`` subprocess that connects with the bare driver, fetches every
+row of the trades table (``SELECT *``, unordered) and sums the realized PnL in ``Decimal``.
+Start-up rows time ``--help`` and ``report`` on a small SQLite database next to
+``python -c pass``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _RAW_SQLITE = """
 import sqlite3, sys
 from decimal import Decimal
 conn = sqlite3.connect(sys.argv[1])
-cursor = conn.execute("SELECT * FROM trades ORDER BY exchange, trading_pair, entry_timestamp")
+cursor = conn.execute("SELECT * FROM trades")
 rows = cursor.fetchall()
 pnl = [column[0] for column in cursor.description].index("realized_pnl")
 print(sum((Decimal(row[pnl]) for row in rows), Decimal(0)))
@@ -55,7 +56,7 @@ _RAW_POSTGRES = """
 import psycopg, sys
 from decimal import Decimal
 with psycopg.connect(sys.argv[1]) as conn:
-    cursor = conn.execute("SELECT * FROM trades ORDER BY exchange, trading_pair, entry_timestamp")
+    cursor = conn.execute("SELECT * FROM trades")
     rows = cursor.fetchall()
     pnl = [column.name for column in cursor.description].index("realized_pnl")
 print(sum((row[pnl] for row in rows), Decimal(0)))
