@@ -181,9 +181,10 @@ def pairs_with_unreconciled_fees(uow: RepositoriesProtocol) -> list[tuple[str, s
             trade.refid for trade in ledger_trades(repository, exchange) if trade.complete
         }
     # count the reconciled fills per pair rather than reading every fill id (one per row)
+    carried = repository.fill_keys_in_ledger() if any(reconciled.values()) else []
     matched: Counter[tuple[str, str]] = Counter(
         (exchange, pair)
-        for exchange, pair, fill_id in repository.fill_keys_in_ledger()
+        for exchange, pair, fill_id in carried
         if fill_id in reconciled.get(exchange, ())
     )
     flagged = {
