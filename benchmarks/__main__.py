@@ -17,6 +17,7 @@ from benchmarks import (
     bench_live_path,
     bench_load,
     bench_logging,
+    bench_report,
 )
 from benchmarks.support import ADMIN_URL, Row, libpq
 
@@ -30,6 +31,7 @@ SIZES = {
         "trades": [10_000, 20_000, 40_000],
         "logging": 5_000,
         "equity": 3_000,
+        "report": 2_000,
     },
     "full": {
         "import": 100_000,
@@ -40,6 +42,7 @@ SIZES = {
         "trades": [10_000, 100_000, 1_000_000],
         "logging": 100_000,
         "equity": 100_000,
+        "report": 100_000,
     },
 }
 
@@ -73,7 +76,7 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument(
         "--only",
-        choices=["import", "import-1m", "live", "load", "trades", "logging", "equity"],
+        choices=["import", "import-1m", "live", "load", "trades", "logging", "equity", "report"],
         help="one suite; import-1m (the import at 1,000,000 fills, several minutes) runs only so",
     )
     args = parser.parse_args()
@@ -86,6 +89,7 @@ def main() -> int:
         "trades": lambda: bench_build_trades.run(sizes["trades"]),
         "logging": lambda: bench_logging.run(sizes["logging"]),
         "equity": lambda: bench_equity.run(sizes["equity"]),
+        "report": lambda: bench_report.run(sizes["report"]),
     }
     rows: list[Row] = []
     for name, suite in suites.items():

@@ -23,10 +23,10 @@ from gal_friday.domain import values as v
 from gal_friday.domain.equity import PriceBook
 from gal_friday.domain.errors import MissingConversionRateError
 from gal_friday.domain.performance import in_period, quote_currency
-from gal_friday.domain.trade import Trade
+from gal_friday.domain.trade import ReportedTrade, TradeFigures
 
 
-def _rate(book: PriceBook, trade: Trade, moment: datetime, what: str) -> Decimal:
+def _rate(book: PriceBook, trade: ReportedTrade, moment: datetime, what: str) -> Decimal:
     day: date = moment.astimezone(UTC).date()
     try:
         return book.rate(quote_currency(trade.trading_pair), day)
@@ -41,26 +41,26 @@ def _times(amount: Decimal, rate: Decimal) -> Decimal:
         return v.quantize_computed(amount * rate)
 
 
-def convert_trade(trade: Trade, book: PriceBook) -> Trade:
+def convert_trade(trade: ReportedTrade, book: PriceBook) -> ReportedTrade:
     """A closed ``trade`` with its amounts in ``book.currency`` (see the module docstring)."""
     if trade.exit_timestamp is None:
         raise ValueError("only closed trades are converted")
     exit_rate = _rate(book, trade, trade.exit_timestamp, "exited")
     entry_rate = _rate(book, trade, trade.entry_timestamp, "entered")
-    return attrs.evolve(
-        trade,
-        realized_pnl=_times(trade.realized_pnl, exit_rate),
-        total_commission=_times(trade.total_commission, exit_rate),
-        entry_cash=_times(trade.entry_cash, entry_rate),
-    )
+    pnl = _times(trade.realized_pnl, exit_rate)
+    commission = _times(trade.total_commission, exit_rate)
+    cash = _times(trade.entry_cash, entry_rate)
+    if isinstance(trade, TradeFigures):
+        return trade._replace(realized_pnl=pnl, total_commission=commission, entry_cash=cash)
+    return attrs.evolve(trade, realized_pnl=pnl, total_commission=commission, entry_cash=cash)
 
 
 def convert_trades(
-    trades: Iterable[Trade],
+    trades: Iterable[ReportedTrade],
     book: PriceBook,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[Trade]:
+) -> list[ReportedTrade]:
     """``trades`` with those closed in ``[since, until)`` converted; the others as they are."""
     return [
         convert_trade(trade, book) if in_period(trade, since, until) else trade for trade in trades

@@ -22,6 +22,7 @@ Sums run in the exact decimal context (:func:`~gal_friday.domain.values.exact`).
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -39,7 +40,7 @@ from gal_friday.domain.statistics import (
     trade_statistics_by_currency,
     trade_statistics_by_pair,
 )
-from gal_friday.domain.trade import Trade
+from gal_friday.domain.trade import ReportedTrade
 
 ZERO = Decimal(0)
 
@@ -49,7 +50,7 @@ def quote_currency(trading_pair: str) -> str:
     return v.split_pair(trading_pair)[1]
 
 
-def in_period(trade: Trade, since: datetime | None, until: datetime | None) -> bool:
+def in_period(trade: ReportedTrade, since: datetime | None, until: datetime | None) -> bool:
     """True when ``trade`` is closed and exited in ``[since, until)``."""
     exit_time = trade.exit_timestamp
     if exit_time is None:
@@ -82,7 +83,7 @@ class OpenPosition:
     entry_timestamp: datetime
 
     @classmethod
-    def of(cls, trade: Trade) -> OpenPosition:
+    def of(cls, trade: ReportedTrade) -> OpenPosition:
         """The open position of an open trade."""
         return cls(
             trading_pair=trade.trading_pair,
@@ -112,7 +113,7 @@ class PairPerformance:
     worst_trade: Decimal | None
     open_trades: tuple[OpenPosition, ...]
     #: The closed trades counted above, by exit time (what a chart of this pair draws).
-    closed_trades: tuple[Trade, ...] = attrs.field(repr=False, eq=False)
+    closed_trades: tuple[ReportedTrade, ...] = attrs.field(repr=False, eq=False)
     #: Some fill's fee comes from Kraken's trades.csv alone, not its ledger (``docs/ledgers.md``).
     fees_from_trades_csv_only: bool = False
     #: The reporting currency the closed trades were converted to (None: their quote).
@@ -177,7 +178,7 @@ class Performance:
         return tuple(sorted({p.grouping for p in self.pairs}, key=lambda g: g.value))
 
     @property
-    def closed_trades(self) -> list[Trade]:
+    def closed_trades(self) -> list[ReportedTrade]:
         """Every closed trade counted, pair by pair."""
         return [trade for pair in self.pairs for trade in pair.closed_trades]
 
@@ -207,7 +208,7 @@ class Performance:
         )
 
 
-def _pair_grouping(exchange: str, pair: str, trades: Sequence[Trade]) -> TradeGrouping:
+def _pair_grouping(exchange: str, pair: str, trades: Sequence[ReportedTrade]) -> TradeGrouping:
     groupings = {trade.grouping for trade in trades}
     if len(groupings) > 1:
         names = ", ".join(sorted(g.value for g in groupings))
@@ -219,24 +220,25 @@ def _pair_grouping(exchange: str, pair: str, trades: Sequence[Trade]) -> TradeGr
     return groupings.pop()
 
 
-def _exit_order(trade: Trade) -> tuple[datetime, datetime]:
-    assert trade.exit_timestamp is not None  # closed
-    return trade.exit_timestamp, trade.entry_timestamp
+#: Closed trades by exit, then entry time (one C call per trade: reports sort 100,000s).
+_exit_order = operator.attrgetter("exit_timestamp", "entry_timestamp")
+_entry_time = operator.attrgetter("entry_timestamp")
 
 
 def _pair_performance(
     exchange: str,
     pair: str,
-    closed: list[Trade],
-    still_open: list[Trade],
+    closed: list[ReportedTrade],
+    still_open: list[ReportedTrade],
     currency: str | None,
 ) -> PairPerformance:
     closed.sort(key=_exit_order)
+    still_open.sort(key=_entry_time)
     pnls = [trade.realized_pnl for trade in closed]
     return PairPerformance(
         trading_pair=pair,
         exchange=exchange,
-        grouping=_pair_grouping(exchange, pair, closed + still_open),
+        grouping=_pair_grouping(exchange, pair, [*closed, *still_open]),
         trades=len(closed),
         wins=sum(1 for value in pnls if value > 0),
         losses=sum(1 for value in pnls if value < 0),
@@ -252,7 +254,7 @@ def _pair_performance(
 
 
 def summarize(
-    trades: Iterable[Trade],
+    trades: Iterable[ReportedTrade],
     since: datetime | None = None,
     until: datetime | None = None,
     currency: str | None = None,
@@ -260,17 +262,19 @@ def summarize(
     """Per-pair figures of ``trades`` (closed ones filtered by exit time), by exchange and pair.
 
     ``currency`` says the closed trades' amounts were converted to that one currency.
+    Trades may be given as their :class:`~gal_friday.domain.trade.TradeFigures`.
 
-    A pair appears when it has a closed trade in the period or an open trade.
+    A pair appears when it has a closed trade in the period or an open trade. Closed trades
+    are kept by exit time, open ones by entry time (each stable: ties keep the given order).
     A pair whose trades were built with different groupings is an error (their
     figures would count the same fills twice).
     """
     check_period(since, until)
-    closed: dict[tuple[str, str], list[Trade]] = defaultdict(list)
-    still_open: dict[tuple[str, str], list[Trade]] = defaultdict(list)
+    closed: dict[tuple[str, str], list[ReportedTrade]] = defaultdict(list)
+    still_open: dict[tuple[str, str], list[ReportedTrade]] = defaultdict(list)
     for trade in trades:
         key = (trade.exchange, trade.trading_pair)
-        if not trade.is_closed:
+        if trade.exit_timestamp is None:
             still_open[key].append(trade)
         elif in_period(trade, since, until):
             closed[key].append(trade)

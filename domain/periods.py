@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 
 from gal_friday.domain import values as v
-from gal_friday.domain.trade import Trade
+from gal_friday.domain.trade import ReportedTrade
 
 PERIODS = ("day", "week", "month", "year")
 _ZERO = Decimal(0)
@@ -61,12 +61,12 @@ class PeriodTotals:
     total_commission: Decimal
 
 
-def period_totals(closed: Iterable[tuple[str, Trade]], period: str) -> list[PeriodTotals]:
+def period_totals(closed: Iterable[tuple[str, ReportedTrade]], period: str) -> list[PeriodTotals]:
     """Totals of ``[(currency of the amounts, closed trade), ...]`` per currency and period.
 
     Rows are ordered by currency, then period; periods without an exit are left out.
     """
-    groups: dict[tuple[str, date], list[Trade]] = defaultdict(list)
+    groups: dict[tuple[str, date], list[ReportedTrade]] = defaultdict(list)
     for currency, trade in closed:
         if trade.exit_timestamp is None:
             raise ValueError("only closed trades have an exit period")

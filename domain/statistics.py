@@ -29,7 +29,7 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.errors import InvalidValueError, NonPositiveEquityError
-from gal_friday.domain.trade import Trade
+from gal_friday.domain.trade import ReportedTrade
 
 PERIODS_PER_YEAR = 365
 #: How many drawdowns the report lists.
@@ -262,7 +262,7 @@ def closed_trade_statistics(
         )
 
 
-def trade_statistics(trades: Iterable[Trade]) -> TradeStatistics:
+def trade_statistics(trades: Iterable[ReportedTrade]) -> TradeStatistics:
     """:func:`closed_trade_statistics` of the closed trades among ``trades`` (their quote)."""
     return closed_trade_statistics(
         [
@@ -273,17 +273,19 @@ def trade_statistics(trades: Iterable[Trade]) -> TradeStatistics:
     )
 
 
-def trade_statistics_by_pair(trades: Iterable[Trade]) -> dict[tuple[str, str], TradeStatistics]:
+def trade_statistics_by_pair(
+    trades: Iterable[ReportedTrade],
+) -> dict[tuple[str, str], TradeStatistics]:
     """:func:`trade_statistics` per ``(exchange, trading_pair)``, in key order."""
-    groups: dict[tuple[str, str], list[Trade]] = {}
+    groups: dict[tuple[str, str], list[ReportedTrade]] = {}
     for trade in trades:
         groups.setdefault((trade.exchange, trade.trading_pair), []).append(trade)
     return {key: trade_statistics(group) for key, group in sorted(groups.items())}
 
 
-def trade_statistics_by_currency(trades: Iterable[Trade]) -> dict[str, TradeStatistics]:
+def trade_statistics_by_currency(trades: Iterable[ReportedTrade]) -> dict[str, TradeStatistics]:
     """:func:`trade_statistics` per quote currency (amounts are only summed within one)."""
-    groups: dict[str, list[Trade]] = {}
+    groups: dict[str, list[ReportedTrade]] = {}
     for trade in trades:
         groups.setdefault(v.split_pair(trade.trading_pair)[1], []).append(trade)
     return {currency: trade_statistics(group) for currency, group in sorted(groups.items())}

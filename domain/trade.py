@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -73,3 +74,49 @@ class Trade:
         """``realized_pnl + total_commission``: the PnL before any commission."""
         with v.exact():
             return v.tidy(self.realized_pnl + self.total_commission)
+
+
+class TradeFigures(NamedTuple):
+    """A stored trade's figures, as a report reads them: plain values, no object to track.
+
+    What :mod:`gal_friday.domain.performance` and the report's statistics, periods and
+    conversion need of a :class:`Trade`; a repository reads these straight from rows.
+    """
+
+    exchange: str
+    trading_pair: str
+    side: TradeSide
+    grouping: TradeGrouping
+    entry_timestamp: datetime
+    exit_timestamp: datetime | None
+    realized_pnl: Decimal
+    total_commission: Decimal
+    entry_cash: Decimal
+    open_quantity: Decimal
+    average_entry_price: Decimal
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the position of this trade is flat."""
+        return self.exit_timestamp is not None
+
+    @classmethod
+    def of(cls, trade: Trade) -> TradeFigures:
+        """The figures of ``trade``."""
+        return cls(
+            exchange=trade.exchange,
+            trading_pair=trade.trading_pair,
+            side=trade.side,
+            grouping=trade.grouping,
+            entry_timestamp=trade.entry_timestamp,
+            exit_timestamp=trade.exit_timestamp,
+            realized_pnl=trade.realized_pnl,
+            total_commission=trade.total_commission,
+            entry_cash=trade.entry_cash,
+            open_quantity=trade.open_quantity,
+            average_entry_price=trade.average_entry_price,
+        )
+
+
+#: A trade as the report counts it: a whole trade, or its figures.
+ReportedTrade = Trade | TradeFigures

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import os
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the CLI)
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gal_friday.persistence.errors import translate_operational_error
 from gal_friday.persistence.orm import MappedSession, start_mappers
@@ -45,6 +46,16 @@ from gal_friday.persistence.urls import (
     timeouts,
     without_options,
 )
+
+
+def __getattr__(name: str) -> Any:
+    """``AsyncEngine``, re-exported, imported on first use."""
+    if name == "AsyncEngine":
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
+        return AsyncEngine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -193,6 +204,8 @@ def async_url(url: str | URL | None = None) -> URL:
 
 def create_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
     """A configured asyncio engine (and the domain mapped), with the same timeouts and rules."""
+    from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
+
     start_mappers()
     resolved = async_url(url)
     limits = timeouts(resolved)
@@ -210,4 +223,6 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Async sessions bound to ``engine`` whose objects stay readable after commit."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
     return async_sessionmaker(bind=engine, sync_session_class=MappedSession, expire_on_commit=False)

@@ -22,10 +22,10 @@ the driver's traceback text or a password. See ``docs/database.md``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-import psycopg
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -138,6 +138,13 @@ _MISSING_TABLE_SQLSTATES = {"42P01"}  # undefined_table
 _SQLITE_MISSING_TABLE = re.compile(r"no such table: (\w+)")
 
 
+def _psycopg(*names: str) -> tuple[type[BaseException], ...]:
+    """psycopg's error classes ``names``; none while psycopg is not imported (then none of its
+    errors can exist), so SQLite users never pay for importing it (start-up time)."""
+    module = sys.modules.get("psycopg")
+    return tuple(getattr(module, name) for name in names) if module is not None else ()
+
+
 def _driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception (psycopg or sqlite3) behind a SQLAlchemy wrapper."""
     return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
@@ -167,7 +174,7 @@ def _storage_error(exc: BaseException, invalidated: bool) -> StorageError | None
             "the database connection was lost during the transaction; nothing was committed"
             f" ({reason(exc)})"
         )
-    if isinstance(driver, psycopg.OperationalError | psycopg.InterfaceError):
+    if isinstance(driver, _psycopg("OperationalError", "InterfaceError")):
         return DatabaseUnavailableError(f"cannot use the database: {reason(exc)}")
     if type(driver).__name__ in ("OperationalError", "InterfaceError"):  # sqlite3
         return DatabaseUnavailableError(f"cannot use the database: {reason(exc)}")
@@ -199,15 +206,15 @@ def translate_error(exc: BaseException) -> BaseException:
         return ConcurrencyError(
             f"another writer changed the record first; reload and retry ({exc})"
         )
-    if isinstance(exc, DataError | psycopg.DataError | psycopg.IntegrityError):
+    if isinstance(exc, (DataError, *_psycopg("DataError", "IntegrityError"))):
         # A value the database cannot hold (too long, NUL byte, out of range): bad input.
         name = getattr(getattr(exc, "diag", None), "constraint_name", None)
         return ConstraintViolationError(name, f"the database refused a value: {reason(exc)}")
     if isinstance(exc, DBAPIError):
         translated = _storage_error(exc, exc.connection_invalidated)
         return translated or StorageError(f"database error: {reason(exc)}")
-    if isinstance(exc, psycopg.Error):
-        broken = exc.pgconn is None or getattr(exc, "sqlstate", None) is None
-        translated = _storage_error(exc, broken and isinstance(exc, psycopg.OperationalError))
+    if isinstance(exc, _psycopg("Error")):
+        broken = getattr(exc, "pgconn", None) is None or getattr(exc, "sqlstate", None) is None
+        translated = _storage_error(exc, broken and isinstance(exc, _psycopg("OperationalError")))
         return translated or StorageError(f"database error: {reason(exc)}")
     return exc

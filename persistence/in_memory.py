@@ -46,6 +46,7 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.domain.values import exchange_id
 from gal_friday.persistence.errors import ConstraintViolationError
 from gal_friday.persistence.repositories import StoredFill
@@ -283,6 +284,9 @@ class FakeTrades:
     def all(self, trading_pair: str | None = None) -> list[Trade]:
         chosen = [t for t in self.items if trading_pair in (None, t.trading_pair)]
         return sorted(chosen, key=lambda t: (t.exchange, t.trading_pair, t.entry_timestamp))
+
+    def figures(self, trading_pair: str | None = None) -> list[TradeFigures]:
+        return [TradeFigures.of(t) for t in self.items if trading_pair in (None, t.trading_pair)]
 
     def open(self, trading_pair: str | None = None) -> list[Trade]:
         return self._sorted(
@@ -538,8 +542,19 @@ class FakeLedger:
             if f.exchange == exchange and f.fill_id in wanted
         }
 
-    def fill_keys(self) -> list[tuple[str, str, str]]:
-        return [(f.exchange, f.trading_pair, f.fill_id) for f in self.fills._all()]
+    def fill_counts(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for f in self.fills._all():
+            counts[(f.exchange, f.trading_pair)] = counts.get((f.exchange, f.trading_pair), 0) + 1
+        return counts
+
+    def fill_keys_in_ledger(self) -> list[tuple[str, str, str]]:
+        refids = {(e.exchange, e.refid) for e in self.items}
+        return [
+            (f.exchange, f.trading_pair, f.fill_id)
+            for f in self.fills._all()
+            if (f.exchange, f.fill_id) in refids
+        ]
 
 
 #: The unique constraint on a candle's series and open time (as the migration names it).

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, func, insert, select
 
 from gal_friday.domain import Fill
 from gal_friday.domain.ledger import LedgerEntry
@@ -133,7 +133,20 @@ class LedgerRepository(_Repository):
                 found[fill.fill_id] = fill
         return found
 
-    def fill_keys(self) -> list[tuple[str, str, str]]:
-        """``(exchange, trading_pair, fill_id)`` of every stored fill."""
-        stmt = select(t.fills.c.exchange, t.fills.c.trading_pair, t.fills.c.fill_id)
+    def fill_counts(self) -> dict[tuple[str, str], int]:
+        """How many fills each ``(exchange, trading_pair)`` has stored."""
+        f = t.fills.c
+        stmt = select(f.exchange, f.trading_pair, func.count()).group_by(f.exchange, f.trading_pair)
+        return {(row[0], row[1]): row[2] for row in self.session.execute(stmt)}
+
+    def fill_keys_in_ledger(self) -> list[tuple[str, str, str]]:
+        """``(exchange, trading_pair, fill_id)`` of the stored fills whose id is the refid of
+        a ledger row of their exchange (those are the only ones a ledger can reconcile)."""
+        f = t.fills.c
+        carried = (
+            select(_table.c.entry_pk)
+            .where(_table.c.exchange == f.exchange, _table.c.refid == f.fill_id)
+            .exists()
+        )
+        stmt = select(f.exchange, f.trading_pair, f.fill_id).where(carried)
         return [(row[0], row[1], row[2]) for row in self.session.execute(stmt)]

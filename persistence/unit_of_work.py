@@ -22,12 +22,14 @@ import os
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the CLI)
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from gal_friday.persistence import repositories as r
 from gal_friday.persistence.candles import CandleRepository
@@ -157,6 +159,8 @@ class AsyncUnitOfWork:
     def __init__(
         self, engine_or_url: AsyncEngine | str | URL | None = None, *, read_only: bool = False
     ) -> None:
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
         if isinstance(engine_or_url, AsyncEngine):
             self.engine = engine_or_url
         else:

@@ -18,6 +18,8 @@ of work; nothing is committed here.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import attrs
 
 from gal_friday.domain import Fill, OrderType, TradeGrouping
@@ -178,10 +180,17 @@ def pairs_with_unreconciled_fees(uow: RepositoriesProtocol) -> list[tuple[str, s
         reconciled[exchange] = {
             trade.refid for trade in ledger_trades(repository, exchange) if trade.complete
         }
-    flagged = {
+    # count the reconciled fills per pair rather than reading every fill id (one per row)
+    carried = repository.fill_keys_in_ledger() if any(reconciled.values()) else []
+    matched: Counter[tuple[str, str]] = Counter(
         (exchange, pair)
-        for exchange, pair, fill_id in repository.fill_keys()
-        if exchange in reconciled and fill_id not in reconciled[exchange]
+        for exchange, pair, fill_id in carried
+        if fill_id in reconciled.get(exchange, ())
+    )
+    flagged = {
+        key
+        for key, count in repository.fill_counts().items()
+        if key[0] in reconciled and matched[key] < count
     }
     return sorted(flagged)
 

@@ -16,7 +16,9 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
+from gal_friday.domain.trade import ReportedTrade
 from gal_friday.persistence.interfaces import RepositoriesProtocol
+from gal_friday.services.gc_pause import gc_paused
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
 #: The report is the domain's performance summary of the stored trades.
@@ -38,17 +40,12 @@ def build_report(
     the stored candles (``prices_exchange`` chooses whose when several exchanges have them).
     """
     check_period(since, until)
-    trades = uow.trades.all(trading_pair)
-    if currency is None:
-        report = summarize(trades, since, until)
-    else:
-        from gal_friday.domain.conversion import convert_trades
-        from gal_friday.domain.equity import PriceBook
-        from gal_friday.services.equity import load_closes
-
-        code = v.upper_code(currency, "currency")
-        book = PriceBook(load_closes(uow, prices_exchange), code)
-        report = summarize(convert_trades(trades, book, since, until), since, until, code)
+    with gc_paused():  # 100,000s of plain figures, no cycles: the collector's passes only cost
+        trades: list[ReportedTrade] = list(uow.trades.figures(trading_pair))
+        if currency is None:
+            report = summarize(trades, since, until)
+        else:
+            report = _converted(uow, trades, since, until, currency, prices_exchange)
     unreconciled = set(pairs_with_unreconciled_fees(uow))  # one query for the whole report
     pairs = tuple(
         attrs.evolve(
@@ -58,3 +55,20 @@ def build_report(
         for pair in report.pairs
     )
     return attrs.evolve(report, pairs=pairs)
+
+
+def _converted(
+    uow: RepositoriesProtocol,
+    trades: list[ReportedTrade],
+    since: datetime | None,
+    until: datetime | None,
+    currency: str,
+    prices_exchange: str | None,
+) -> Report:
+    from gal_friday.domain.conversion import convert_trades
+    from gal_friday.domain.equity import PriceBook
+    from gal_friday.services.equity import load_closes
+
+    code = v.upper_code(currency, "currency")
+    book = PriceBook(load_closes(uow, prices_exchange), code)
+    return summarize(convert_trades(trades, book, since, until), since, until, code)

@@ -31,6 +31,10 @@ def test_benchmarks_run_at_small_size():
         "logger.info caller cost",
         "log rows/s into PostgreSQL",
         "equity: 1,096 days x 3 pairs from 3,000 fills",
+        "report: 2,000 closed trades on SQLite",
+        "report: 2,000 closed trades on PostgreSQL",
+        "start-up: gal-friday --help",
+        "start-up: gal-friday report, 20 trades on SQLite",
         "machine:",
     ]:
         assert expected in result.stdout, expected

@@ -450,3 +450,27 @@ def test_help_imports_no_database_or_drawing_library(args):
     assert result.returncode == 0, result.stderr
     assert "Usage: gal-friday" in result.stdout
     assert result.stdout.splitlines()[-1] == "loaded: "  # none of HEAVY was imported
+
+
+NOT_FOR_A_SQLITE_REPORT = ("alembic", "matplotlib", "psycopg", "sqlalchemy.ext.asyncio")
+
+
+def test_a_report_on_sqlite_imports_neither_psycopg_alembic_nor_asyncio_support(imported):
+    script = LOADED_AFTER.replace('{m.split(".")[0] for m in sys.modules}', "set(sys.modules)")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script % (NOT_FOR_A_SQLITE_REPORT,),
+            "--database-url",
+            str(imported),
+            "report",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "TOTAL" in result.stdout
+    assert result.stdout.splitlines()[-1] == "loaded: "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,10 +18,14 @@ from gal_friday.domain import (
     Signal,
     SignalStatus,
     SystemLog,
+    Trade,
+    TradeGrouping,
+    TradeSide,
     build_trades,
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -149,6 +153,58 @@ def test_trades_queries_and_rebuild_delete(uow_factory):
         uow.commit()
     with uow_factory() as uow:
         assert uow.trades.all() == []
+
+
+def _trade(pair: str, pnl: str, entered: int, exited: int | None, **amounts: str) -> Trade:
+    return Trade(
+        trading_pair=pair,
+        exchange="kraken",
+        side=TradeSide.SHORT if pnl.startswith("-") else TradeSide.LONG,
+        entry_timestamp=at(entered) + timedelta(microseconds=7),
+        exit_timestamp=None if exited is None else at(exited),
+        quantity=Decimal(1),
+        average_entry_price=Decimal("0.50") + entered,
+        average_exit_price=None if exited is None else Decimal("0.75"),
+        open_quantity=Decimal(1) if exited is None else Decimal(0),
+        realized_pnl=Decimal(pnl),
+        total_commission=Decimal(amounts.get("fee", "0.26")),
+        entry_cash=Decimal(amounts.get("cash", "100.5")),
+        grouping=TradeGrouping.FIFO,
+    )
+
+
+def test_figures_are_the_values_the_mapped_trades_hold(uow_factory):
+    trades = [
+        _trade("XRP/USD", "100", 0, 9, fee="0", cash="250"),
+        _trade("BTC/USD", "-0.000000000000000001", 1, 5),
+        _trade("XRP/USD", "0", 2, 4, cash="0.000000000000000001"),
+        _trade("XRP/USD", "12345678901234567890.123456789012345678", 3, 4),
+        _trade("BTC/USD", "-7.25", 4, None),
+        _trade("XRP/USD", "1.5", 0, 9, fee="1E+2"),
+    ]
+    with uow_factory() as uow:
+        uow.trades.add_all(trades)
+        uow.commit()
+
+    def shown(figures: list[TradeFigures]) -> list[tuple[str, ...]]:
+        return [(*map(repr, f), str(f.entry_timestamp.tzinfo)) for f in figures]
+
+    with uow_factory() as uow:
+        stored = {t.trade_id: t for t in uow.trades.all()}
+        in_order = [TradeFigures.of(stored[t.trade_id]) for t in trades]
+        assert shown(uow.trades.figures()) == shown(in_order)
+        assert [f.realized_pnl for f in uow.trades.figures("XRP/USD")] == [
+            Decimal(100),
+            Decimal(0),
+            Decimal("12345678901234567890.123456789012345678"),
+            Decimal("1.5"),
+        ]
+        assert str(uow.trades.figures("XRP/USD")[0].realized_pnl) == "100"
+        assert [f.is_closed for f in uow.trades.figures("BTC/USD")] == [True, False]
+        assert str(uow.trades.figures("BTC/USD")[1].open_quantity) == "1"
+        times = [(f.entry_timestamp, f.exit_timestamp) for f in uow.trades.figures()]
+        assert all(time is None or time.tzinfo is UTC for pair in times for time in pair)
+        assert uow.trades.figures("ETH/USD") == []
 
 
 def test_snapshots_latest_and_range(uow_factory):
@@ -394,4 +450,5 @@ def test_ledger_entries_in_ledger_order(uow_factory):
         assert [e.txid for e in uow.ledger.stream()] == ["L3", "L1", None, "L2", "L4"]
         assert [e.txid for e in uow.ledger.stream("other")] == ["L4"]
         assert list(uow.ledger.fills_by_ids("kraken", ["R1", "R2"])) == ["R1"]
-        assert uow.ledger.fill_keys() == [("kraken", "BTC/USD", "R1")]
+        assert uow.ledger.fill_keys_in_ledger() == [("kraken", "BTC/USD", "R1")]
+        assert uow.ledger.fill_counts() == {("kraken", "BTC/USD"): 1}

@@ -147,3 +147,9 @@ def test_a_period_that_ends_before_it_starts_is_refused():
 
 def test_quote_currency():
     assert quote_currency("DOT/BTC") == "BTC"
+
+
+def test_open_trades_are_listed_by_entry_time_whatever_order_they_come_in():
+    later, earlier = still_open("XRP/USD", entry_timestamp=day(7)), still_open("XRP/USD")
+    (xrp,) = summarize([later, closed("XRP/USD", "1"), earlier]).pairs
+    assert [p.entry_timestamp for p in xrp.open_trades] == [day(5), day(7)]

@@ -14,8 +14,11 @@ from rich.console import Console
 
 from gal_friday.cli.output import print_report
 from gal_friday.domain import Trade, TradeSide
+from gal_friday.domain.conversion import convert_trade
+from gal_friday.domain.equity import PriceBook
 from gal_friday.domain.performance import summarize
 from gal_friday.domain.periods import period_label, period_start, period_totals
+from gal_friday.domain.trade import TradeFigures
 from gal_friday.services.report_formats import (
     CSV_COLUMNS,
     STATISTICS,
@@ -165,3 +168,34 @@ def test_periods_table():
     assert "Closed trades by exit month (UTC)" in text
     assert any(line.split()[:2] == ["2024-02", "USD"] and line.split()[-2] == "2.20" for line in text.splitlines())
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def _figures(trades: list[Trade]) -> list[TradeFigures]:
+    """The trades as a repository's plain figures."""
+    return [TradeFigures.of(t) for t in trades]
+
+
+@pytest.mark.parametrize("by", [None, "week"])
+def test_trade_figures_give_the_report_whole_trades_give(by):
+    trades = [*HAND, *ETH, *BOUNDARY, OPEN]
+    whole, figures = summarize(trades, since=at(2)), summarize(_figures(trades), since=at(2))
+    assert report_json(figures, statistics=True, by=by) == report_json(
+        whole, statistics=True, by=by
+    )
+    assert report_csv(figures, statistics=True) == report_csv(whole, statistics=True)
+    assert periods_csv(figures, "month") == periods_csv(whole, "month")
+    shown = []
+    for report in (whole, figures):
+        console = Console(width=100, record=True)
+        print_report(report, console, statistics=True, by=by)
+        shown.append(console.export_text())
+    assert shown[0] == shown[1]
+
+
+def test_converted_trade_figures_are_the_converted_trades_figures():
+    book = PriceBook({"BTC/USD": [(at(0), D(80)), (at(5), D(90))]}, "BTC")
+    for trade in HAND:
+        converted = convert_trade(TradeFigures.of(trade), book)
+        assert isinstance(converted, TradeFigures)
+        assert converted == TradeFigures.of(convert_trade(trade, book))
+        assert converted.realized_pnl != trade.realized_pnl or trade.realized_pnl == 0
