@@ -48,6 +48,7 @@ from gal_friday.domain import (
     TradeGrouping,
 )
 from gal_friday.persistence import fill_statements
+from gal_friday.persistence.gc_pause import gc_paused
 from gal_friday.persistence import tables as t
 
 T = TypeVar("T")
@@ -85,7 +86,8 @@ class _Repository:
             yield column.in_(chunk)
 
     def _all(self, stmt: Select[Any]) -> list[Any]:
-        return list(self.session.scalars(stmt))
+        with gc_paused():  # loading makes many objects, no cycles: docs/performance.md
+            return list(self.session.scalars(stmt))
 
 
 class OrderRepository(_Repository):
