@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, subqueryload
 
 from gal_friday.domain import (
     Configuration,
@@ -156,6 +156,8 @@ class OrderRepository(_Repository):
     ) -> list[Order]:
         """Orders the exchange may still fill, oldest first."""
         stmt = select(Order).where(t.orders.c.status.in_(OPEN_STATUSES))
+        # Their fills by one query joined to this one, not selectin's lists of 500 keys.
+        stmt = stmt.options(subqueryload(Order.fills))  # type: ignore[arg-type]
         if trading_pair is not None:
             stmt = stmt.where(t.orders.c.trading_pair == trading_pair)
         if exchange is not None:

@@ -12,6 +12,7 @@ import gc
 from datetime import UTC
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -154,6 +155,41 @@ def test_the_collector_comes_back_when_a_list_read_fails(engine):
     finally:
         event.remove(Order, "load", on_load)
     assert gc.isenabled()
+
+
+def _fields(obj: object) -> dict[str, object]:
+    """Every field, decimals by their digits, lists of fills field by field."""
+
+    def shape(value: object) -> object:
+        if isinstance(value, Decimal):
+            return value.as_tuple()
+        if isinstance(value, list):
+            return [_fields(item) for item in value]
+        return (type(value), value)
+
+    return {name: shape(getattr(obj, name)) for name in attrs.fields_dict(type(obj))}
+
+
+def test_list_open_loads_the_same_orders_and_fills_as_one_by_one(engine):
+    first = _stored_order(engine)
+    other = make_order(trading_pair="ETH/USD", limit_price=Decimal("2000.25"), created_at=at(3))
+    other.apply_fill(
+        make_fill("E1", trading_pair="ETH/USD", filled_at=at(4), commission_asset="ETH")
+    )
+    closed = make_order(created_at=at(6))
+    closed.cancel(at(7))
+    unfilled = make_order(created_at=at(8))
+    with UnitOfWork(engine) as uow:
+        for order in (other, closed, unfilled):
+            uow.orders.add(order)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        listed = [_fields(order) for order in uow.orders.list_open()]
+    with UnitOfWork(engine) as uow:
+        keys = [first.order_pk, other.order_pk, unfilled.order_pk]
+        one_by_one = [_fields(uow.orders.get(key)) for key in keys]  # the mapping's selectin
+    assert listed == one_by_one
+    assert [len(order["fills"]) for order in listed] == [2, 1, 0]
 
 
 def test_listed_orders_can_be_changed_and_stored(engine):
