@@ -31,7 +31,7 @@ from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 FILLS_PER_ORDER = 2
-ROUNDS = 5
+ROUNDS = 7
 TARGET = 0.45
 OPEN = [status.value for status in OrderStatus if status.is_open]
 
