@@ -48,8 +48,8 @@ from gal_friday.domain import (
     TradeGrouping,
 )
 from gal_friday.persistence import fill_statements
-from gal_friday.persistence.gc_pause import gc_paused
 from gal_friday.persistence import tables as t
+from gal_friday.persistence.gc_pause import gc_paused
 
 T = TypeVar("T")
 OPEN_STATUSES = [s for s in OrderStatus if s.is_open]

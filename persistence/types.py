@@ -53,20 +53,20 @@ SQLITE_MONEY_LENGTH = 48
 Processor = Callable[[Any], Any]
 
 
-class tidy_scale(FunctionElement[Decimal]):
+class _trim_scale(FunctionElement[Decimal]):
     """``trim_scale(x)`` on PostgreSQL: the stored decimal without trailing zeros, as
     :func:`~gal_friday.domain.values.tidy` writes it; ``x`` itself elsewhere."""
 
     inherit_cache = True
 
 
-@compiles(tidy_scale)
-def _tidy_scale_default(element: tidy_scale, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(_trim_scale)
+def _trim_scale_elsewhere(element: _trim_scale, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.clauses, **kw)
 
 
-@compiles(tidy_scale, "postgresql")
-def _tidy_scale_postgresql(element: tidy_scale, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(_trim_scale, "postgresql")
+def _trim_scale_postgresql(element: _trim_scale, compiler: SQLCompiler, **kw: Any) -> str:
     return f"trim_scale({compiler.process(element.clauses, **kw)})"
 
 
@@ -88,7 +88,7 @@ class _TidyDecimal(TypeDecorator[Decimal]):
     cache_ok = True
 
     def column_expression(self, column: Any) -> Any:
-        return type_coerce(tidy_scale(column), self)
+        return type_coerce(_trim_scale(column), self)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Processor | None:
         driver = self.impl_instance.result_processor(dialect, coltype)
