@@ -1,4 +1,5 @@
-"""The cheaper read path returns exactly what the old one did (docs/performance.md, "Load").
+"""The cheaper read path returns exactly what the old one did (docs/performance.md,
+"What made the difference, and what is left").
 
 Decimals are tidied by PostgreSQL (``trim_scale``) digit for digit as ``tidy`` does,
 instants come back aware in UTC whatever the session's time zone, enum values as
