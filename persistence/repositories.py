@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, subqueryload
 
 from gal_friday.domain import (
     Configuration,
@@ -50,6 +50,7 @@ from gal_friday.domain import (
 from gal_friday.domain.trade import TradeFigures
 from gal_friday.persistence import fill_statements
 from gal_friday.persistence import tables as t
+from gal_friday.persistence.gc_pause import gc_paused
 from gal_friday.persistence.trade_figures import read_figures
 
 T = TypeVar("T")
@@ -87,7 +88,8 @@ class _Repository:
             yield column.in_(chunk)
 
     def _all(self, stmt: Select[Any]) -> list[Any]:
-        return list(self.session.scalars(stmt))
+        with gc_paused():  # loading makes many objects, no cycles: docs/performance.md
+            return list(self.session.scalars(stmt))
 
 
 class OrderRepository(_Repository):
@@ -164,6 +166,8 @@ class OrderRepository(_Repository):
     ) -> list[Order]:
         """Orders the exchange may still fill, oldest first."""
         stmt = select(Order).where(t.orders.c.status.in_(OPEN_STATUSES))
+        # Their fills by one query joined to this one, not selectin's lists of 500 keys.
+        stmt = stmt.options(subqueryload(Order.fills))  # type: ignore[arg-type]
         if trading_pair is not None:
             stmt = stmt.where(t.orders.c.trading_pair == trading_pair)
         if exchange is not None:
