@@ -168,7 +168,7 @@ def run(fills: int) -> list[Row]:
     Each round takes one sample of every contender in turn, so that a slow spell of
     the shared machine falls on all of them alike, each round in the next of every
     possible order (in one fixed order, the contender that always came right after the
-    raw baseline measured 10-15 % slower than the same code one place later); every
+    raw baseline measured 4-19 % slower than the same code one place later); every
     contender writes to one order.
     """
     with (
