@@ -90,7 +90,7 @@ def skipping_pre_ping() -> Iterator[None]:
     For a caller that retries a lost connection itself (``record_fill``): the ping is
     one round trip on its hot path, and a dead connection fails its first statement
     with :class:`~gal_friday.persistence.errors.DatabaseUnavailableError` before
-    anything was sent, which the caller retries on a fresh one.
+    anything was written, which the caller retries on a fresh one.
     """
     token = _pre_ping_skipped.set(True)
     try:

@@ -173,7 +173,7 @@ def record_fill(
     retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
 
     def write() -> bool:
-        # No pre-ping: a dead pooled connection fails the first statement (nothing sent,
+        # No pre-ping: a dead pooled connection fails the first statement (nothing written,
         # DatabaseUnavailableError), which _retrying retries on a fresh connection.
         with skipping_pre_ping(), uow_factory() as uow:
             if not _apply(uow, fill, client_order_id):
