@@ -38,8 +38,8 @@ from gal_friday.persistence.database import (
     async_session_factory,
     create_async_engine,
     create_engine,
+    new_session,
     resolve_url,
-    session_factory,
 )
 from gal_friday.persistence.database import read_only as read_only_engine
 from gal_friday.persistence.errors import translate_error
@@ -105,10 +105,10 @@ class UnitOfWork(Repositories):
     ) -> None:
         engine = engine_or_url if isinstance(engine_or_url, Engine) else engine_for(engine_or_url)
         self.engine = engine
-        self._sessions = session_factory(read_only_engine(engine) if read_only else engine)
+        self._bind = read_only_engine(engine) if read_only else engine
 
     def __enter__(self) -> Self:
-        super().__init__(self._sessions())
+        super().__init__(new_session(self._bind))
         return self
 
     def __exit__(

@@ -38,6 +38,7 @@ from gal_friday.domain import (
     InvalidValueError,
     MissingConversionRateError,
 )
+from gal_friday.persistence.database import skipping_pre_ping
 from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
 from gal_friday.persistence.interfaces import RepositoriesProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork
@@ -172,7 +173,9 @@ def record_fill(
     retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
 
     def write() -> bool:
-        with uow_factory() as uow:
+        # No pre-ping: a dead pooled connection fails the first statement (nothing written,
+        # DatabaseUnavailableError), which _retrying retries on a fresh connection.
+        with skipping_pre_ping(), uow_factory() as uow:
             if not _apply(uow, fill, client_order_id):
                 return False
             uow.commit()
