@@ -34,13 +34,15 @@ The objects it builds belong to no session: nothing is flushed for them later.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Connection, Insert, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # a SQLite process never loads psycopg (persistence/prepared.py)
+    import psycopg
 
 from gal_friday.domain import (
     DomainError,

@@ -20,21 +20,28 @@ What it skips: the engine's ``before/after_cursor_execute`` events and SQL echo
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.exc import MultipleResultsFound
+
+if TYPE_CHECKING:  # not imported at run time: a SQLite process never loads psycopg
+    import psycopg
 
 Processor = Callable[[Any], Any]
 
 
 def driver_of(conn: Connection) -> psycopg.Connection[Any] | None:
     """The synchronous psycopg connection under ``conn``, else None (SQLite, asyncio)."""
-    driver = conn.connection.driver_connection
-    return driver if isinstance(driver, psycopg.Connection) else None
+    # psycopg is in sys.modules whenever a psycopg connection exists
+    psycopg = sys.modules.get("psycopg")
+    driver: psycopg.Connection[Any] = conn.connection.driver_connection
+    if psycopg is None or not isinstance(driver, psycopg.Connection):
+        return None
+    return driver
 
 
 class PreparedStatement:
