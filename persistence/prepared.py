@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.exc import MultipleResultsFound
@@ -37,11 +37,11 @@ Processor = Callable[[Any], Any]
 def driver_of(conn: Connection) -> psycopg.Connection[Any] | None:
     """The synchronous psycopg connection under ``conn``, else None (SQLite, asyncio)."""
     # psycopg is in sys.modules whenever a psycopg connection exists
-    psycopg = sys.modules.get("psycopg")
-    driver: psycopg.Connection[Any] = conn.connection.driver_connection
-    if psycopg is None or not isinstance(driver, psycopg.Connection):
+    loaded = sys.modules.get("psycopg")
+    driver = conn.connection.driver_connection
+    if loaded is None or not isinstance(driver, loaded.Connection):
         return None
-    return driver
+    return cast("psycopg.Connection[Any]", driver)
 
 
 class PreparedStatement:
