@@ -420,15 +420,23 @@ def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bo
     A fill id already stored for its exchange is a :class:`DuplicateFillError`, or is
     skipped when ``skip_duplicates`` is true.
     """
-    missing = [fill.fill_id for fill in fills if fill.order_pk is None]
+    if skip_duplicates:
+        _check_orders_known([fill.fill_id for fill in fills if fill.order_pk is None])
+        rows = _rows(t.fills, fills, skip=("fill_pk",))
+        return insert_rows(conn, t.fills, rows, ("exchange", "fill_id"))
+    columns, values = _object_values(t.fills, fills, skip=("fill_pk",))
+    # checked on the values read for COPY: no second attribute read per fill
+    key, fill_id = columns.index("order_pk"), columns.index("fill_id")
+    _check_orders_known([row[fill_id] for row in values if row[key] is None])
+    return _insert_values(conn, t.fills, columns, values)
+
+
+def _check_orders_known(missing: list[str]) -> None:
+    """Refuse fills without an order (``missing``: their ids)."""
     if missing:
         raise ConstraintViolationError(
             "fills.order_pk", f"fills without an order cannot be stored: {missing[:5]}"
         )
-    if skip_duplicates:
-        rows = _rows(t.fills, fills, skip=("fill_pk",))
-        return insert_rows(conn, t.fills, rows, ("exchange", "fill_id"))
-    return _insert_values(conn, t.fills, *_object_values(t.fills, fills, skip=("fill_pk",)))
 
 
 def insert_trades(conn: Connection, trades: Sequence[Trade]) -> int:

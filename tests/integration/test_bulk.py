@@ -200,3 +200,13 @@ def test_services_never_take_the_connection_of_a_unit_of_work():
         if ".connection" in path.read_text() or "persistence import bulk" in path.read_text()
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("skip_duplicates", [False, True])
+def test_bulk_fills_without_an_order_are_refused_by_id(engine, skip_duplicates):
+    fills = [make_fill("F-ORPHAN-1"), make_fill("F-ORPHAN-2")]
+    with UnitOfWork(engine) as uow, pytest.raises(ConstraintViolationError) as raised:
+        bulk.insert_fills(uow.connection, fills, skip_duplicates=skip_duplicates)
+    assert "fills without an order cannot be stored: ['F-ORPHAN-1', 'F-ORPHAN-2']" in str(
+        raised.value
+    )
