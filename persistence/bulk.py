@@ -17,7 +17,6 @@ purpose (idempotent ingestion) and the count of rows really inserted is returned
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 import re
@@ -43,6 +42,7 @@ from gal_friday.persistence.errors import (
     StorageError,
     translate_integrity_error,
 )
+from gal_friday.persistence.json_text import json_text
 from gal_friday.persistence.repositories import chunked
 from gal_friday.persistence.types import DecimalMap, UTCDateTime, as_decimal_strings
 
@@ -120,7 +120,7 @@ def _copy_converters(
 
 def _decimal_map_text(amounts: dict[str, Any]) -> str:
     """A :class:`DecimalMap` value as COPY takes it for ``jsonb``: ``json.dumps``'s text."""
-    return json.dumps(as_decimal_strings(amounts))
+    return json_text(as_decimal_strings(amounts))
 
 
 def _time_text() -> Callable[[datetime], str]:
