@@ -45,7 +45,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence import bulk
 from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine, mask_url, resolve_url
+from gal_friday.persistence.json_text import json_text as _json_text
 from gal_friday.persistence.log_spill import SpillFile, database_key, default_spill_path
 
 INTERNAL_LOGGER = "galfriday.log_handler"
@@ -447,23 +448,6 @@ def _engine(url: str | None, connect_timeout: float, statement_timeout: float) -
         "options": f"{options} {timeout_option}".strip(),
     }
     return create_engine(resolved, connect_args=connect_args, pool_pre_ping=False)
-
-
-_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # CPython's C JSON encoder
-# json.dumps builds this encoder on every call: built once (contexts have no cycles to check).
-# Arguments: markers, default, string encoder, indent, separators, sort_keys, skipkeys, allow_nan
-# as json.dumps has them by default.
-_ENCODE: Callable[[Any, int], Sequence[str]] | None = _MAKE_ENCODER and _MAKE_ENCODER(
-    None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
-    False, False, True,
-)  # fmt: skip
-
-
-def _json_text(context: dict[str, Any]) -> str:
-    """The context as COPY takes it for ``jsonb``: ``json.dumps``'s text, as ``Jsonb`` sends."""
-    if _ENCODE is None:
-        return json.dumps(context)
-    return "".join(_ENCODE(context, 0))
 
 
 def _as_dict(row: _Row) -> dict[str, Any]:

@@ -260,7 +260,8 @@ def _store_chunk(
     uow.flush()  # extended orders (ORM) before the bulk rows
     tally.added += len(new)
     tally.orders_added += len(new_orders)
-    tally.touched.update((r.fill.exchange, r.fill.trading_pair) for r in new)
+    # the groups hold every new fill, and are fewer to read than the fills
+    tally.touched.update((group.exchange, group.trading_pair) for group in groups)
     return new_orders
 
 

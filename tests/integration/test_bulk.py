@@ -73,6 +73,36 @@ def test_bulk_rows_equal_mapped_rows(engine):
         assert loaded.fills[0].quantity_filled == Decimal("0.123456789012345678")
 
 
+def test_bulk_orders_keep_each_time_shared_or_not(engine):
+    # the COPY path writes an order's times as text, once per time object (bulk._time_text)
+    one = Order.filled_by(
+        [make_fill("T1", filled_at=at(1).replace(microsecond=123456))],
+        order_type="MARKET",
+        exchange_order_id="EX-1",
+    )
+    two = Order.filled_by(
+        [make_fill("T2", filled_at=at(2)), make_fill("T3", filled_at=at(3.5), side="BUY")],
+        order_type="MARKET",
+        exchange_order_id="EX-2",
+    )
+    three = Order.filled_by(
+        [make_fill("T4", filled_at=at(3.5), side="SELL", commission=Decimal("0.25"))],
+        order_type="MARKET",
+        exchange_order_id="EX-3",
+    )
+    orders = [one, two, three]
+    with UnitOfWork(engine) as uow:
+        bulk.insert_orders(uow.connection, orders)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        for order in orders:
+            row = _row(uow, t.orders, t.orders.c.order_pk == order.order_pk)
+            assert row.pop("version") == 1
+            expected = {name: getattr(order, name) for name in row}
+            assert row == expected
+    assert two.created_at == at(2) and two.closed_at == at(3.5)
+
+
 def test_a_duplicate_fill_in_bulk_is_the_same_domain_error(engine):
     order = _order_with_fill("a")
     with UnitOfWork(engine) as uow:
@@ -170,3 +200,13 @@ def test_services_never_take_the_connection_of_a_unit_of_work():
         if ".connection" in path.read_text() or "persistence import bulk" in path.read_text()
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("skip_duplicates", [False, True])
+def test_bulk_fills_without_an_order_are_refused_by_id(engine, skip_duplicates):
+    fills = [make_fill("F-ORPHAN-1"), make_fill("F-ORPHAN-2")]
+    with UnitOfWork(engine) as uow, pytest.raises(ConstraintViolationError) as raised:
+        bulk.insert_fills(uow.connection, fills, skip_duplicates=skip_duplicates)
+    assert "fills without an order cannot be stored: ['F-ORPHAN-1', 'F-ORPHAN-2']" in str(
+        raised.value
+    )
