@@ -13,22 +13,10 @@ import psycopg
 from psycopg import sql
 
 from benchmarks.support import Row, libpq, percentile, scratch_database
+from gal_friday.domain.logs import LOG_COLUMNS
 from gal_friday.persistence.log_handler import DatabaseLogHandler
 
-COLUMNS = [
-    "record_id",
-    "timestamp",
-    "logger_name",
-    "level_name",
-    "level_no",
-    "message",
-    "pathname",
-    "filename",
-    "lineno",
-    "func_name",
-    "context_json",
-    "exception_text",
-]
+COLUMNS = list(LOG_COLUMNS)  # the writer's own column order
 BATCH = 10_000  # records per transaction: each commit waits for the WAL flush
 ROUNDS = 5  # the best of each: the shared machine slows some rounds down
 
