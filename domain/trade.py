@@ -102,21 +102,8 @@ class TradeFigures(NamedTuple):
 
     @classmethod
     def of(cls, trade: Trade) -> TradeFigures:
-        """The figures of ``trade``."""
-        return cls(
-            exchange=trade.exchange,
-            trading_pair=trade.trading_pair,
-            side=trade.side,
-            grouping=trade.grouping,
-            entry_timestamp=trade.entry_timestamp,
-            exit_timestamp=trade.exit_timestamp,
-            realized_pnl=trade.realized_pnl,
-            total_commission=trade.total_commission,
-            entry_cash=trade.entry_cash,
-            open_quantity=trade.open_quantity,
-            average_entry_price=trade.average_entry_price,
-        )
-
+        """The figures of ``trade`` (its attributes of the same names)."""
+        return cls._make(getattr(trade, name) for name in cls._fields)
 
 #: A trade as the report counts it: a whole trade, or its figures.
 ReportedTrade = Trade | TradeFigures
