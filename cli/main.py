@@ -620,9 +620,7 @@ def prices_import(
 
 def _equity_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option(
-            "--start-capital", required=True, help="Capital at the start, in --currency."
-        ),
+        click.option("--start-capital", required=True, help="Capital at the start, in --currency."),
         click.option("--currency", required=True, help="Reporting currency (e.g. USD)."),
         click.option(
             "--prices-exchange",

@@ -105,5 +105,6 @@ class TradeFigures(NamedTuple):
         """The figures of ``trade`` (its attributes of the same names)."""
         return cls._make(getattr(trade, name) for name in cls._fields)
 
+
 #: A trade as the report counts it: a whole trade, or its figures.
 ReportedTrade = Trade | TradeFigures

@@ -17,6 +17,7 @@ bash scripts/ensure-postgres.sh
 
 echo "== ruff"
 "$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 echo "== mypy"
 "$VENV/bin/mypy" -p gal_friday.domain -p gal_friday.persistence -p gal_friday.importers -p gal_friday.services -p gal_friday.cli
 echo "== import-linter (the layers in pyproject.toml's [tool.importlinter])"

@@ -12,16 +12,29 @@ SAMPLES = Path(__file__).resolve().parents[2] / "importers" / "samples"
 
 
 def test_sample_report_statistics_periods_and_currency(database_url):
-    assert run(database_url, "import", str(SAMPLES / "kraken-trades-sample.csv"), "--format", "kraken-trades").returncode == 0
+    assert (
+        run(
+            database_url,
+            "import",
+            str(SAMPLES / "kraken-trades-sample.csv"),
+            "--format",
+            "kraken-trades",
+        ).returncode
+        == 0
+    )
     plain = json.loads(run(database_url, "report", "--format", "json").stdout)
 
     result = run(database_url, "report", "--statistics", "--by", "month", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert {k: v for k, v in document.items() if k not in ("by", "periods")} != plain  # statistics added
+    assert {
+        k: v for k, v in document.items() if k not in ("by", "periods")
+    } != plain  # statistics added
     for pair, before in zip(document["pairs"], plain["pairs"], strict=True):
         assert {k: v for k, v in pair.items() if k != "statistics"} == before
-        assert pair["statistics"]["largest_win"] == (before["best_trade"] if before["wins"] else None)
+        assert pair["statistics"]["largest_win"] == (
+            before["best_trade"] if before["wins"] else None
+        )
     total = document["totals"]["USD"]
     assert total["statistics"]["win_rate"] == "0.6"  # 3 wins of 5 closed trades
     months = [row for row in document["periods"] if row["currency"] == "USD"]
@@ -36,7 +49,17 @@ def test_sample_report_statistics_periods_and_currency(database_url):
     assert "trade exited 2024-" in missing.stderr and "Traceback" not in missing.stderr
 
     for code in ("XBTUSD", "XRPUSD", "XDGUSD"):
-        assert run(database_url, "prices", "import", str(SAMPLES / f"{code}_1440.csv"), "--format", "kraken-ohlcvt").returncode == 0
+        assert (
+            run(
+                database_url,
+                "prices",
+                "import",
+                str(SAMPLES / f"{code}_1440.csv"),
+                "--format",
+                "kraken-ohlcvt",
+            ).returncode
+            == 0
+        )
     in_btc = run(database_url, "report", "--currency", "BTC", "--statistics", "--format", "json")
     assert in_btc.returncode == 0, in_btc.stderr
     converted = json.loads(in_btc.stdout)

@@ -51,10 +51,25 @@ def test_json_document_has_the_fixed_names(loaded):
     with UnitOfWork(loaded) as uow:
         document = equity_document(build_equity(uow, start_capital=D(10000), currency="USD"))
     assert set(document) == {"currency", "start_capital", "days", "statistics", "drawdowns"}
-    assert set(document["days"][0]) == {"date", "equity", "realized_pnl", "unrealized_pnl", "fees", "drawdown"}
+    assert set(document["days"][0]) == {
+        "date",
+        "equity",
+        "realized_pnl",
+        "unrealized_pnl",
+        "fees",
+        "drawdown",
+    }
     assert set(document["statistics"]) == {
-        "total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar",
-        "longest_drawdown_days", "best_day", "worst_day",
+        "total_return",
+        "cagr",
+        "volatility",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "calmar",
+        "longest_drawdown_days",
+        "best_day",
+        "worst_day",
     }
     assert set(document["drawdowns"][0]) == {"peak", "trough", "recovery", "depth", "days"}
     assert isinstance(document["days"][0]["equity"], str) and document["currency"] == "USD"
@@ -69,12 +84,23 @@ def test_missing_prices_are_an_error_naming_the_pair(engine):
 
 
 def test_snapshots_rebuild_replaces_its_own_and_keeps_others(loaded):
-    other = PortfolioSnapshot(snapshot_timestamp=datetime(2024, 2, 1, 12, tzinfo=UTC), total_equity=D(5))
+    other = PortfolioSnapshot(
+        snapshot_timestamp=datetime(2024, 2, 1, 12, tzinfo=UTC), total_equity=D(5)
+    )
     with UnitOfWork(loaded) as uow:
         uow.snapshots.add(other)
         uow.commit()
     url = loaded.url.render_as_string(hide_password=False)
-    args = ["--database-url", url, "snapshots", "rebuild", "--start-capital", "10000", "--currency", "USD"]
+    args = [
+        "--database-url",
+        url,
+        "snapshots",
+        "rebuild",
+        "--start-capital",
+        "10000",
+        "--currency",
+        "USD",
+    ]
     assert run(args=args) == 0
     assert run(args=args) == 0
     with UnitOfWork(loaded) as uow:
@@ -88,7 +114,10 @@ def test_snapshots_rebuild_replaces_its_own_and_keeps_others(loaded):
     # docs/trading-rules.md drawdowns: a positive percentage of the running peak
     assert abs(last.max_drawdown_pct + 100 * report.statistics.max_drawdown) < D("1e-15")
     assert last.positions["DOGE/USD"]["quantity"] == "10000"
-    assert D(last.available_balance["USD"]) + D(last.positions["DOGE/USD"]["market_value"]) == last.total_equity
+    assert (
+        D(last.available_balance["USD"]) + D(last.positions["DOGE/USD"]["market_value"])
+        == last.total_equity
+    )
 
 
 def test_cli_equity_json_csv_and_plot(loaded, capsys, tmp_path):
@@ -112,12 +141,26 @@ def test_plot_without_matplotlib_fails_before_any_output(loaded, capsys, monkeyp
     from gal_friday.services.plotting import PlottingUnavailableError
 
     def unavailable():
-        raise PlottingUnavailableError("--plot needs matplotlib: pip install 'gal-friday-persistence[plot]'")
+        raise PlottingUnavailableError(
+            "--plot needs matplotlib: pip install 'gal-friday-persistence[plot]'"
+        )
 
     monkeypatch.setattr(equity_plot, "pyplot", unavailable)
     url = loaded.url.render_as_string(hide_password=False)
     with pytest.raises(SystemExit) as info:
-        run(args=["--database-url", url, "equity", "--start-capital", "10000", "--currency", "USD", "--plot", "x.png"])
+        run(
+            args=[
+                "--database-url",
+                url,
+                "equity",
+                "--start-capital",
+                "10000",
+                "--currency",
+                "USD",
+                "--plot",
+                "x.png",
+            ]
+        )
     assert info.value.code == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "needs matplotlib" in captured.err

@@ -162,8 +162,13 @@ def test_a_bad_row_stores_nothing_and_names_file_and_line(engine, tmp_path):
 def test_a_txid_stored_with_other_data_is_refused(engine, tmp_path):
     import_ledger(engine, LEDGER_2021)
     changed = tmp_path / "ledgers.csv"
-    changed.write_text(LEDGER_2021.read_text().replace('"10000.0000","0.0000"', '"10001.0000","0.0000"'))
-    with pytest.raises(ImportFormatError, match=r"ledgers.csv:2: column 'txid': txid 'L001-GFLED-USD01' is already stored"):
+    changed.write_text(
+        LEDGER_2021.read_text().replace('"10000.0000","0.0000"', '"10001.0000","0.0000"')
+    )
+    with pytest.raises(
+        ImportFormatError,
+        match=r"ledgers.csv:2: column 'txid': txid 'L001-GFLED-USD01' is already stored",
+    ):
         import_ledger(engine, changed)
 
 
@@ -171,7 +176,10 @@ def test_a_fill_the_ledger_contradicts_rolls_the_ledger_back(engine, tmp_path):
     wrong = tmp_path / "trades.csv"
     wrong.write_text(TRADES.read_text().replace('"5984.44100000"', '"5984.44000000"'))
     import_trades(engine, wrong)
-    with pytest.raises(LedgerMismatchError, match=r"TAAAA3-BBBBB-CCCC3.*quantity: fill 5984.44 DOGE, ledger 5984.441 DOGE"):
+    with pytest.raises(
+        LedgerMismatchError,
+        match=r"TAAAA3-BBBBB-CCCC3.*quantity: fill 5984.44 DOGE, ledger 5984.441 DOGE",
+    ):
         import_ledger(engine, LEDGER_2021)
     assert count(engine, t.ledger_entries) == 0
     assert count(engine, t.fills) == 7
@@ -207,7 +215,9 @@ def test_the_audit_balances_the_clean_account_and_infers_the_kfee_opening(engine
 def test_a_deleted_ledger_row_names_its_asset_and_time(engine):
     import_ledger(engine, LEDGER_2021)
     with engine.begin() as conn:
-        conn.execute(delete(t.ledger_entries).where(t.ledger_entries.c.refid == "RSTK3-AAAAA-DOT01"))
+        conn.execute(
+            delete(t.ledger_entries).where(t.ledger_entries.c.refid == "RSTK3-AAAAA-DOT01")
+        )
     with UnitOfWork(engine) as uow:
         result = audit(uow)
     assert not result.balanced
@@ -215,7 +225,9 @@ def test_a_deleted_ledger_row_names_its_asset_and_time(engine):
     first = wrong.first_divergence
     assert first is not None
     assert (wrong.asset, first.refid, str(first.time)) == (
-        "DOT.S", "RSTK4-AAAAA-DOT02", "2021-03-07 00:00:00+00:00"
+        "DOT.S",
+        "RSTK4-AAAAA-DOT02",
+        "2021-03-07 00:00:00+00:00",
     )
     assert (first.expected, first.found) == (D("10.0119"), D("10.0242"))
 
@@ -233,7 +245,8 @@ def test_the_audit_names_a_fill_changed_behind_the_ledger(engine):
         result = audit(uow)
     (mismatch,) = result.fill_mismatches
     assert (mismatch.refid, mismatch.problems) == (
-        "TAAAA5-BBBBB-CCCC5", ["fee: fill 0.00001057 BTC, ledger 5.19 DOGE"]
+        "TAAAA5-BBBBB-CCCC5",
+        ["fee: fill 0.00001057 BTC, ledger 5.19 DOGE"],
     )
     assert not result.balanced and not result.divergent_assets
 
@@ -244,7 +257,11 @@ def test_built_fills_have_the_ledger_side_and_an_order_each(engine):
         eth_sell = uow.fills.get("kraken", "TAAA10-BBBBB-CCC10")
         assert eth_sell is not None
         order = uow.orders.get_by_exchange_id("kraken", "TAAA10-BBBBB-CCC10")
-    assert (eth_sell.side, eth_sell.quantity_filled, eth_sell.fill_price) == (Side.SELL, D("1.4955"), D(1900))
+    assert (eth_sell.side, eth_sell.quantity_filled, eth_sell.fill_price) == (
+        Side.SELL,
+        D("1.4955"),
+        D(1900),
+    )
     assert (eth_sell.commission, eth_sell.commission_asset) == (D("0.0045"), "ETH")
     assert order is not None and order.filled_quantity == D("1.4955")
 
@@ -279,6 +296,8 @@ def test_a_txid_repeated_chunks_later_with_other_data_stores_nothing(engine, tmp
     assert changed != lines[1]
     bad = tmp_path / "ledgers.csv"
     bad.write_text("".join([*lines, changed]))
-    with pytest.raises(ImportFormatError, match=r"ledgers.csv:32: column 'txid': .* \(from line 2\)"):
+    with pytest.raises(
+        ImportFormatError, match=r"ledgers.csv:32: column 'txid': .* \(from line 2\)"
+    ):
         import_ledger(engine, bad)
     assert count(engine, t.ledger_entries) == 0

@@ -172,7 +172,9 @@ def test_spilled_records_are_replayed_as_the_writer_stores_them(postgres_url, tm
 
 def test_a_replay_skips_ids_already_stored_and_repeated(database_url, tmp_path):
     rows = [
-        log_values({"name": "gf.replay", "levelname": "INFO", "levelno": 20, "created": n}, f"r{n}", None)
+        log_values(
+            {"name": "gf.replay", "levelname": "INFO", "levelno": 20, "created": n}, f"r{n}", None
+        )
         for n in range(5)
     ]
     rows[4]["context_json"] = {"n": 4}
@@ -196,7 +198,7 @@ def test_a_replay_skips_ids_already_stored_and_repeated(database_url, tmp_path):
 def test_the_writers_json_text_is_json_dumps():
     from gal_friday.persistence.log_handler import _json_text
 
-    for context in [*CONTEXTS[1:3], {"nan": float("nan"), "s": "é\t\\\"", "l": [{}, [-0.0, 1e300]]}]:
+    for context in [*CONTEXTS[1:3], {"nan": float("nan"), "s": 'é\t\\"', "l": [{}, [-0.0, 1e300]]}]:
         assert _json_text(context) == json.dumps(context)
 
 

@@ -43,14 +43,18 @@ def test_changed_candle_is_refused_naming_the_line_and_nothing_is_stored(engine,
     p.import_prices(engine, path, "kraken-ohlcvt")
     changed = tmp_path / "XBTUSD_1440b.csv"
     changed.write_text("1703980800,41000,42000,40000,42000,1,1\n" + ROWS.replace("43900", "43901"))
-    with pytest.raises(ImportFormatError, match=r"XBTUSD_1440b.csv:3: .*already stored with other figures"):
+    with pytest.raises(
+        ImportFormatError, match=r"XBTUSD_1440b.csv:3: .*already stored with other figures"
+    ):
         p.import_prices(engine, changed, "kraken-ohlcvt", pair="BTC/USD", interval="1d")
     assert count(engine) == 2  # the new first line was rolled back with the rest
 
 
 def test_same_key_twice_in_one_file_with_other_figures_is_refused(engine, tmp_path):
     path = tmp_path / "prices.json"
-    path.write_text("[[1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.6, 1]]")
+    path.write_text(
+        "[[1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.6, 1]]"
+    )
     with pytest.raises(ImportFormatError, match="entry 2: .*close 1.5, here 1.6"):
         p.import_prices(engine, path, "ccxt-ohlcv", pair="BTC/USD", interval="1d")
     assert count(engine) == 0
@@ -62,7 +66,11 @@ def test_batches_across_a_long_file(engine, tmp_path, monkeypatch):
     path = tmp_path / "XBTUSD_60.csv"
     path.write_text("\n".join(lines) + "\n" + lines[4] + "\n")
     summary = p.import_prices(engine, path, "kraken-ohlcvt")
-    assert (summary.candles_added, summary.candles_already_stored, summary.interval) == (10, 1, "1h")
+    assert (summary.candles_added, summary.candles_already_stored, summary.interval) == (
+        10,
+        1,
+        "1h",
+    )
 
 
 def test_option_conflicting_with_the_file_name_is_an_error():
@@ -95,10 +103,35 @@ def test_ccxt_needs_pair_and_interval():
 def test_cli_imports_the_bundled_samples(database_url, capsys):
     url = database_url.render_as_string(hide_password=False)
     for code in ("XBTUSD", "XRPUSD", "XDGUSD"):
-        assert run(args=["--database-url", url, "prices", "import", str(SAMPLES / f"{code}_1440.csv"), "--format", "kraken-ohlcvt"]) == 0
+        assert (
+            run(
+                args=[
+                    "--database-url",
+                    url,
+                    "prices",
+                    "import",
+                    str(SAMPLES / f"{code}_1440.csv"),
+                    "--format",
+                    "kraken-ohlcvt",
+                ]
+            )
+            == 0
+        )
     out = capsys.readouterr().out
     assert "152 1d candles of BTC/USD (kraken) added" in out and "of DOGE/USD" in out
     with pytest.raises(SystemExit) as exit_info:
-        run(args=["--database-url", url, "prices", "import", str(SAMPLES / "XBTUSD_1440.csv"), "--format", "kraken-ohlcvt", "--pair", "XRP/USD"])
+        run(
+            args=[
+                "--database-url",
+                url,
+                "prices",
+                "import",
+                str(SAMPLES / "XBTUSD_1440.csv"),
+                "--format",
+                "kraken-ohlcvt",
+                "--pair",
+                "XRP/USD",
+            ]
+        )
     assert exit_info.value.code == 2
     assert "the file name is of BTC/USD" in capsys.readouterr().err

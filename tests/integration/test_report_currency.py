@@ -96,14 +96,21 @@ def test_missing_rate_on_the_cli(two_quotes, capsys):
 
 def test_no_candle_closed_by_the_exit_day_names_the_pair_and_exit_time(two_quotes):
     with UnitOfWork(two_quotes) as uow:
-        uow.session.execute(delete(candles).where(candles.c.open_time < datetime(2024, 3, 10, tzinfo=UTC)))
+        uow.session.execute(
+            delete(candles).where(candles.c.open_time < datetime(2024, 3, 10, tzinfo=UTC))
+        )
         uow.commit()
     with UnitOfWork(two_quotes) as uow, pytest.raises(MissingConversionRateError) as raised:
         build_report(uow, "ETH/BTC", currency="USD")
     assert "ETH/BTC (kraken) trade exited 2024-03-04T12:00:00+00:00" in str(raised.value)
     assert "BTC/USD" in str(raised.value)
     with UnitOfWork(two_quotes) as uow:  # a period after the missing days needs no rate then
-        assert build_report(uow, "ETH/BTC", since=datetime(2024, 4, 1, tzinfo=UTC), currency="USD").total_trades == 0
+        assert (
+            build_report(
+                uow, "ETH/BTC", since=datetime(2024, 4, 1, tzinfo=UTC), currency="USD"
+            ).total_trades
+            == 0
+        )
 
 
 def test_report_json_without_currency_is_unchanged(two_quotes):

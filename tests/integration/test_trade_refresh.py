@@ -66,7 +66,9 @@ def test_after_record_fill_the_report_shows_the_closed_trade(engine):
     with UnitOfWork(engine) as uow:
         report = build_report(uow)
     assert report.total_trades == 1
-    assert {t.currency: t.realized_pnl for t in report.totals} == {"USD": Decimal("9.8")}  # 10 gained, 2 x 0.1 USD fees
+    assert {t.currency: t.realized_pnl for t in report.totals} == {
+        "USD": Decimal("9.8")
+    }  # 10 gained, 2 x 0.1 USD fees
 
 
 def test_the_refresh_keeps_every_trade_before_the_last_flat_point(engine):

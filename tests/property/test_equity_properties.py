@@ -31,10 +31,24 @@ fills = st.lists(
 @given(entries=fills)
 def test_trading_at_the_marking_price_costs_exactly_the_fees(entries):
     records = [
-        FillRecord("kraken", pair, side, qty, PRICE[pair], fee, "USD", T0 + timedelta(seconds=s), f"F{i}", None)
+        FillRecord(
+            "kraken",
+            pair,
+            side,
+            qty,
+            PRICE[pair],
+            fee,
+            "USD",
+            T0 + timedelta(seconds=s),
+            f"F{i}",
+            None,
+        )
         for i, (pair, side, qty, fee, s) in enumerate(entries)
     ]
-    closes = {pair: [(T0 + timedelta(days=d), price) for d in range(1, 23)] for pair, price in PRICE.items()}
+    closes = {
+        pair: [(T0 + timedelta(days=d), price) for d in range(1, 23)]
+        for pair, price in PRICE.items()
+    }
     rows = equity_curve(records, [], closes, start_capital=D(10000), currency="USD")
     assert rows[-1].date == (T0 + timedelta(days=21)).date()
     for row in rows:

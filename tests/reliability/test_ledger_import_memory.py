@@ -17,6 +17,7 @@ from tests.support.import_memory import MIB, measure_import
 HEADER = "txid,refid,time,type,subtype,aclass,asset,amount,fee,balance,note\n"
 T0 = datetime(2021, 1, 1, tzinfo=UTC)
 
+
 def ledger_history(path: Path, target_bytes: int, padding: int = 0) -> int:
     """Write deposits and withdrawals of USD until the file holds ``target_bytes``; returns
     the row count. ``padding`` bytes of an unread ``note`` column make big files from fewer

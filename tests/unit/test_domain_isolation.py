@@ -45,7 +45,11 @@ def run_check(preload: str = "") -> dict[str, list[str]]:
 
 def test_importing_domain_and_every_submodule_loads_no_orm_or_driver():
     report = run_check()
-    modules = {f"gal_friday.domain.{p.stem}" for p in (ROOT / "domain").glob("*.py") if p.stem != "__init__"}
+    modules = {
+        f"gal_friday.domain.{p.stem}"
+        for p in (ROOT / "domain").glob("*.py")
+        if p.stem != "__init__"
+    }
     assert modules <= set(report["imported"]), "some domain modules were not imported"
     assert report["loaded"] == []
 

@@ -48,7 +48,11 @@ BTC_HISTORY = [
 def test_a_clean_history_balances_from_zero():
     (btc,) = replay_balances(BTC_HISTORY)
     assert (btc.asset, btc.opening, btc.closing, btc.entries, btc.balanced) == (
-        "BTC", D(0), D("0.5493"), 4, True
+        "BTC",
+        D(0),
+        D("0.5493"),
+        4,
+        True,
     )
 
 
@@ -65,13 +69,20 @@ def test_a_missing_row_is_named_by_the_next_row_of_its_asset():
     first = btc.first_divergence
     assert first is not None
     assert (first.time, first.refid, first.expected, first.found) == (
-        BTC_HISTORY[3].time, "R4", D("0.3493"), D("0.5493")
+        BTC_HISTORY[3].time,
+        "R4",
+        D("0.3493"),
+        D("0.5493"),
     )
     assert next(r for r in replays if r.asset == "USD").balanced
 
 
 def test_the_replay_carries_on_from_the_ledger_balance_after_a_divergence():
-    wrong = [*BTC_HISTORY[:2], entry(3, "BTC", "0.2", balance="0.6"), entry(5, "BTC", "1", balance="1.6")]
+    wrong = [
+        *BTC_HISTORY[:2],
+        entry(3, "BTC", "0.2", balance="0.6"),
+        entry(5, "BTC", "1", balance="1.6"),
+    ]
     (btc,) = replay_balances(wrong)
     assert (btc.divergences, btc.closing) == (1, D("1.6"))
 
@@ -96,7 +107,11 @@ def test_a_sell_paying_its_fee_in_the_base_asset():
     trade = doge_sell()
     assert trade.complete and trade.assets == ["BTC", "DOGE"]
     figures = trade_figures(trade, "DOGE/BTC")
-    assert (figures.side, figures.quantity, figures.price) == (Side.SELL, D("5984.441"), D("0.0000052"))
+    assert (figures.side, figures.quantity, figures.price) == (
+        Side.SELL,
+        D("5984.441"),
+        D("0.0000052"),
+    )
     assert (figures.commission, figures.commission_asset) == (D("15.559"), "DOGE")
 
 
@@ -120,7 +135,9 @@ def test_kfee_is_worth_one_cent_on_a_usd_pair_and_unvalued_elsewhere():
     assert usd.assets == ["USD", "XRP"]
     figures = trade_figures(usd, "XRP/USD")
     assert (figures.commission, figures.commission_asset, figures.unvalued_kfee) == (
-        D("2.5"), "USD", D(0)
+        D("2.5"),
+        "USD",
+        D(0),
     )
     mixed = classify_trade([*usd.entries, entry(1, "USD", "0", "0.4", refid="T6")])
     assert trade_figures(mixed, "XRP/USD").commission == D("2.9")
@@ -137,7 +154,10 @@ def test_a_one_leg_trade_is_not_complete():
 
 def test_fees_in_two_assets_are_refused():
     trade = classify_trade(
-        [entry(1, "DOGE", "-100", "0.26", refid="T9"), entry(1, "BTC", "0.001", "0.00001", refid="T9")]
+        [
+            entry(1, "DOGE", "-100", "0.26", refid="T9"),
+            entry(1, "BTC", "0.001", "0.00001", refid="T9"),
+        ]
     )
     with pytest.raises(InvalidValueError, match="more than one asset"):
         trade_figures(trade, "DOGE/BTC")

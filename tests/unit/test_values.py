@@ -133,7 +133,9 @@ def test_39_significant_digits_do_not_fit(text):
 def test_more_digits_than_the_arithmetic_reads_names_that_limit():
     # 81 digits written out (1 followed by 80 zeros after the point): refused before any
     # normalisation could round it, and the message names the limit that was checked (80)
-    with pytest.raises(InvalidValueError, match=r"^qty: is written with 81 digits; at most 80 are read$"):
+    with pytest.raises(
+        InvalidValueError, match=r"^qty: is written with 81 digits; at most 80 are read$"
+    ):
         money(D("1." + "0" * 80), "qty")
 
 

@@ -16,7 +16,9 @@ def at(day: int, hour: int = 0) -> datetime:
 
 
 def fill(fill_id, pair, side, qty, price, fee, fee_asset, when) -> FillRecord:
-    return FillRecord("kraken", pair, side, D(qty), D(price), D(fee), fee_asset, when, fill_id, None)
+    return FillRecord(
+        "kraken", pair, side, D(qty), D(price), D(fee), fee_asset, when, fill_id, None
+    )
 
 
 def closed(pair, pnl, exit_day) -> Trade:
@@ -75,13 +77,17 @@ def test_the_latest_close_by_the_end_of_the_day_marks_it():
 
 def test_a_pair_without_a_candle_by_the_day_is_an_error_naming_pair_and_day():
     late = {"BTC/USD": [(at(3), D(110)), (at(4), D(90))]}
-    with pytest.raises(MissingConversionRateError, match="no BTC/USD candle closes by the end of 2024-01-01"):
+    with pytest.raises(
+        MissingConversionRateError, match="no BTC/USD candle closes by the end of 2024-01-01"
+    ):
         equity_curve(FILLS[:1], [], late, start_capital=D(1000), currency="USD")
 
 
 def test_an_asset_without_any_price_path_is_an_error():
     with pytest.raises(MissingConversionRateError, match="no price of ETH in USD on 2024-01-02"):
-        equity_curve(FILLS[1:2], [], {"BTC/USD": CLOSES["BTC/USD"]}, start_capital=D(1000), currency="USD")
+        equity_curve(
+            FILLS[1:2], [], {"BTC/USD": CLOSES["BTC/USD"]}, start_capital=D(1000), currency="USD"
+        )
 
 
 def test_rows_stop_at_the_last_day_every_needed_pair_has_a_close():
@@ -92,6 +98,8 @@ def test_rows_stop_at_the_last_day_every_needed_pair_has_a_close():
 
 def test_the_grouping_does_not_change_equity():
     one = equity_curve(FILLS, TRADES, CLOSES, start_capital=D(1000), currency="USD")
-    other = equity_curve(FILLS, [closed("BTC/USD", "-2.1", 3)], CLOSES, start_capital=D(1000), currency="USD")
+    other = equity_curve(
+        FILLS, [closed("BTC/USD", "-2.1", 3)], CLOSES, start_capital=D(1000), currency="USD"
+    )
     assert [r.equity for r in one] == [r.equity for r in other]
     assert [r.realized_pnl for r in one] == [r.realized_pnl for r in other]

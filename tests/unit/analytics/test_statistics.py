@@ -101,9 +101,23 @@ def test_drawdowns_peak_trough_recovery_depth_days():
     days = curve(["95", "100", "104", "98", "90", "104", "110", "99", "105"])
     found = drawdowns(D(100), days)
     assert found == [
-        Drawdown(peak=date(2023, 12, 31), trough=date(2024, 1, 1), recovery=date(2024, 1, 2), depth=D("-0.05"), days=2),
-        Drawdown(peak=date(2024, 1, 3), trough=date(2024, 1, 5), recovery=date(2024, 1, 6), depth=(D(90) / D(104) - 1).quantize(D("1e-18")), days=3),
-        Drawdown(peak=date(2024, 1, 7), trough=date(2024, 1, 8), recovery=None, depth=D("-0.1"), days=2),
+        Drawdown(
+            peak=date(2023, 12, 31),
+            trough=date(2024, 1, 1),
+            recovery=date(2024, 1, 2),
+            depth=D("-0.05"),
+            days=2,
+        ),
+        Drawdown(
+            peak=date(2024, 1, 3),
+            trough=date(2024, 1, 5),
+            recovery=date(2024, 1, 6),
+            depth=(D(90) / D(104) - 1).quantize(D("1e-18")),
+            days=3,
+        ),
+        Drawdown(
+            peak=date(2024, 1, 7), trough=date(2024, 1, 8), recovery=None, depth=D("-0.1"), days=2
+        ),
     ]
     assert [d.depth for d in deepest_drawdowns(found, 2)] == [found[1].depth, D("-0.1")]
     stats = daily_statistics(D(100), days)
@@ -154,14 +168,31 @@ def test_trade_statistics_by_pair_and_currency_use_closed_trades_only():
     from gal_friday.domain.statistics import trade_statistics_by_currency, trade_statistics_by_pair
 
     def trade(pair, pnl, closed=True):
-        return Trade(trading_pair=pair, exchange="kraken", side=TradeSide.LONG, entry_timestamp=at(1),
-                     quantity=D(1), average_entry_price=D(1), realized_pnl=D(pnl),
-                     exit_timestamp=at(2) if closed else None, average_exit_price=D(1) if closed else None)
+        return Trade(
+            trading_pair=pair,
+            exchange="kraken",
+            side=TradeSide.LONG,
+            entry_timestamp=at(1),
+            quantity=D(1),
+            average_entry_price=D(1),
+            realized_pnl=D(pnl),
+            exit_timestamp=at(2) if closed else None,
+            average_exit_price=D(1) if closed else None,
+        )
 
-    trades = [trade("BTC/USD", 5), trade("BTC/USD", -1), trade("ETH/BTC", "0.1"), trade("XRP/USD", 2), trade("XRP/USD", 9, closed=False)]
+    trades = [
+        trade("BTC/USD", 5),
+        trade("BTC/USD", -1),
+        trade("ETH/BTC", "0.1"),
+        trade("XRP/USD", 2),
+        trade("XRP/USD", 9, closed=False),
+    ]
     by_pair = trade_statistics_by_pair(trades)
     assert list(by_pair) == [("kraken", "BTC/USD"), ("kraken", "ETH/BTC"), ("kraken", "XRP/USD")]
-    assert by_pair[("kraken", "BTC/USD")].profit_factor == 5 and by_pair[("kraken", "XRP/USD")].trades == 1
+    assert (
+        by_pair[("kraken", "BTC/USD")].profit_factor == 5
+        and by_pair[("kraken", "XRP/USD")].trades == 1
+    )
     by_currency = trade_statistics_by_currency(trades)
     assert by_currency["USD"].trades == 3 and by_currency["USD"].expectancy == 2
     assert by_currency["BTC"].largest_win == D("0.1")

@@ -37,7 +37,14 @@ def test_2021_header_quoted_with_every_asset_code_normalised():
     batch = parse_kraken_ledgers(LEDGER_2021)
     assert len(batch.entries) == 30
     assert {e.asset for e in batch.entries} == {
-        "USD", "BTC", "DOGE", "XRP", "ETH", "KFEE", "DOT", "DOT.S"
+        "USD",
+        "BTC",
+        "DOGE",
+        "XRP",
+        "ETH",
+        "KFEE",
+        "DOT",
+        "DOT.S",
     }
     sell = [e for e in batch.entries if e.refid == "TAAAA3-BBBBB-CCCC3" and e.asset == "DOGE"]
     assert [(e.amount, e.fee, e.balance) for e in sell] == [
@@ -46,7 +53,10 @@ def test_2021_header_quoted_with_every_asset_code_normalised():
     first = batch.entries[0]
     assert first.time == datetime(2021, 3, 1, 9, tzinfo=UTC)
     assert (first.subtype, first.aclass, first.subclass, first.wallet) == (
-        None, "currency", None, None
+        None,
+        "currency",
+        None,
+        None,
     )
     assert first.source_line == 2
     kfee = next(e for e in batch.entries if e.asset == "KFEE")
@@ -70,7 +80,11 @@ def test_a_row_without_txid_is_kept_apart_as_pending_without_balance():
     batch = parse_kraken_ledgers(LEDGER_2021)
     (pending,) = batch.pending
     assert (pending.txid, pending.refid, pending.asset, pending.amount, pending.balance) == (
-        None, "QDEP2-AAAAA-BTC01", "BTC", Decimal("0.05"), None
+        None,
+        "QDEP2-AAAAA-BTC01",
+        "BTC",
+        Decimal("0.05"),
+        None,
     )
     assert pending.pending and pending.source_line == 3
 
@@ -94,9 +108,17 @@ def test_header_with_amountusd_and_columns_in_another_order(tmp_path):
         '"spot / main","-100.00000000","0.26000000","899.74000000","-15.6100"\n',
     )
     (entry,) = parse_kraken_ledgers(path).entries
-    assert (entry.txid, entry.refid, entry.asset, entry.subtype) == ("L9", "T9", "DOGE", "tradespot")
+    assert (entry.txid, entry.refid, entry.asset, entry.subtype) == (
+        "L9",
+        "T9",
+        "DOGE",
+        "tradespot",
+    )
     assert (entry.amount, entry.fee, entry.balance, entry.amountusd) == (
-        Decimal("-100"), Decimal("0.26"), Decimal("899.74"), Decimal("-15.61")
+        Decimal("-100"),
+        Decimal("0.26"),
+        Decimal("899.74"),
+        Decimal("-15.61"),
     )
 
 
@@ -109,20 +131,53 @@ def test_identical_repeated_row_is_kept_once_and_counted(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("txid,refid,time,type,asset,amount,fee\n", "ledgers.csv:1: not a Kraken ledgers export: the header lacks balance"),
+        (
+            "txid,refid,time,type,asset,amount,fee\n",
+            "ledgers.csv:1: not a Kraken ledgers export: the header lacks balance",
+        ),
         ("", "ledgers.csv:1: the file is empty"),
-        (H2021 + SELL_DOGE.replace("-5984.441", "abc"), "ledgers.csv:2: column 'amount' (8): 'abc' is not a decimal number"),
-        (H2021 + SELL_DOGE.replace("15.559", "-1"), "ledgers.csv:2: column 'fee' (9): -1 is negative"),
+        (
+            H2021 + SELL_DOGE.replace("-5984.441", "abc"),
+            "ledgers.csv:2: column 'amount' (8): 'abc' is not a decimal number",
+        ),
+        (
+            H2021 + SELL_DOGE.replace("15.559", "-1"),
+            "ledgers.csv:2: column 'fee' (9): -1 is negative",
+        ),
         (H2021 + SELL_DOGE.replace(",T1,", ",,"), "ledgers.csv:2: column 'refid' (2): is empty"),
         (H2021 + SELL_DOGE.replace("XXDG", ""), "ledgers.csv:2: column 'asset' (7): is empty"),
-        (H2021 + SELL_DOGE.replace("0.00000000", ""), "ledgers.csv:2: column 'balance' (10): '' is not a decimal number"),
-        (H2021 + SELL_DOGE.replace("2021-03-05 14:00:00", "05/03/2021"), "ledgers.csv:2: column 'time' (3): '05/03/2021' is not YYYY-MM-DD HH:MM:SS[.ffff]"),
-        (H2021 + SELL_DOGE.replace("-5984.441", "1e5"), "ledgers.csv:2: column 'amount' (8): '1e5' is not a decimal number"),
-        (H2021 + SELL_DOGE.replace("15.559", "0.0000000000000000001"), "ledgers.csv:2: column 'fee' (9): 1E-19 has more than 18 decimal places"),
-        (H2021 + SELL_DOGE.replace(",T1,", ",T\x011,"), "ledgers.csv:2: column 'refid' (2): 'T\\x011' holds a control character"),
-        (H2021 + SELL_DOGE.replace(",T1,", ",T\x001,"), "ledgers.csv:2: binary content (a NUL byte): not a ledgers export"),
-        (H2021 + SELL_DOGE.replace(",currency", ""), "ledgers.csv:2: expected 10 fields as in the header, found 9"),
-        (H2021 + SELL_DOGE + SELL_DOGE.replace("15.559", "15.56"), "ledgers.csv:3: column 'txid' (1): txid 'L1' appears on line 2 with other data"),
+        (
+            H2021 + SELL_DOGE.replace("0.00000000", ""),
+            "ledgers.csv:2: column 'balance' (10): '' is not a decimal number",
+        ),
+        (
+            H2021 + SELL_DOGE.replace("2021-03-05 14:00:00", "05/03/2021"),
+            "ledgers.csv:2: column 'time' (3): '05/03/2021' is not YYYY-MM-DD HH:MM:SS[.ffff]",
+        ),
+        (
+            H2021 + SELL_DOGE.replace("-5984.441", "1e5"),
+            "ledgers.csv:2: column 'amount' (8): '1e5' is not a decimal number",
+        ),
+        (
+            H2021 + SELL_DOGE.replace("15.559", "0.0000000000000000001"),
+            "ledgers.csv:2: column 'fee' (9): 1E-19 has more than 18 decimal places",
+        ),
+        (
+            H2021 + SELL_DOGE.replace(",T1,", ",T\x011,"),
+            "ledgers.csv:2: column 'refid' (2): 'T\\x011' holds a control character",
+        ),
+        (
+            H2021 + SELL_DOGE.replace(",T1,", ",T\x001,"),
+            "ledgers.csv:2: binary content (a NUL byte): not a ledgers export",
+        ),
+        (
+            H2021 + SELL_DOGE.replace(",currency", ""),
+            "ledgers.csv:2: expected 10 fields as in the header, found 9",
+        ),
+        (
+            H2021 + SELL_DOGE + SELL_DOGE.replace("15.559", "15.56"),
+            "ledgers.csv:3: column 'txid' (1): txid 'L1' appears on line 2 with other data",
+        ),
     ],
 )
 def test_bad_rows_are_refused_with_file_line_and_column(tmp_path, text, message):
@@ -134,6 +189,8 @@ def test_bad_rows_are_refused_with_file_line_and_column(tmp_path, text, message)
 
 def test_a_pending_row_may_leave_balance_empty_and_repeats_once(tmp_path):
     row = ",Q7,2021-03-01 09:30:00,deposit,,currency,XXBT,0.05,0,\n"
-    batch = parse_kraken_ledgers(write(tmp_path, H2024.replace("subclass,", "").replace("wallet,", "") + row + row))
+    batch = parse_kraken_ledgers(
+        write(tmp_path, H2024.replace("subclass,", "").replace("wallet,", "") + row + row)
+    )
     assert (len(batch.entries), batch.duplicates_in_file) == (1, 1)
     assert batch.entries[0].balance is None

@@ -32,7 +32,9 @@ def ccxt(text: str) -> list[o.Located]:
 
 
 def test_kraken_rows_are_exact_decimals_with_their_line():
-    rows = kraken("1704067200,42283.6,44184.1,42180.0,44179.1,1437.27,19998\n\n1704153600,1,2,0.5,1.5,0,0\n")
+    rows = kraken(
+        "1704067200,42283.6,44184.1,42180.0,44179.1,1437.27,19998\n\n1704153600,1,2,0.5,1.5,0,0\n"
+    )
     (where, first), (where2, second) = rows
     assert where == o.Location("<stream>", line=1) and where2.line == 3
     assert first == Candle(
@@ -74,7 +76,9 @@ def test_kraken_bad_rows_name_line_and_field(text, expected):
 
 
 def test_ccxt_entries_are_decimals_never_floats():
-    rows = ccxt("[[1704067200000, 42283.6, 44184.1, 42180, 44179.1, 1437.27] ,\n [1704153600000,1,2,0.5,1.5,0]]")
+    rows = ccxt(
+        "[[1704067200000, 42283.6, 44184.1, 42180, 44179.1, 1437.27] ,\n [1704153600000,1,2,0.5,1.5,0]]"
+    )
     assert [where.entry for where, _ in rows] == [0, 1]
     candle = rows[0][1]
     assert candle.close == Decimal("44179.1") and type(candle.close) is Decimal
@@ -83,7 +87,9 @@ def test_ccxt_entries_are_decimals_never_floats():
 
 def test_ccxt_reads_an_array_longer_than_one_read(monkeypatch):
     monkeypatch.setattr(o, "_CHUNK", 7)  # every number is cut between two reads
-    body = ",".join(f"[{1704067200000 + i * DAY * 1000}, 1.25, 2.5, 0.125, 1.5, 10.001]" for i in range(50))
+    body = ",".join(
+        f"[{1704067200000 + i * DAY * 1000}, 1.25, 2.5, 0.125, 1.5, 10.001]" for i in range(50)
+    )
     rows = ccxt(f"[{body}]")
     assert len(rows) == 50 and all(c.volume == Decimal("10.001") for _, c in rows)
     assert rows[-1][0].entry == 49
@@ -96,7 +102,10 @@ def test_ccxt_reads_an_array_longer_than_one_read(monkeypatch):
         ("[[1704067200000, 1, 2, 0.5, 1.5]]", "entry 0: expected [timestamp, open"),
         ('[[1704067200000, 1, 2, 0.5, 1.5, "x"]]', "entry 0: field 'volume': 'x' is not a number"),
         ("[[1704067200000, 1, 2, 0.5, 1.5, NaN]]", "field 'volume'"),
-        ("[[1704067200, 1, 2, 0.5, 1.5, 1]]", "field 'timestamp': 1704067200 looks like epoch seconds"),
+        (
+            "[[1704067200, 1, 2, 0.5, 1.5, 1]]",
+            "field 'timestamp': 1704067200 looks like epoch seconds",
+        ),
         ("[[1704067200000, 1, 2, 0.5, 1.5, 1], [1", "entry 1: invalid JSON"),
         ("[[1704067200000, 1, 2, 0.5, 1.5, 1]] x", "text after the end"),
         ("[[1704067200000, 1, 2, 3, 1.5, 1]]", "field 'low'"),
@@ -128,7 +137,11 @@ def test_kraken_file_names_carry_pair_and_minutes(name, expected):
 
 
 def test_intervals():
-    assert parse_interval("1d") == DAY and parse_interval("15m") == 900 and parse_interval("1W") == 7 * DAY
+    assert (
+        parse_interval("1d") == DAY
+        and parse_interval("15m") == 900
+        and parse_interval("1W") == 7 * DAY
+    )
     assert interval_code(DAY) == "1d" and interval_code(3600) == "1h" and interval_code(90) == "90s"
     for bad in ("", "1", "0d", "1y", "-1d"):
         with pytest.raises(InvalidValueError, match="interval"):
@@ -137,13 +150,33 @@ def test_intervals():
 
 def test_ccxt_text_cut_inside_a_character_and_a_bom(monkeypatch):
     monkeypatch.setattr(o, "_CHUNK", 3)
-    text = '\ufeff[[1704067200000, 1, 2, 0.5, 1.5, 1]] \n'
-    assert len(list(o.parse_ccxt_ohlcv(io.BytesIO(text.encode()), trading_pair="BTC/USD", interval_s=DAY))) == 1
+    text = "\ufeff[[1704067200000, 1, 2, 0.5, 1.5, 1]] \n"
+    assert (
+        len(
+            list(
+                o.parse_ccxt_ohlcv(
+                    io.BytesIO(text.encode()), trading_pair="BTC/USD", interval_s=DAY
+                )
+            )
+        )
+        == 1
+    )
     with pytest.raises(ImportFormatError, match="not valid UTF-8"):
-        list(o.parse_ccxt_ohlcv(io.BytesIO(b"[[1704067200000, \xff1]]"), trading_pair="BTC/USD", interval_s=DAY))
+        list(
+            o.parse_ccxt_ohlcv(
+                io.BytesIO(b"[[1704067200000, \xff1]]"), trading_pair="BTC/USD", interval_s=DAY
+            )
+        )
     # an 'é' (2 bytes) split by the 3-byte reads is read whole: the error is about the value, not the bytes
     with pytest.raises(ImportFormatError, match="field 'open': 'éé' is not a number"):
-        list(o.parse_ccxt_ohlcv(io.BytesIO('[[1704067200000, "éé", 2, 0.5, 1.5, 1]]'.encode()), trading_pair="BTC/USD", interval_s=DAY))
+        list(
+            o.parse_ccxt_ohlcv(
+                io.BytesIO('[[1704067200000, "éé", 2, 0.5, 1.5, 1]]'.encode()),
+                trading_pair="BTC/USD",
+                interval_s=DAY,
+            )
+        )
+
 
 GOOD_LINE = b"1704067200,42283.6,44184.1,42180.0,44179.1,1437.27,19998\n"
 GOOD_JSON = b"[[1704067200000, 42283.6, 44184.1, 42180, 44179.1, 1437.27]]"

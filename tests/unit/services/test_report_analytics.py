@@ -35,9 +35,17 @@ def at(day: int, hour: int = 0) -> datetime:
 
 def trade(pair: str, pnl: Any, entry: datetime, exit_: datetime | None, fee: str = "1") -> Trade:
     return Trade(
-        trading_pair=pair, exchange="kraken", side=TradeSide.LONG, entry_timestamp=entry,
-        quantity=D(1), average_entry_price=D(100), realized_pnl=D(pnl), total_commission=D(fee),
-        entry_cash=D(100), exit_timestamp=exit_, average_exit_price=D(101) if exit_ else None,
+        trading_pair=pair,
+        exchange="kraken",
+        side=TradeSide.LONG,
+        entry_timestamp=entry,
+        quantity=D(1),
+        average_entry_price=D(100),
+        realized_pnl=D(pnl),
+        total_commission=D(fee),
+        entry_cash=D(100),
+        exit_timestamp=exit_,
+        average_exit_price=D(101) if exit_ else None,
     )
 
 
@@ -63,8 +71,13 @@ EXPECTED = {
     "max_consecutive_losses": 1,
     "avg_duration_s": "108000",
 }
-SQN = (D(6).sqrt() * (D(20) / 3) / ((D(1650) - D(6) * (D(20) / 3) ** 2) / 5).sqrt()).quantize(D("1e-18"))
-ETH = [trade("ETH/BTC", "0.1", at(1), at(2), "0.001"), trade("ETH/BTC", "-0.3", at(2), at(3), "0.001")]
+SQN = (D(6).sqrt() * (D(20) / 3) / ((D(1650) - D(6) * (D(20) / 3) ** 2) / 5).sqrt()).quantize(
+    D("1e-18")
+)
+ETH = [
+    trade("ETH/BTC", "0.1", at(1), at(2), "0.001"),
+    trade("ETH/BTC", "-0.3", at(2), at(3), "0.001"),
+]
 OPEN = trade("XRP/USD", "-0.5", at(2), None)
 
 
@@ -83,7 +96,13 @@ def test_json_statistics_per_pair_and_per_currency_total_match_the_hand_computed
     assert eth["profit_factor"] == "0.333333333333333333"
     # existing names untouched; statistics only when asked for
     assert "statistics" not in json.loads(report_json(summarize(HAND)))["pairs"][0]
-    assert set(report_dict(summarize(HAND))) == {"since", "until", "pairs", "total_trades", "totals"}
+    assert set(report_dict(summarize(HAND))) == {
+        "since",
+        "until",
+        "pairs",
+        "total_trades",
+        "totals",
+    }
 
 
 def test_csv_statistics_are_columns_of_pair_and_total_rows():
@@ -91,8 +110,12 @@ def test_csv_statistics_are_columns_of_pair_and_total_rows():
     assert list(rows[0]) == CSV_COLUMNS + STATISTICS
     btc = next(r for r in rows if r["trading_pair"] == "BTC/USD")
     assert {k: btc[k] for k in EXPECTED} == {k: str(v) for k, v in EXPECTED.items()}
-    total_btc = next(r for r in rows if r["trading_pair"] == "TOTAL" and r["quote_currency"] == "BTC")
-    assert total_btc["largest_loss"] == "-0.3" and total_btc["payoff_ratio"] == "0.333333333333333333"
+    total_btc = next(
+        r for r in rows if r["trading_pair"] == "TOTAL" and r["quote_currency"] == "BTC"
+    )
+    assert (
+        total_btc["largest_loss"] == "-0.3" and total_btc["payoff_ratio"] == "0.333333333333333333"
+    )
     assert next(csv.reader(io.StringIO(report_csv(summarize(HAND))))) == CSV_COLUMNS
 
 
@@ -101,8 +124,14 @@ def test_table_statistics_block_fits_80_columns():
     print_report(summarize([*HAND, *ETH, OPEN]), console, statistics=True)
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
-    for label, value in [("win rate", "50.00 %"), ("profit factor", "3.00"), ("expectancy", "6.67"),
-                         ("largest loss", "-15.00"), ("wins in a row", "2"), ("avg duration", "1 day, 6:00:00")]:
+    for label, value in [
+        ("win rate", "50.00 %"),
+        ("profit factor", "3.00"),
+        ("expectancy", "6.67"),
+        ("largest loss", "-15.00"),
+        ("wins in a row", "2"),
+        ("avg duration", "1 day, 6:00:00"),
+    ]:
         assert any(label in line and value in line for line in text.splitlines()), (label, value)
     assert "TOTAL BTC, 2 trades" in text and "BTC/USD (kraken), 6 trades" in text
 
@@ -152,12 +181,21 @@ def test_periods_in_json_and_csv():
     data = report_dict(summarize(BOUNDARY), by="month")
     assert data["by"] == "month"
     assert data["periods"][0] == {
-        "period": "2024-02", "start": "2024-02-01", "currency": "BTC", "trades": 1, "wins": 1,
-        "losses": 0, "realized_pnl": "0.01", "total_commission": "0.0001",
+        "period": "2024-02",
+        "start": "2024-02-01",
+        "currency": "BTC",
+        "trades": 1,
+        "wins": 1,
+        "losses": 0,
+        "realized_pnl": "0.01",
+        "total_commission": "0.0001",
     }
     rows = list(csv.DictReader(io.StringIO(periods_csv(summarize(BOUNDARY), "year"))))
     assert [(r["period"], r["currency"], r["realized_pnl"]) for r in rows] == [
-        ("2024", "BTC", "0.01"), ("2024", "USD", "3"), ("TOTAL", "BTC", "0.01"), ("TOTAL", "USD", "3"),
+        ("2024", "BTC", "0.01"),
+        ("2024", "USD", "3"),
+        ("TOTAL", "BTC", "0.01"),
+        ("TOTAL", "USD", "3"),
     ]
 
 
@@ -166,7 +204,10 @@ def test_periods_table():
     print_report(summarize(BOUNDARY), console, by="month")
     text = console.export_text()
     assert "Closed trades by exit month (UTC)" in text
-    assert any(line.split()[:2] == ["2024-02", "USD"] and line.split()[-2] == "2.20" for line in text.splitlines())
+    assert any(
+        line.split()[:2] == ["2024-02", "USD"] and line.split()[-2] == "2.20"
+        for line in text.splitlines()
+    )
     assert max(len(line) for line in text.splitlines()) <= 80
 
 
