@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from benchmarks.support import Row, synthetic_fills
 from gal_friday.domain import Fill, TradeGrouping, build_trades, iter_trades
-from gal_friday.persistence.orm import start_mappers
+from gal_friday.persistence.tables.mapping import start_mappers
 
 
 def _stream(fills: list[Fill]) -> int:

@@ -17,8 +17,8 @@ import psycopg
 from benchmarks.support import T0, Row, libpq, scratch_database, timed
 from gal_friday.domain import Fill, Order
 from gal_friday.domain.candles import Candle
-from gal_friday.persistence import bulk
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.equity import build_equity
 from gal_friday.services.trade_rebuild import rebuild_pairs

@@ -18,8 +18,8 @@ import psycopg
 
 from benchmarks.support import T0, Row, libpq, median, percentile, scratch_database
 from gal_friday.domain import Fill, Order, OrderType, Side
-from gal_friday.persistence import bulk
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.live_fills import record_fill
 

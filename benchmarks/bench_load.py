@@ -26,8 +26,8 @@ from psycopg import sql
 
 from benchmarks.support import T0, Row, libpq, scratch_database
 from gal_friday.domain import Fill, LiquidityType, Order, OrderStatus, OrderType, Side
-from gal_friday.persistence import bulk
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
 
 FILLS_PER_ORDER = 2

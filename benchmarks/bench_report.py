@@ -28,9 +28,10 @@ from sqlalchemy.engine import URL, make_url
 
 from benchmarks.support import T0, Row, libpq, scratch_database, timed
 from gal_friday.domain.enums import OrderStatus, OrderType, Side, TradeGrouping, TradeSide
-from gal_friday.persistence import bulk, schema
-from gal_friday.persistence import tables as t
+from gal_friday.persistence import schema
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.fastpath import bulk
+from gal_friday.persistence.tables import definitions as t
 
 PAIRS = [
     ("BTC/USD", Decimal("42000"), Decimal("0.01")),

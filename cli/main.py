@@ -92,7 +92,7 @@ class State:
 
     def migrated_engine(self) -> Engine:
         """The engine, after checking the schema is at the newest revision."""
-        from gal_friday.persistence import schema_version
+        from gal_friday.persistence.migrating import schema_version
 
         engine = self.existing_engine()
         revision, head = schema_version.stored_revision(engine), schema_version.head_revision()
@@ -285,7 +285,7 @@ def import_command(
     rates_file: Path | None,
 ) -> None:
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
-    from gal_friday.cli.output import import_progress, plural
+    from gal_friday.cli.rendering.output import import_progress, plural
     from gal_friday.services.importing import import_history
     from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
 
@@ -366,8 +366,8 @@ def audit(ctx: click.Context, fmt: str) -> None:
     Exit 0 when everything balances, 3 when something diverges (1 and 2 keep their
     meaning: database unusable, bad input).
     """
-    from gal_friday.cli.audit_output import audit_json, print_audit
-    from gal_friday.cli.output import console
+    from gal_friday.cli.rendering.audit import audit_json, print_audit
+    from gal_friday.cli.rendering.output import console
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.audit import audit as run_audit
 
@@ -405,7 +405,7 @@ def trades_rebuild(
     state: State, grouping: str | None, pair: str | None, rates_file: Path | None
 ) -> None:
     """Recompute trades from the stored fills, in one transaction."""
-    from gal_friday.cli.output import plural
+    from gal_friday.cli.rendering.output import plural
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.trade_rebuild import rebuild_trades
 
@@ -447,7 +447,7 @@ def _pair_option(value: str | None) -> str | None:
 
 def _check_plot_target(path: Path) -> None:
     """Fail before any work when the chart cannot be written: no folder, or no matplotlib."""
-    from gal_friday.services.plotting import PlottingUnavailableError, image_formats
+    from gal_friday.cli.rendering.plotting import PlottingUnavailableError, image_formats
 
     folder = path.parent
     if not folder.is_dir():
@@ -550,16 +550,16 @@ def report(
             uow, trading_pair, start, end, currency=currency, prices_exchange=prices_exchange
         )
     if fmt == "json":
-        from gal_friday.services.report_formats import report_json
+        from gal_friday.cli.rendering.report_formats import report_json
 
         click.echo(report_json(result, statistics=statistics, by=by))
     elif fmt == "csv":
-        from gal_friday.services.report_formats import periods_csv, report_csv
+        from gal_friday.cli.rendering.report_formats import periods_csv, report_csv
 
         text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
         click.echo(text, nl=False)
     else:
-        from gal_friday.cli.output import console, print_report
+        from gal_friday.cli.rendering.output import console, print_report
 
         print_report(result, console(), statistics=statistics, by=by)
     _say_when_empty(result, _filters(pair, since, until), state.masked_url)
@@ -568,8 +568,8 @@ def report(
 
 
 def _plot(result: Performance, path: Path) -> None:
-    from gal_friday.cli.output import plural
-    from gal_friday.services.plotting import plot_cumulative_pnl, plotted_pairs
+    from gal_friday.cli.rendering.output import plural
+    from gal_friday.cli.rendering.plotting import plot_cumulative_pnl, plotted_pairs
 
     currencies = {pair.quote for pair in plotted_pairs(result)}
     try:
@@ -668,12 +668,12 @@ def equity(
     plot: Path | None,
 ) -> None:
     """Daily mark-to-market equity in one currency, its statistics and drawdowns."""
-    from gal_friday.cli.output import console
+    from gal_friday.cli.rendering.equity_formats import equity_csv, equity_json
+    from gal_friday.cli.rendering.equity_plot import plot_equity, pyplot
+    from gal_friday.cli.rendering.output import console
+    from gal_friday.cli.rendering.plotting import PlottingUnavailableError
     from gal_friday.persistence.unit_of_work import UnitOfWork
     from gal_friday.services.equity import build_equity
-    from gal_friday.services.equity_formats import equity_csv, equity_json
-    from gal_friday.services.equity_plot import plot_equity, pyplot
-    from gal_friday.services.plotting import PlottingUnavailableError
 
     if plot is not None:
         try:
@@ -691,7 +691,7 @@ def equity(
     elif fmt == "csv":
         click.echo(equity_csv(result), nl=False)
     else:
-        from gal_friday.cli.equity_output import print_equity
+        from gal_friday.cli.rendering.equity_tables import print_equity
 
         print_equity(result, console())
     if plot is not None:
@@ -741,10 +741,10 @@ def snapshots_rebuild(
 )
 def demo(seed: int, demo_url: str | None) -> None:
     """Run a short deterministic simulated session through every table, then print the report."""
-    from gal_friday.cli.output import console, print_report
+    from gal_friday.cli.demo import demo_database, run_demo
+    from gal_friday.cli.rendering.output import console, print_report
     from gal_friday.persistence.database import mask_url, resolve_url
     from gal_friday.persistence.unit_of_work import UnitOfWork
-    from gal_friday.services.demo import demo_database, run_demo
     from gal_friday.services.reporting import build_report
 
     with demo_database(demo_url) as engine:

@@ -129,3 +129,18 @@ class FillRecord(NamedTuple):
 
 #: What the trade builder reads fills from.
 FillView: TypeAlias = Fill | FillRecord
+
+
+class StoredFill(NamedTuple):
+    """What a re-import compares a file's fill with (a fill repository's ``stored_among``)."""
+
+    fill_id: str
+    trading_pair: str
+    side: Side
+    quantity_filled: Decimal
+    fill_price: Decimal
+    commission: Decimal
+    commission_asset: str
+    filled_at: datetime
+    exchange_order_id: str | None
+    fill_pk: int

@@ -15,8 +15,8 @@ from alembic import context
 from sqlalchemy import Connection, Engine
 
 from gal_friday.persistence.database import create_engine, resolve_url
-from gal_friday.persistence.migration_render import render_item
-from gal_friday.persistence.tables import metadata
+from gal_friday.persistence.migrating.render import render_item
+from gal_friday.persistence.tables.definitions import metadata
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_config"):

@@ -2,7 +2,7 @@
 
 Every engine made here (see ``docs/database.md``):
 
-* maps the domain first (:func:`~gal_friday.persistence.orm.start_mappers`);
+* maps the domain first (:func:`~gal_friday.persistence.tables.mapping.start_mappers`);
 * has a connect timeout and a statement timeout on PostgreSQL, a busy timeout on
   SQLite (:mod:`gal_friday.persistence.urls`);
 * raises :class:`~gal_friday.persistence.errors.StorageError` subclasses instead of
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gal_friday.persistence.errors import translate_operational_error
-from gal_friday.persistence.orm import MappedSession, start_mappers
+from gal_friday.persistence.tables.mapping import MappedSession, start_mappers
 from gal_friday.persistence.urls import (
     DATABASE_URL_ENV,
     DEFAULT_DATABASE_URL,

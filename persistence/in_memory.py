@@ -6,7 +6,7 @@ is a unit of work and, called, a factory of more on the same committed state::
     uow = InMemoryUnitOfWork()
     record_fill(uow, fill, client_order_id=order.client_order_id)
 
-They satisfy the protocols of :mod:`gal_friday.persistence.interfaces` (checked by
+They satisfy the protocols of :mod:`gal_friday.services.ports` (checked by
 mypy) and keep the same rules as the real ones: a fill id is stored once per
 exchange (:class:`DuplicateFillError` on commit), a configuration is stored once
 per hash and at most one is active, leaving the block without ``commit()``
@@ -45,11 +45,11 @@ from gal_friday.domain import (
     TradeGrouping,
 )
 from gal_friday.domain.candles import Candle
+from gal_friday.domain.fill import StoredFill
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.domain.trade import TradeFigures
 from gal_friday.domain.values import exchange_id
 from gal_friday.persistence.errors import ConstraintViolationError
-from gal_friday.persistence.repositories import StoredFill
 
 T = TypeVar("T")
 
@@ -76,7 +76,7 @@ class _Store:
 
 
 class FakeOrders:
-    """In-memory :class:`~gal_friday.persistence.repositories.OrderRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.OrderRepository`."""
 
     def __init__(self, items: list[Order], keys: Iterator[int] | None = None) -> None:
         self.items = items
@@ -234,7 +234,7 @@ class FakeFills:
 
 
 class FakeSignals:
-    """In-memory :class:`~gal_friday.persistence.repositories.SignalRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.SignalRepository`."""
 
     def __init__(self, items: list[Signal]) -> None:
         self.items = items
@@ -253,7 +253,7 @@ class FakeSignals:
 
 
 class FakeTrades:
-    """In-memory :class:`~gal_friday.persistence.repositories.TradeRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.TradeRepository`."""
 
     def __init__(self, items: list[Trade]) -> None:
         self.items = items
@@ -336,7 +336,7 @@ class FakeTrades:
 
 
 class FakeSnapshots:
-    """In-memory :class:`~gal_friday.persistence.repositories.SnapshotRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.SnapshotRepository`."""
 
     def __init__(self, items: list[PortfolioSnapshot]) -> None:
         self.items = items
@@ -360,7 +360,7 @@ class FakeSnapshots:
 
 
 class FakeConfigurations:
-    """In-memory :class:`~gal_friday.persistence.repositories.ConfigurationRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.ConfigurationRepository`."""
 
     def __init__(self, items: list[Configuration]) -> None:
         self.items = items
@@ -389,7 +389,7 @@ class FakeConfigurations:
 
 
 class FakeLogs:
-    """In-memory :class:`~gal_friday.persistence.repositories.LogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.LogRepository`."""
 
     def __init__(self, items: list[Log]) -> None:
         self.items = items
@@ -420,7 +420,7 @@ class FakeLogs:
 
 
 class FakeSystemLogs:
-    """In-memory :class:`~gal_friday.persistence.repositories.SystemLogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.core.SystemLogRepository`."""
 
     def __init__(self, items: list[SystemLog]) -> None:
         self.items = items
@@ -449,7 +449,7 @@ class FakeSystemLogs:
 
 
 class FakeEvents:
-    """In-memory :class:`~gal_friday.persistence.repositories.EventRepository` (append-only)."""
+    """In-memory ``EventRepository`` (append-only)."""
 
     def __init__(self, items: list[EventLog]) -> None:
         self.items = items
@@ -485,7 +485,7 @@ class FakeEvents:
 
 
 class FakeLedger:
-    """In-memory :class:`~gal_friday.persistence.ledger_repository.LedgerRepository`
+    """In-memory :class:`~gal_friday.persistence.repositories.ledger.LedgerRepository`
     (entries in a list, kept in the order stored; the fills are those of ``orders``)."""
 
     def __init__(self, items: list[LedgerEntry], orders: list[Order]) -> None:
@@ -562,7 +562,7 @@ _CANDLE_KEY = "uq_candles_exchange_trading_pair_interval_s_open_time"
 
 
 class FakeCandles:
-    """In-memory :class:`~gal_friday.persistence.candles.CandleRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.candles.CandleRepository`."""
 
     def __init__(self, items: list[Candle]) -> None:
         self.items = items

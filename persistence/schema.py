@@ -21,8 +21,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.migration_render import render_item
-from gal_friday.persistence.tables import metadata
+from gal_friday.persistence.migrating.render import render_item
+from gal_friday.persistence.tables.definitions import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = ROOT / "alembic.ini"

@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the CLI)
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from gal_friday.persistence import repositories as r
-from gal_friday.persistence.candles import CandleRepository
 from gal_friday.persistence.database import (
     READ_ONLY,
     async_session_factory,
@@ -43,7 +41,9 @@ from gal_friday.persistence.database import (
 )
 from gal_friday.persistence.database import read_only as read_only_engine
 from gal_friday.persistence.errors import translate_error
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.repositories import core as r
+from gal_friday.persistence.repositories.candles import CandleRepository
+from gal_friday.persistence.repositories.ledger import LedgerRepository
 
 T = TypeVar("T")
 

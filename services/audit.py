@@ -21,7 +21,7 @@ import attrs
 
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.ledger import AssetReplay, fill_disagreements, replay_balances, trade_figures
-from gal_friday.persistence.interfaces import RepositoriesProtocol
+from gal_friday.services.ports import RepositoriesProtocol
 from gal_friday.services.reconcile import ledger_trades
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gal_friday.domain import Configuration
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkProtocol
 
 
 def activate_configuration(uow: UnitOfWorkProtocol, content: Mapping[str, Any]) -> Configuration:

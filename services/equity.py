@@ -27,7 +27,7 @@ from gal_friday.domain.statistics import (
     deepest_drawdowns,
     drawdowns,
 )
-from gal_friday.persistence.interfaces import RepositoriesProtocol, UnitOfWorkProtocol
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkProtocol
 
 #: The ``positions`` key that marks a snapshot made by :func:`rebuild_snapshots`.
 REBUILD_MARK = "snapshots-rebuild"

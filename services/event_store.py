@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from gal_friday.domain import EventLog
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkProtocol
 
 
 class EventStore:

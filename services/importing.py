@@ -32,6 +32,7 @@ import attrs
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
 from gal_friday.domain.construction import detached
+from gal_friday.domain.fill import StoredFill
 from gal_friday.domain.rates import RateTable
 from gal_friday.importers import (
     COMMITTING,
@@ -49,10 +50,9 @@ from gal_friday.importers import (
 )
 from gal_friday.importers.streaming import same_record
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.gc_pause import gc_paused
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
-from gal_friday.persistence.repositories import StoredFill
+from gal_friday.persistence.fastpath.gc_pause import gc_paused
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.ports import UnitOfWorkProtocol
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: Rows parsed, checked and written together. Peak memory grows with it (about 30 KiB
@@ -181,8 +181,9 @@ def store_stream(
     records = iter(stream.records)
     with _ChunkWriter(uow) as writer:
         while True:
-            # one chunk at a time: see persistence/gc_pause.py; the new fills and orders are only
-            # written in bulk, so they are made without the ORM's state (construction.detached)
+            # one chunk at a time: see persistence/fastpath/gc_pause.py; the new fills and
+            # orders are only written in bulk, so they are made without the ORM's state
+            # (construction.detached)
             with gc_paused(), detached():
                 try:
                     chunk = list(itertools.islice(records, CHUNK_ROWS))

@@ -34,8 +34,8 @@ from gal_friday.importers.kraken_ledgers import (
     repeat_error,
 )
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.interfaces import LedgerRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.ports import LedgerRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.services.reconcile import ReconcileSummary, reconcile, reconcile_all
 
 

@@ -40,8 +40,8 @@ from gal_friday.domain import (
 )
 from gal_friday.persistence.database import skipping_pre_ping
 from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
-from gal_friday.persistence.interfaces import RepositoriesProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkProtocol
 from gal_friday.services.trade_rebuild import refresh_pair
 
 MAX_ATTEMPTS = 12

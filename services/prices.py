@@ -21,8 +21,8 @@ from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.ohlcv import Located, Location, kraken_file_name
 from gal_friday.importers.pairs import normalize_pair
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.interfaces import CandleRepositoryProtocol, UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.ports import CandleRepositoryProtocol, UnitOfWorkProtocol
 
 FORMATS = tuple(PRICE_FORMATS)
 BATCH = 2000

@@ -34,12 +34,12 @@ from gal_friday.domain.ledger import (
     trade_figures,
 )
 from gal_friday.importers.records import ImportBatch, ImportedFill
-from gal_friday.persistence.interfaces import (
+from gal_friday.services.importing import store_batch
+from gal_friday.services.ports import (
     LedgerRepositoryProtocol,
     RepositoriesProtocol,
     UnitOfWorkProtocol,
 )
-from gal_friday.services.importing import store_batch
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: The ``path`` the fills built from ledger rows are reported under.

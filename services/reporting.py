@@ -17,8 +17,8 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
 from gal_friday.domain.trade import ReportedTrade
-from gal_friday.persistence.gc_pause import gc_paused
-from gal_friday.persistence.interfaces import RepositoriesProtocol
+from gal_friday.persistence.fastpath.gc_pause import gc_paused
+from gal_friday.services.ports import RepositoriesProtocol
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
 #: The report is the domain's performance summary of the stored trades.

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from gal_friday.domain import PortfolioSnapshot
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkProtocol
 
 
 def take_snapshot(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gal_friday.domain import SystemLog
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkProtocol
 
 
 def record_system_event(

@@ -24,8 +24,8 @@ import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
 from gal_friday.domain.rates import Rates
-from gal_friday.persistence.gc_pause import gc_paused
-from gal_friday.persistence.interfaces import RepositoriesProtocol
+from gal_friday.persistence.fastpath.gc_pause import gc_paused
+from gal_friday.services.ports import RepositoriesProtocol
 
 #: Trades written per bulk insert during a rebuild.
 WRITE_BATCH = 5000
@@ -71,7 +71,7 @@ def _write(
     written = 0
     while True:
         # a batch (a fraction of a second) makes many objects and no cycles: the collector
-        # is paused for it only, and comes back between batches (persistence/gc_pause.py)
+        # is paused for it only, and comes back between batches (persistence/fastpath/gc_pause.py)
         with gc_paused():
             batch = list(itertools.islice(trades, WRITE_BATCH))
             if not batch:

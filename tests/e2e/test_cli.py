@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from gal_friday.persistence import schema
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from tests.support import databases
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"

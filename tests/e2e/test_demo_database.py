@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from tests.e2e.test_cli import HISTORY, run

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from tests.e2e.test_import_flow_cli import _refused
 
 HEADER = b"txid,refid,time,type,subtype,aclass,asset,amount,fee,balance\n"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from gal_friday.domain import DuplicateFillError, EventLog, Log, Order
-from gal_friday.persistence import bulk
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import ConstraintViolationError
+from gal_friday.persistence.fastpath import bulk
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from gal_friday.cli.main import run
+from gal_friday.cli.rendering.equity_formats import equity_document
 from gal_friday.domain import PortfolioSnapshot
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.equity import build_equity, is_rebuilt
-from gal_friday.services.equity_formats import equity_document
 from gal_friday.services.importing import import_history
 from gal_friday.services.prices import import_prices
 
@@ -137,8 +137,8 @@ def test_cli_equity_json_csv_and_plot(loaded, capsys, tmp_path):
 
 
 def test_plot_without_matplotlib_fails_before_any_output(loaded, capsys, monkeypatch):
-    from gal_friday.services import equity_plot
-    from gal_friday.services.plotting import PlottingUnavailableError
+    from gal_friday.cli.rendering import equity_plot
+    from gal_friday.cli.rendering.plotting import PlottingUnavailableError
 
     def unavailable():
         raise PlottingUnavailableError(

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from gal_friday.cli.main import run
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.reporting import build_report
 

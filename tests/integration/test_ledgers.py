@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, select, update
 
 from gal_friday.domain import Side
 from gal_friday.importers import ImportFormatError
-from gal_friday.persistence import tables as t
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence.repositories.ledger import LedgerRepository
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import ledger_import
 from gal_friday.services.audit import audit

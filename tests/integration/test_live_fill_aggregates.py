@@ -14,7 +14,7 @@ from gal_friday.domain import (
     OverfillError,
 )
 from gal_friday.domain.order import fill_aggregates
-from gal_friday.persistence import tables as t
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.live_fills import FillOutcome, TradesNotRefreshedError, record_fill
 from tests.factories import at, make_fill, make_order

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from gal_friday.domain import LiquidityType, Order
-from gal_friday.persistence import fill_statements
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.errors import DatabaseTimeoutError, DatabaseUnavailableError
-from gal_friday.persistence.prepared import driver_of
+from gal_friday.persistence.fastpath import fill_statements
+from gal_friday.persistence.fastpath.prepared import driver_of
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.live_fills import FillOutcome, record_fill
 from tests.factories import at, make_fill, make_order

@@ -17,10 +17,10 @@ from sqlalchemy.engine import URL
 
 from gal_friday.domain import Log
 from gal_friday.domain.logs import LOG_COLUMNS, log_values
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.log_handler import DatabaseLogHandler
-from gal_friday.persistence.log_spill import SpillFile, database_key
+from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.spill import SpillFile, database_key
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.support.tcp_proxy import TcpProxy
 
@@ -196,7 +196,7 @@ def test_a_replay_skips_ids_already_stored_and_repeated(database_url, tmp_path):
 
 
 def test_the_writers_json_text_is_json_dumps():
-    from gal_friday.persistence.log_handler import _json_text
+    from gal_friday.persistence.logwriter.handler import _json_text
 
     for context in [*CONTEXTS[1:3], {"nan": float("nan"), "s": 'é\t\\"', "l": [{}, [-0.0, 1e300]]}]:
         assert _json_text(context) == json.dumps(context)
@@ -205,8 +205,8 @@ def test_the_writers_json_text_is_json_dumps():
 def test_a_retried_batch_skips_the_rows_its_lost_commit_stored(postgres_url):
     from gal_friday.domain.logs import log_row, record_ids
     from gal_friday.domain.redaction import redactor
-    from gal_friday.persistence import bulk
-    from gal_friday.persistence.log_handler import _json_text
+    from gal_friday.persistence.fastpath import bulk
+    from gal_friday.persistence.logwriter.handler import _json_text
 
     fields = {"name": "gf.retry", "levelname": "INFO", "levelno": 20, "created": 1.5}
     ids = record_ids(3)

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
 from gal_friday.domain import Log
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.log_handler import DatabaseLogHandler
-from gal_friday.persistence.log_spill import (
+from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.spill import (
     SpillFile,
     database_identity,
     default_spill_path,
     state_directory,
 )
+from gal_friday.persistence.tables import definitions as t
 from tests.support import databases
 
 

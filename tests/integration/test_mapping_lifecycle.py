@@ -24,7 +24,11 @@ from gal_friday.domain import (
     construction,
 )
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.orm import MappingNotStartedError, clear_mappers, start_mappers
+from gal_friday.persistence.tables.mapping import (
+    MappingNotStartedError,
+    clear_mappers,
+    start_mappers,
+)
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 

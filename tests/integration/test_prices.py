@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from gal_friday.cli.main import run
 from gal_friday.importers import ImportFormatError
-from gal_friday.persistence import tables as t
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import prices as p
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from gal_friday.domain import Order, Side
 from gal_friday.domain.values import tidy
-from gal_friday.persistence.types import EnumText, ExactDecimal, Money
+from gal_friday.persistence.tables.types import EnumText, ExactDecimal, Money
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import delete
 
 from gal_friday.cli.main import run
+from gal_friday.cli.rendering.report_formats import report_dict
 from gal_friday.domain.errors import MissingConversionRateError
-from gal_friday.persistence.tables import candles
+from gal_friday.persistence.tables.definitions import candles
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 from gal_friday.services.prices import import_prices
-from gal_friday.services.report_formats import report_dict
 from gal_friday.services.reporting import build_report
 
 SAMPLES = Path(__file__).resolve().parents[2] / "importers" / "samples"

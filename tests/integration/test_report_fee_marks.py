@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gal_friday.cli.rendering.report_formats import report_dict
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
-from gal_friday.services.report_formats import report_dict
 from gal_friday.services.reporting import build_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"

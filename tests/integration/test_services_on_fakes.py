@@ -14,14 +14,14 @@ from typing import Any
 import attrs
 from sqlalchemy import Engine
 
+from gal_friday.cli.rendering.report_formats import report_dict
 from gal_friday.domain import Trade
 from gal_friday.persistence.in_memory import InMemoryUnitOfWork
-from gal_friday.persistence.interfaces import UnitOfWorkProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.audit import audit
 from gal_friday.services.importing import import_history
 from gal_friday.services.ledger_import import import_ledger
-from gal_friday.services.report_formats import report_dict
+from gal_friday.services.ports import UnitOfWorkProtocol
 from gal_friday.services.reporting import build_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"

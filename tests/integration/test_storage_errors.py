@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import text
 
 from gal_friday.domain import DomainError, DuplicateFillError, NotFoundError
-from gal_friday.persistence import bulk
 from gal_friday.persistence.database import create_async_engine, create_engine
 from gal_friday.persistence.errors import (
     ConcurrencyError,
@@ -21,6 +20,7 @@ from gal_friday.persistence.errors import (
     SchemaMissingError,
     StorageError,
 )
+from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import make_fill, make_order
 from tests.support import databases

@@ -26,8 +26,8 @@ from gal_friday.domain import (
     TradeGrouping,
     build_trades,
 )
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import session_factory
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import T0, at, make_fill, make_order
 

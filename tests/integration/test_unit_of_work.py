@@ -15,8 +15,8 @@ from gal_friday.domain import (
     Order,
     OrderStatus,
 )
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import ConcurrencyError
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 from tests.factories import at, make_fill, make_order
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL
 
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.tables import metadata
+from gal_friday.persistence.tables.definitions import metadata
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import make_fill, make_order
 from tests.support import databases

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gal_friday.persistence import schema, schema_version
+from gal_friday.persistence import schema
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.migrating import schema_version
 
 
 def test_head_revision_is_alembics_head():

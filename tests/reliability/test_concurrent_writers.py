@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import make_order
 

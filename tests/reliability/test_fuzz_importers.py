@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from gal_friday.domain import DomainError
 from gal_friday.importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.services.importing import import_history
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"

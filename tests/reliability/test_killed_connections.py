@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.errors import DatabaseUnavailableError
+from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 from tests.factories import make_fill, make_order

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.log_handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.tables import definitions as t
 from tests.support.hung_server import HungServer
 
 

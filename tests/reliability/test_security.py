@@ -13,9 +13,9 @@ from psycopg import sql
 from sqlalchemy import func, insert, select
 
 from gal_friday.persistence import schema
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import DatabaseURLError, create_engine, mask_url, resolve_url
-from gal_friday.persistence.log_handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.tables import definitions as t
 from tests.factories import T0
 from tests.support import databases
 

@@ -36,8 +36,8 @@ import attrs
 from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.engine import URL
 
-from gal_friday.persistence import tables
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.tables import definitions as tables
 from gal_friday.services import importing
 from tests.support.import_corpus import Variant, corpus
 

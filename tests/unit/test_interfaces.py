@@ -1,6 +1,6 @@
 """The real unit of work and the in-memory fakes satisfy the protocols services are typed on.
 
-mypy proves it (the ``TYPE_CHECKING`` block of ``persistence/interfaces.py``); this test
+mypy proves it (the ``TYPE_CHECKING`` block of ``services/ports.py``); this test
 runs that check and repeats it at run time for the method names.
 """
 
@@ -11,11 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gal_friday.persistence import in_memory, interfaces
-from gal_friday.persistence import repositories as r
-from gal_friday.persistence.candles import CandleRepository
-from gal_friday.persistence.ledger_repository import LedgerRepository
+from gal_friday.persistence import in_memory
+from gal_friday.persistence.repositories import core as r
+from gal_friday.persistence.repositories.candles import CandleRepository
+from gal_friday.persistence.repositories.ledger import LedgerRepository
 from gal_friday.persistence.unit_of_work import Repositories
+from gal_friday.services import ports as interfaces
 
 ROOT = Path(__file__).resolve().parents[2]
 

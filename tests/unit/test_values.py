@@ -371,7 +371,7 @@ def test_ids_are_limited_to_the_columns_width():
 
 def test_domain_text_limits_equal_the_schema_columns():
     from gal_friday.domain import values
-    from gal_friday.persistence import tables as t
+    from gal_friday.persistence.tables import definitions as t
 
     assert t.fills.c.fill_id.type.length == values.EXTERNAL_ID_LENGTH
     assert t.fills.c.exchange_order_id.type.length == values.EXTERNAL_ID_LENGTH

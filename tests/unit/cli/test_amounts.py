@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from gal_friday.cli.amounts import amount, percent, price
+from gal_friday.cli.rendering.amounts import amount, percent, price
 
 D = Decimal
 

@@ -11,7 +11,7 @@ import attrs
 import pytest
 from rich.console import Console
 
-from gal_friday.cli.output import plural, print_report
+from gal_friday.cli.rendering.output import plural, print_report
 from gal_friday.domain import Trade, TradeGrouping, TradeSide
 from gal_friday.domain.performance import summarize
 

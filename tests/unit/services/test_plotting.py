@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from gal_friday.cli.rendering import plotting
 from gal_friday.domain import Trade, TradeSide
 from gal_friday.domain.performance import summarize
-from gal_friday.services import plotting
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 D = Decimal

@@ -12,14 +12,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from gal_friday.cli.output import print_report
-from gal_friday.domain import Trade, TradeSide
-from gal_friday.domain.conversion import convert_trade
-from gal_friday.domain.equity import PriceBook
-from gal_friday.domain.performance import summarize
-from gal_friday.domain.periods import period_label, period_start, period_totals
-from gal_friday.domain.trade import TradeFigures
-from gal_friday.services.report_formats import (
+from gal_friday.cli.rendering.output import print_report
+from gal_friday.cli.rendering.report_formats import (
     CSV_COLUMNS,
     STATISTICS,
     periods_csv,
@@ -27,6 +21,12 @@ from gal_friday.services.report_formats import (
     report_dict,
     report_json,
 )
+from gal_friday.domain import Trade, TradeSide
+from gal_friday.domain.conversion import convert_trade
+from gal_friday.domain.equity import PriceBook
+from gal_friday.domain.performance import summarize
+from gal_friday.domain.periods import period_label, period_start, period_totals
+from gal_friday.domain.trade import TradeFigures
 
 
 def at(day: int, hour: int = 0) -> datetime:

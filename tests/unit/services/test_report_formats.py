@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from gal_friday.domain import Trade, TradeGrouping, TradeSide
-from gal_friday.domain.performance import summarize
-from gal_friday.services.report_formats import (
+from gal_friday.cli.rendering.report_formats import (
     CSV_COLUMNS,
     report_csv,
     report_dict,
     report_json,
     safe_cell,
 )
+from gal_friday.domain import Trade, TradeGrouping, TradeSide
+from gal_friday.domain.performance import summarize
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 D = Decimal

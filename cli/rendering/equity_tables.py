@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from gal_friday.cli.rendering.equity_formats import DAY_COLUMNS, equity_document
 from gal_friday.services.equity import EquityReport
-from gal_friday.services.equity_formats import DAY_COLUMNS, equity_document
 
 DRAWDOWN_COLUMNS = ("peak", "trough", "recovery", "depth", "days")
 

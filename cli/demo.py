@@ -34,10 +34,10 @@ from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import Engine, create_engine
-from gal_friday.persistence.interfaces import RepositoriesProtocol
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from gal_friday.services.live_fills import record_fill
+from gal_friday.services.ports import RepositoriesProtocol
 from gal_friday.services.snapshots import take_snapshot
 from gal_friday.services.trade_rebuild import rebuild_trades
 

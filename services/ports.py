@@ -3,7 +3,7 @@
 Services are typed against these, not against the SQLAlchemy-backed classes, so any
 implementation that has the same methods fits: the real ones
 (:class:`~gal_friday.persistence.unit_of_work.UnitOfWork` and
-:mod:`gal_friday.persistence.repositories`) and the in-memory fakes of
+:mod:`gal_friday.persistence.repositories.core`) and the in-memory fakes of
 :mod:`gal_friday.persistence.in_memory` (a public testing aid). mypy checks that
 both satisfy them (the ``TYPE_CHECKING`` block at the end, checked by the project's
 mypy run; ``tests/unit/test_interfaces.py``).
@@ -37,7 +37,7 @@ from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.domain.trade import TradeFigures
 
 if TYPE_CHECKING:
-    from gal_friday.persistence.repositories import StoredFill
+    from gal_friday.domain.fill import StoredFill
 
 
 class OrderRepositoryProtocol(Protocol):
@@ -250,7 +250,7 @@ UnitOfWorkFactory = Callable[[], UnitOfWorkProtocol]
 
 if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing runs
     from gal_friday.persistence import in_memory
-    from gal_friday.persistence import repositories as r
+    from gal_friday.persistence.repositories import core as r
     from gal_friday.persistence.unit_of_work import UnitOfWork
 
     def _real_and_fake_fit(real: UnitOfWork, fake: in_memory.InMemoryUnitOfWork) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import Row, func, insert, select
 
 from gal_friday.domain import Fill
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.persistence import tables as t
-from gal_friday.persistence.repositories import _Repository, chunked
+from gal_friday.persistence.repositories.core import _Repository, chunked
+from gal_friday.persistence.tables import definitions as t
 
 _table = t.ledger_entries
 #: The columns a LedgerEntry is read from (its attribute names).

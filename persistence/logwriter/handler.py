@@ -18,7 +18,7 @@ How it works (the rules a user needs are in ``docs/logging.md``):
 * When the database fails, the writer keeps its batch and retries with capped
   exponential backoff; once the outage outlasts ``spill_after`` seconds, what it
   holds and what is queued go to the spill file
-  (:class:`~gal_friday.persistence.log_spill.SpillFile`, one private file per
+  (:class:`~gal_friday.persistence.logwriter.spill.SpillFile`, one private file per
   database), replayed into the table once the database is back (also by the next
   handler on the same database). A missing ``logs`` table is reported as such
   ("run `gal-friday db upgrade`") and its records are kept the same way.
@@ -53,11 +53,11 @@ from sqlalchemy import Connection, Engine, text
 
 from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_row, record_ids
 from gal_friday.domain.redaction import redactor, scrub_text
-from gal_friday.persistence import bulk
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.database import create_engine, mask_url, resolve_url
-from gal_friday.persistence.json_text import json_text as _json_text
-from gal_friday.persistence.log_spill import SpillFile, database_key, default_spill_path
+from gal_friday.persistence.fastpath import bulk
+from gal_friday.persistence.fastpath.json_text import json_text as _json_text
+from gal_friday.persistence.logwriter.spill import SpillFile, database_key, default_spill_path
+from gal_friday.persistence.tables import definitions as t
 
 INTERNAL_LOGGER = "galfriday.log_handler"
 _IGNORED_PREFIXES = ("sqlalchemy", INTERNAL_LOGGER, "alembic")

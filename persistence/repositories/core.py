@@ -11,8 +11,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -40,18 +39,18 @@ from gal_friday.domain import (
     Order,
     OrderStatus,
     PortfolioSnapshot,
-    Side,
     Signal,
     SignalStatus,
     SystemLog,
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.fill import StoredFill
 from gal_friday.domain.trade import TradeFigures
-from gal_friday.persistence import fill_statements
-from gal_friday.persistence import tables as t
-from gal_friday.persistence.gc_pause import gc_paused
-from gal_friday.persistence.trade_figures import read_figures
+from gal_friday.persistence.fastpath import fill_statements
+from gal_friday.persistence.fastpath.gc_pause import gc_paused
+from gal_friday.persistence.fastpath.trade_figures import read_figures
+from gal_friday.persistence.tables import definitions as t
 
 T = TypeVar("T")
 OPEN_STATUSES = [s for s in OrderStatus if s.is_open]
@@ -110,7 +109,7 @@ class OrderRepository(_Repository):
     def add_imported(self, orders: Sequence[Order]) -> None:
         """Insert new orders through the bulk path (COPY on PostgreSQL), setting each one's
         ``order_pk`` and its fills'; the fills are written by :meth:`FillRepository.add_bulk`."""
-        from gal_friday.persistence import bulk
+        from gal_friday.persistence.fastpath import bulk
 
         bulk.insert_orders(self.session.connection(), orders)
 
@@ -185,7 +184,7 @@ class FillRepository(_Repository):
     def add_bulk(self, fills: Sequence[Fill], *, skip_duplicates: bool = False) -> int:
         """Insert fills (each with its ``order_pk``) through the bulk path; how many were
         inserted (with ``skip_duplicates``, fill ids already stored are left out)."""
-        from gal_friday.persistence import bulk
+        from gal_friday.persistence.fastpath import bulk
 
         return bulk.insert_fills(self.session.connection(), fills, skip_duplicates=skip_duplicates)
 
@@ -251,7 +250,7 @@ class FillRepository(_Repository):
         """
         bind = self.session.get_bind()
         if bind.dialect.name == "postgresql" and not bind.dialect.is_async:
-            from gal_friday.persistence.fill_stream import stream_fills
+            from gal_friday.persistence.fastpath.fill_stream import stream_fills
 
             # psycopg's rows as they come: SQLAlchemy's per-row work cost more than the rebuild
             yield from stream_fills(
@@ -274,21 +273,6 @@ class FillRepository(_Repository):
             stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
             yield FillRecord._make(row)
-
-
-class StoredFill(NamedTuple):
-    """What a re-import compares a file's fill with (:meth:`FillRepository.stored_among`)."""
-
-    fill_id: str
-    trading_pair: str
-    side: Side
-    quantity_filled: Decimal
-    fill_price: Decimal
-    commission: Decimal
-    commission_asset: str
-    filled_at: datetime
-    exchange_order_id: str | None
-    fill_pk: int
 
 
 class SignalRepository(_Repository):
@@ -377,7 +361,7 @@ class TradeRepository(_Repository):
         COPY on a synchronous PostgreSQL connection; one executemany INSERT through an
         asyncio driver (which has no synchronous COPY) and on SQLite.
         """
-        from gal_friday.persistence import bulk  # bulk uses this module's helpers
+        from gal_friday.persistence.fastpath import bulk  # bulk uses this module's helpers
 
         if not trades:
             return 0
@@ -569,7 +553,7 @@ class EventRepository(_Repository):
 
     def append_new(self, events: Sequence[EventLog]) -> int:
         """Append through the bulk path, skipping event ids already stored; how many were new."""
-        from gal_friday.persistence import bulk
+        from gal_friday.persistence.fastpath import bulk
 
         return bulk.insert_events(self.session.connection(), events, skip_duplicates=True)
 

@@ -20,7 +20,7 @@ from sqlalchemy.types import NullType
 
 from gal_friday.domain.enums import TradeGrouping, TradeSide
 from gal_friday.domain.trade import TradeFigures
-from gal_friday.persistence import tables as t
+from gal_friday.persistence.tables import definitions as t
 
 _MONEY = frozenset(
     {"realized_pnl", "total_commission", "entry_cash", "open_quantity", "average_entry_price"}

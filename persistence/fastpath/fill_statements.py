@@ -22,7 +22,7 @@ constraint catches replays (docs/live-fills.md):
 On PostgreSQL steps 3 and 4 are one statement (two data-modifying CTEs, the UPDATE
 only when the INSERT stored a row): one round trip less on the hot path. With
 synchronous psycopg, steps 1 and 3-4 go to the session's driver connection, compiled
-once and prepared on the server (:mod:`gal_friday.persistence.prepared`: the same
+once and prepared on the server (:mod:`gal_friday.persistence.fastpath.prepared`: the same
 values, rows and errors as the Core statements, without their per-statement overhead).
 
 A fill the domain refuses is looked up too (one indexed row): the replay of a fill
@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:  # a SQLite process never loads psycopg (persistence/prepared.py)
+if TYPE_CHECKING:  # a SQLite process never loads psycopg (persistence/fastpath/prepared.py)
     import psycopg
 
 from gal_friday.domain import (
@@ -53,9 +53,9 @@ from gal_friday.domain import (
     Order,
 )
 from gal_friday.domain.construction import assemble
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import ConcurrencyError, translate_error
-from gal_friday.persistence.prepared import driver_of, prepared
+from gal_friday.persistence.fastpath.prepared import driver_of, prepared
+from gal_friday.persistence.tables import definitions as t
 
 _LOCK_BY_CLIENT_ID = (
     select(t.orders)
@@ -189,8 +189,9 @@ def apply_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None =
 
 
 def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> bool:
-    # Synchronous psycopg takes the hot statements directly (persistence/prepared.py: Core's
-    # per-statement overhead is a third of this path); SQLite and asyncio stay on Core.
+    # Synchronous psycopg takes the hot statements directly (persistence/fastpath/
+    # prepared.py: Core's per-statement overhead is a third of this path); SQLite and
+    # asyncio stay on Core.
     driver = driver_of(conn)
     order, version = _load(conn, driver, fill, client_order_id)
     try:

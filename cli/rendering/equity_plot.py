@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gal_friday.cli.rendering.plotting import PlottingUnavailableError
 from gal_friday.services.equity import EquityReport
-from gal_friday.services.plotting import PlottingUnavailableError
 
 
 def pyplot() -> Any:

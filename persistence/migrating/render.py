@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.types import JSON
 
-from gal_friday.persistence.types import (
+from gal_friday.persistence.tables.types import (
     SQLITE_MONEY_LENGTH,
     DecimalMap,
     EnumText,

@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from gal_friday.cli.rendering.report_formats import decimal_text
 from gal_friday.services.audit import AuditResult
-from gal_friday.services.report_formats import decimal_text
 
 
 def _time(value: Any) -> str:

@@ -34,7 +34,6 @@ from sqlalchemy.exc import IntegrityError
 
 from gal_friday.domain import EventLog, Fill, Log, Order, SystemLog, Trade
 from gal_friday.domain.errors import DomainError, DuplicateFillError
-from gal_friday.persistence import tables as t
 from gal_friday.persistence.errors import (
     FILL_UNIQUE,
     ConstraintViolationError,
@@ -42,9 +41,10 @@ from gal_friday.persistence.errors import (
     StorageError,
     translate_integrity_error,
 )
-from gal_friday.persistence.json_text import json_text
-from gal_friday.persistence.repositories import chunked
-from gal_friday.persistence.types import DecimalMap, UTCDateTime, as_decimal_strings
+from gal_friday.persistence.fastpath.json_text import json_text
+from gal_friday.persistence.repositories.core import chunked
+from gal_friday.persistence.tables import definitions as t
+from gal_friday.persistence.tables.types import DecimalMap, UTCDateTime, as_decimal_strings
 
 SQLITE_BATCH = 500
 Row = dict[str, Any]

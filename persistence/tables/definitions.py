@@ -1,7 +1,7 @@
 """Every table of the schema on one ``MetaData``, with named constraints and indexes.
 
 Column names are the attribute names of the domain classes. Money columns use
-:class:`~gal_friday.persistence.types.Money`; their numeric CHECKs cast to NUMERIC so that
+:class:`~gal_friday.persistence.tables.types.Money`; their numeric CHECKs cast to NUMERIC so that
 they also hold on SQLite, where the value is stored as text. Foreign keys never
 cascade deletes: history is not deleted through a parent.
 """
@@ -35,7 +35,7 @@ from gal_friday.domain.enums import (
     TradeGrouping,
     TradeSide,
 )
-from gal_friday.persistence.types import (
+from gal_friday.persistence.tables.types import (
     BigIntPK,
     CanonicalJSON,
     DecimalMap,
@@ -57,7 +57,7 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: Foreign-key column type matching :data:`~gal_friday.persistence.types.BigIntPK`.
+#: Foreign-key column type matching :data:`~gal_friday.persistence.tables.types.BigIntPK`.
 BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
 PAIR = 32

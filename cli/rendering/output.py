@@ -1,6 +1,6 @@
 """Terminal output of the command line: the report as rich tables, and the progress bar.
 
-Amounts are shown with the precision their asset needs (:mod:`gal_friday.cli.amounts`).
+Amounts are shown with the precision their asset needs (:mod:`gal_friday.cli.rendering.amounts`).
 Tables are laid out in columns when every figure fits the terminal's width, else
 one small table per pair, so no figure is ever cut (``docs/reporting.md``).
 """
@@ -18,7 +18,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gal_friday.cli import amounts
+from gal_friday.cli.rendering import amounts
 from gal_friday.domain.enums import TradeGrouping
 from gal_friday.domain.performance import CurrencyTotals, OpenPosition, PairPerformance, Performance
 from gal_friday.domain.statistics import TradeStatistics

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gal_friday.domain import values as v
 from gal_friday.domain.candles import Candle
-from gal_friday.persistence import tables as t
+from gal_friday.persistence.tables import definitions as t
 
 _COLUMNS = (
     "exchange",

@@ -40,7 +40,7 @@ from gal_friday.domain import (
     Trade,
     construction,
 )
-from gal_friday.persistence import tables as t
+from gal_friday.persistence.tables import definitions as t
 
 mapper_registry = registry(metadata=t.metadata)
 _lock = threading.Lock()
@@ -130,7 +130,7 @@ def _require_mapped(instance: object) -> None:
     if not is_mapped(type(instance)):
         raise MappingNotStartedError(
             f"{type(instance).__name__} is not mapped: call"
-            " gal_friday.persistence.orm.start_mappers() first (create_engine() and"
+            " gal_friday.persistence.tables.mapping.start_mappers() first (create_engine() and"
             " UnitOfWork(url) call it; clear_mappers() undid it)"
         )
 
