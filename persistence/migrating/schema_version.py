@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 VERSION_TABLE = "alembic_version"
 
 #: ``revision: str = "0001"`` / ``down_revision = ("0002", "0003")`` at the start of a line.
