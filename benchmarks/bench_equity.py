@@ -17,6 +17,7 @@ import psycopg
 from benchmarks.support import T0, Row, libpq, scratch_database, timed
 from gal_friday.domain import Fill, Order
 from gal_friday.domain.candles import Candle
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -111,9 +112,10 @@ def run(count: int) -> list[Row]:
         engine = create_engine(url)
         days: list[int] = []
 
+        uow_factory = unit_of_work_factory(engine)
+
         def ours() -> None:
-            with UnitOfWork(engine) as uow:
-                report = build_equity(uow, start_capital=Decimal(10_000_000), currency="USD")
+            report = build_equity(uow_factory, start_capital=Decimal(10_000_000), currency="USD")
             days.append(len(report.days))
 
         def raw() -> None:

@@ -13,8 +13,8 @@ import psycopg
 from psycopg import sql
 
 from benchmarks.support import Row, libpq, percentile, scratch_database
-from gal_friday.domain.logs import LOG_COLUMNS
 from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.rows import LOG_COLUMNS
 
 COLUMNS = list(LOG_COLUMNS)  # the writer's own column order
 BATCH = 10_000  # records per transaction: each commit waits for the WAL flush

@@ -187,24 +187,22 @@ def _next_run(engine: Engine) -> int:
 def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
     """Run the session on ``engine`` (a migrated database) and say what it wrote."""
     session = _Session(engine, seed, _next_run(engine))
-    with session.uow() as uow:
-        activate_configuration(
-            uow, {"run": session.run, "risk_budget": "2000", "pairs": list(PAIRS)}
-        )
-        activate_configuration(
-            uow, {"run": session.run, "risk_budget": str(RISK_BUDGET), "pairs": list(PAIRS)}
-        )
-        uow.commit()
+    activate_configuration(
+        session.uow, {"run": session.run, "risk_budget": "2000", "pairs": list(PAIRS)}
+    )
+    activate_configuration(
+        session.uow, {"run": session.run, "risk_budget": str(RISK_BUDGET), "pairs": list(PAIRS)}
+    )
     session.event("DEMO_STARTED", START, seed=seed, run=session.run)
+    take_snapshot(
+        session.uow,
+        at=START,
+        total_equity=STARTING_CASH,
+        available_balance={"USD": STARTING_CASH},
+        positions={},
+        starting_equity=STARTING_CASH,
+    )
     with session.uow() as uow:
-        take_snapshot(
-            uow,
-            at=START,
-            total_equity=STARTING_CASH,
-            available_balance={"USD": STARTING_CASH},
-            positions={},
-            starting_equity=STARTING_CASH,
-        )
         deposit = f"DEMO{session.run}-DEPOSIT"  # the starting cash, as the exchange's ledger has it
         uow.ledger.add_all(
             [
@@ -225,8 +223,8 @@ def run_demo(engine: Engine, seed: int = 7) -> DemoSummary:
     session.summary.snapshots += 1
     for step in range(1, STEPS + 1):
         _step(session, step, START + timedelta(hours=step))
+    rebuilt = rebuild_trades(session.uow)
     with session.uow() as uow:
-        rebuilt = rebuild_trades(uow)
         uow.logs.add_all(session.pending_logs)
         uow.events.append(session.pending_events)
         _store_new_candles(uow, session.pending_candles)
@@ -366,22 +364,21 @@ def _execute(session: _Session, order: Order, step: int, at: datetime) -> None:
         stored = uow.orders.get_by_client_id(order.client_order_id)
         assert stored is not None
         _count(session, stored)
-        positions = {
-            pair: {"quantity": qty, "market_value": (qty * session.prices[pair]).quantize(EIGHT)}
-            for pair, qty in session.held.items()
-            if qty
-        }
-        equity = session.cash + sum(
-            (qty * session.prices[pair] for pair, qty in session.held.items()), Decimal(0)
-        )
-        take_snapshot(
-            uow,
-            at=at + timedelta(minutes=30),
-            total_equity=equity.quantize(EIGHT),
-            available_balance={"USD": session.cash.quantize(EIGHT)},
-            positions=positions,
-        )
-        uow.commit()
+    positions = {
+        pair: {"quantity": qty, "market_value": (qty * session.prices[pair]).quantize(EIGHT)}
+        for pair, qty in session.held.items()
+        if qty
+    }
+    equity = session.cash + sum(
+        (qty * session.prices[pair] for pair, qty in session.held.items()), Decimal(0)
+    )
+    take_snapshot(
+        session.uow,
+        at=at + timedelta(minutes=30),
+        total_equity=equity.quantize(EIGHT),
+        available_balance={"USD": session.cash.quantize(EIGHT)},
+        positions=positions,
+    )
     session.summary.snapshots += 1
     session.log(
         logging.INFO,

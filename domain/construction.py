@@ -1,8 +1,7 @@
 """Making many domain objects fast, from values that are already known to be valid.
 
-``__init__`` converts and checks every field, and in a class that a persistence
-layer instruments every assignment also records history. Hot paths that make
-objects by the hundred thousand use these two functions instead:
+``__init__`` converts and checks every field. Hot paths that make objects by the
+hundred thousand use these two functions instead:
 
 * :func:`checked` runs exactly the field checks ``__init__`` runs (the same
   converters, defaults and ``__attrs_post_init__``) and then :func:`assemble`;
@@ -11,25 +10,19 @@ objects by the hundred thousand use these two functions instead:
   the domain has just computed and checked itself, or read back from its own
   store (the ORM does not call ``__init__`` when it loads a row either).
 
-A persistence layer that instruments the classes replaces how instances are
-assembled (:func:`set_assembler`) so that the result is as complete an object as
-one made by ``__init__``; without one, the values go straight into the
-instance's ``__dict__``. Inside :func:`detached` (a bulk write that only reads the
-objects' values) the plain assembly is used all the same: the persistence layer
-gives such an object its state if it ever meets a session.
+The values go straight into the instance's ``__dict__`` (:func:`plain_assemble`): the
+domain knows nothing of a persistence layer. One that instruments the classes gives
+such an object what it needs when it first meets it (``docs/database.md``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
 T = TypeVar("T")
-Assembler = Callable[[type, dict[str, Any]], Any]
 
 
 def plain_assemble(cls: type, values: dict[str, Any]) -> Any:
@@ -37,34 +30,6 @@ def plain_assemble(cls: type, values: dict[str, Any]) -> Any:
     instance: Any = object.__new__(cls)
     instance.__dict__.update(values)
     return instance
-
-
-_assembler: Assembler = plain_assemble
-
-
-def set_assembler(assembler: Assembler | None) -> None:
-    """Use ``assembler(cls, values)`` to make instances (``None``: back to the plain one)."""
-    global _assembler
-    _assembler = assembler or plain_assemble
-
-
-_detached: contextvars.ContextVar[bool] = contextvars.ContextVar("detached", default=False)
-
-
-@contextlib.contextmanager
-def detached() -> Iterator[None]:
-    """Assemble plainly in this block (this thread or task only), whatever the assembler.
-
-    For objects made by the hundred thousand only to have their values written in bulk
-    (an import's fills and orders, a rebuild's trades): the persistence layer's state
-    costs more than the rest of making them, and is given on demand to one that is
-    later added to a session.
-    """
-    token = _detached.set(True)
-    try:
-        yield
-    finally:
-        _detached.reset(token)
 
 
 _field_names: dict[type, frozenset[str]] = {}
@@ -85,7 +50,7 @@ def assemble(cls: type[T], values: dict[str, Any]) -> T:
         missing = sorted(field_names(cls) - values.keys())
         unknown = sorted(values.keys() - field_names(cls))
         raise TypeError(f"{cls.__name__}: missing fields {missing}, unknown fields {unknown}")
-    instance: T = plain_assemble(cls, values) if _detached.get() else _assembler(cls, values)
+    instance: T = plain_assemble(cls, values)
     return instance
 
 

@@ -1,7 +1,13 @@
-"""The domain's error hierarchy: every rule violation is a ``DomainError``.
+"""The two families of errors a caller can fix: rule violations and bad input.
 
-Failures of the store (unreachable, timed out, no schema, a write conflict between
-two transactions) are not rule violations: they are
+* :class:`DomainError`: a business rule refuses an operation or a value (an overfill, a
+  transition the lifecycle forbids, a field out of range).
+* :class:`InputError`: what a caller handed in cannot be read (a malformed file or row,
+  a bad database URL, an option the command line cannot parse); its message names the
+  file and line, the field or the option.
+
+The command line exits 2 for both. Failures of the store (unreachable, timed out, no
+schema, a write conflict between two transactions) are neither: they are
 ``gal_friday.persistence.errors.StorageError`` (``docs/database.md``).
 """
 
@@ -10,6 +16,10 @@ from __future__ import annotations
 
 class DomainError(Exception):
     """Base class of every error raised by a business rule."""
+
+
+class InputError(Exception):
+    """Base class of every error about input that cannot be read; the message says where."""
 
 
 class InvalidValueError(DomainError, ValueError):

@@ -12,7 +12,7 @@ deposit not credited yet): they are kept but never counted in a balance.
   ``trade``: two assets moving in opposite directions are a complete trade (the
   base and quote legs, plus an optional ``KFEE`` row); a single asset is a
   *one-leg* trade (an export filtered by asset), kept and listed, never made a fill.
-* :func:`fill_fields` states the fill a complete trade is: side from the signs,
+* :func:`trade_amounts` states the fill a complete trade is: side from the signs,
   quantity the base amount, price ``|quote amount| / |base amount|``, and the
   commission in the asset the fees were really charged in. ``KFEE`` fee credits
   are worth a fixed 0.01 USD each (:data:`KFEE_USD`).
@@ -276,8 +276,8 @@ def choose_pair(assets: Sequence[str], known_pairs: Iterable[str] = ()) -> str:
 
 
 @attrs.frozen
-class TradeFigures:
-    """What a complete ledger trade says a fill is."""
+class LedgerTradeAmounts:
+    """What a complete ledger trade says a fill is: its side, amounts, price and fee."""
 
     trading_pair: str
     side: Side
@@ -290,7 +290,7 @@ class TradeFigures:
     unvalued_kfee: Decimal = ZERO
 
 
-def trade_figures(trade: LedgerTrade, pair: str) -> TradeFigures:
+def trade_amounts(trade: LedgerTrade, pair: str) -> LedgerTradeAmounts:
     """The side, quantities, price and commission of a complete trade on ``pair``."""
     base, quote = v.split_pair(pair)
     if set(trade.amounts) != {base, quote} or not trade.complete:
@@ -303,7 +303,7 @@ def trade_figures(trade: LedgerTrade, pair: str) -> TradeFigures:
         quote_amount = abs(trade.amounts[quote])
         price = v.computed_amount(quote_amount / quantity, "fill_price", positive=True)
     commission, asset, unvalued = _commission(trade, base, quote)
-    return TradeFigures(
+    return LedgerTradeAmounts(
         trading_pair=pair,
         side=Side.BUY if base_amount > 0 else Side.SELL,
         quantity=quantity,
@@ -364,7 +364,7 @@ def notional_agrees(
         return abs(quantity * price - quote_amount) <= step
 
 
-def fill_disagreements(fill: FillView, figures: TradeFigures, *, with_fee: bool) -> list[str]:
+def fill_disagreements(fill: FillView, amounts: LedgerTradeAmounts, *, with_fee: bool) -> list[str]:
     """How a fill differs from its ledger trade (empty: they agree).
 
     Side and quantity must be equal, the notional must match the quote leg to the
@@ -373,22 +373,22 @@ def fill_disagreements(fill: FillView, figures: TradeFigures, *, with_fee: bool)
     """
     base, quote = v.split_pair(fill.trading_pair)
     problems = []
-    if fill.side != figures.side:
-        problems.append(f"side: fill {fill.side}, ledger {figures.side}")
-    if fill.quantity_filled != figures.quantity:
+    if fill.side != amounts.side:
+        problems.append(f"side: fill {fill.side}, ledger {amounts.side}")
+    if fill.quantity_filled != amounts.quantity:
         problems.append(
-            f"quantity: fill {fill.quantity_filled} {base}, ledger {figures.quantity} {base}"
+            f"quantity: fill {fill.quantity_filled} {base}, ledger {amounts.quantity} {base}"
         )
-    elif not notional_agrees(fill.quantity_filled, fill.fill_price, figures.quote_amount, quote):
+    elif not notional_agrees(fill.quantity_filled, fill.fill_price, amounts.quote_amount, quote):
         with v.exact():
             cost = v.tidy(fill.quantity_filled * fill.fill_price)
-        problems.append(f"cost: fill {cost} {quote}, ledger {figures.quote_amount} {quote}")
+        problems.append(f"cost: fill {cost} {quote}, ledger {amounts.quote_amount} {quote}")
     if with_fee and (fill.commission, fill.commission_asset) != (
-        figures.commission,
-        figures.commission_asset,
+        amounts.commission,
+        amounts.commission_asset,
     ):
         problems.append(
             f"fee: fill {fill.commission} {fill.commission_asset}, "
-            f"ledger {figures.commission} {figures.commission_asset}"
+            f"ledger {amounts.commission} {amounts.commission_asset}"
         )
     return problems

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -31,19 +30,16 @@ from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor,
 
 __all__ = [
     "DEFAULT_SECRET_KEYS",
-    "LOG_COLUMNS",
     "MAX_DEPTH",
     "REDACTED",
     "EventLog",
     "Log",
-    "LogRow",
     "SystemLog",
     "json_object",
     "json_safe",
-    "log_row",
     "log_values",
     "record_context",
-    "record_ids",
+    "redacted_record",
 ]
 
 MAX_DEPTH = 64
@@ -215,45 +211,15 @@ def _format_exception(record: logging.LogRecord) -> str | None:
     return None
 
 
-#: The columns of a ``logs`` row (the names of :class:`Log`'s fields), in :func:`log_row`'s order.
-LOG_COLUMNS = (
-    "record_id",
-    "timestamp",
-    "logger_name",
-    "level_name",
-    "level_no",
-    "message",
-    "pathname",
-    "filename",
-    "lineno",
-    "func_name",
-    "context_json",
-    "exception_text",
-)
-
-#: One ``logs`` row as a tuple in :data:`LOG_COLUMNS` order.
-LogRow = tuple[
-    uuid.UUID | str, datetime, str, str, int, str, str | None, str | None, int | None, str | None,
-    Any, str | None,
-]  # fmt: skip
-
-
-def log_row(
-    fields: Mapping[str, Any],
-    message: str,
-    exception_text: str | None,
-    rules: Redactor,
-    encode_context: Callable[[dict[str, Any]], Any] | None = None,
-    record_id: uuid.UUID | str | None = None,
-) -> LogRow:
-    """One ``logs`` row, redacted, as a tuple in :data:`LOG_COLUMNS` order.
+def redacted_record(
+    fields: Mapping[str, Any], message: str, exception_text: str | None, rules: Redactor
+) -> tuple[str, str | None, dict[str, Any] | None]:
+    """A record's message, exception text and context as a :class:`Log` stores them.
 
     ``fields`` is the record's ``__dict__`` (or a copy); ``message`` the formatted
     message and ``exception_text`` the formatted exception, both scrubbed here. A
     secret found under a secret key of the context is also removed from both texts.
-    The context is a JSON-safe dict (None when empty), passed through
-    ``encode_context`` when given (the log writer's JSON text for COPY). The
-    ``record_id`` is a new :func:`uuid.uuid4` unless given (:func:`record_ids`).
+    The context is the record's ``extra=`` fields made JSON-safe (None when empty).
     """
     secrets: list[str] = []
     context = record_context(fields)
@@ -266,41 +232,7 @@ def log_row(
             message = message.replace(secret, REDACTED)
             if exception_text is not None:
                 exception_text = exception_text.replace(secret, REDACTED)
-    if not safe:
-        safe = None
-    elif encode_context is not None:
-        safe = encode_context(safe)
-    return (
-        uuid.uuid4() if record_id is None else record_id,
-        datetime.fromtimestamp(fields["created"], UTC),
-        fields["name"],
-        fields["levelname"],
-        fields["levelno"],
-        message,
-        fields.get("pathname"),
-        fields.get("filename"),
-        fields.get("lineno"),
-        fields.get("funcName"),
-        safe,
-        exception_text,
-    )
-
-
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
-
-
-def record_ids(count: int) -> list[str]:
-    """``count`` new random (version 4) UUIDs as text, from one read of the OS's random source.
-
-    The same 122 random bits per id as :func:`uuid.uuid4`, without its system call and
-    ``UUID`` object per id (the log writer makes one per record).
-    """
-    digits = os.urandom(16 * count).hex()
-    return [
-        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-4{digits[i + 13 : i + 16]}"
-        f"-{_VARIANT[digits[i + 16]]}{digits[i + 17 : i + 20]}-{digits[i + 20 : i + 32]}"
-        for i in range(0, 32 * count, 32)
-    ]
+    return message, exception_text, safe or None
 
 
 def log_values(
@@ -309,9 +241,26 @@ def log_values(
     exception_text: str | None,
     redact_keys: Iterable[str] | Redactor = DEFAULT_SECRET_KEYS,
 ) -> dict[str, Any]:
-    """One ``logs`` row (:func:`log_row`) keyed by column, the names of :class:`Log`'s fields."""
+    """The values of a :class:`Log` of a record, keyed by field (a new ``record_id``).
+
+    ``fields``, ``message`` and ``exception_text`` as for :func:`redacted_record`.
+    """
     rules = redact_keys if isinstance(redact_keys, Redactor) else redactor(redact_keys)
-    return dict(zip(LOG_COLUMNS, log_row(fields, message, exception_text, rules), strict=True))
+    message, exception_text, context = redacted_record(fields, message, exception_text, rules)
+    return {
+        "record_id": uuid.uuid4(),
+        "timestamp": datetime.fromtimestamp(fields["created"], UTC),
+        "logger_name": fields["name"],
+        "level_name": fields["levelname"],
+        "level_no": fields["levelno"],
+        "message": message,
+        "pathname": fields.get("pathname"),
+        "filename": fields.get("filename"),
+        "lineno": fields.get("lineno"),
+        "func_name": fields.get("funcName"),
+        "context_json": context,
+        "exception_text": exception_text,
+    }
 
 
 @attrs.define(slots=False, eq=False, kw_only=True, field_transformer=v.apply_checks)

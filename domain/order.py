@@ -47,7 +47,7 @@ from gal_friday.domain.errors import (
     InvalidValueError,
     OverfillError,
 )
-from gal_friday.domain.fill import Fill
+from gal_friday.domain.fill import Fill, check_base_fee
 
 S = OrderStatus
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -405,6 +405,36 @@ class Order:
             self.submitted_at = min(self.submitted_at, first)
         self.closed_at = max(self.closed_at or last, last)
         self._touch(last)
+
+    def correct_fill_fee(self, fill_id: str, commission: Decimal, commission_asset: str) -> bool:
+        """One of this order's fills was charged ``commission`` in ``commission_asset``
+        (the exchange's ledger says so: docs/ledgers.md); False when the fill has it already.
+
+        The fill takes the fee and the order's aggregates become those of its fills
+        (:func:`fill_aggregates`, as :meth:`extend_with` computes them), so that the order
+        row never disagrees with its fills. Refused, changing nothing: a fill the order does
+        not have; a fee the fill's checks refuse (a base-asset fee not below a buy's
+        quantity, say: :func:`~gal_friday.domain.fill.check_base_fee`).
+        """
+        fill = self.fill_by_id(fill_id)
+        if fill is None:
+            raise FillMismatchError(f"order {self.client_order_id} has no fill {fill_id!r}")
+        commission = v.commission(commission, "commission")
+        commission_asset = v.upper_code(commission_asset, "commission_asset")
+        if (fill.commission, fill.commission_asset) == (commission, commission_asset):
+            return False
+        if commission_asset == fill.base_asset:
+            check_base_fee(
+                fill.fill_id, fill.side, fill.quantity_filled, commission, commission_asset
+            )
+        fill.commission = commission
+        fill.commission_asset = commission_asset
+        totals = fill_aggregates(self.fills)
+        self.filled_quantity = totals.filled_quantity
+        self.fill_notional = totals.fill_notional
+        self.average_fill_price = totals.average_fill_price
+        self.commissions = totals.commissions
+        return True
 
     def _check_belongs(self, fill: Fill) -> None:
         for name in ("trading_pair", "exchange", "side"):

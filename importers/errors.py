@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gal_friday.domain.errors import DomainError
+from gal_friday.domain.errors import InputError
 
 
-class ImportFormatError(DomainError):
+class ImportFormatError(InputError):
     """A file that cannot be imported; ``str()`` is one line naming where and what.
 
     CSV: ``trades.csv:17: column 'price' (7): 'abc' is not a decimal number``.

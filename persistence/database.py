@@ -2,7 +2,6 @@
 
 Every engine made here (see ``docs/database.md``):
 
-* maps the domain first (:func:`~gal_friday.persistence.tables.mapping.start_mappers`);
 * has a connect timeout and a statement timeout on PostgreSQL, a busy timeout on
   SQLite (:mod:`gal_friday.persistence.urls`);
 * raises :class:`~gal_friday.persistence.errors.StorageError` subclasses instead of
@@ -39,7 +38,8 @@ if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gal_friday.persistence.errors import translate_operational_error
-from gal_friday.persistence.tables.mapping import MappedSession, start_mappers
+from gal_friday.persistence.internals import PerCheckoutPingPool, mark_pinged
+from gal_friday.persistence.tables.mapping import MappedSession
 from gal_friday.persistence.urls import (
     DATABASE_URL_ENV,
     DEFAULT_DATABASE_URL,
@@ -110,27 +110,18 @@ def skipping_pre_ping() -> Iterator[None]:
         _pre_ping_skipped.reset(token)
 
 
-class _SkippablePingPool(QueuePool):
+class _SkippablePingPool(PerCheckoutPingPool):
     """A ``QueuePool`` whose pre-ping :func:`skipping_pre_ping` turns off for its block."""
 
-    _pings: bool
-
-    # SQLAlchemy reads ``Pool._pre_ping`` at every checkout: answering per context is
-    # what lets one caller skip the ping while the engine's other users keep it.
-    @property
-    def _pre_ping(self) -> bool:
-        return self._pings and not _pre_ping_skipped.get()
-
-    @_pre_ping.setter
-    def _pre_ping(self, value: bool) -> None:
-        self._pings = value
+    def pings_now(self) -> bool:
+        """Not inside :func:`skipping_pre_ping` (this thread or task)."""
+        return not _pre_ping_skipped.get()
 
     def connect(self) -> PoolProxiedConnection:
         connection = super().connect()
         if _pre_ping_skipped.get():
-            # A new connection is marked "fresh" until its first ping: the next checkout
-            # outside the block must still ping it.
-            connection._connection_record.fresh = False
+            # the next checkout outside the block must still ping a new connection
+            mark_pinged(connection)
         return connection
 
     def recreate(self) -> QueuePool:
@@ -243,8 +234,8 @@ def _configure(engine: Engine, url: URL, limits: Timeouts) -> None:
 
 
 def create_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
-    """A configured synchronous engine (and the domain mapped)."""
-    start_mappers()
+    """A configured synchronous engine (mapping the domain is the composition root's job:
+    :mod:`gal_friday.persistence.bootstrap`)."""
     resolved = resolve_url(url)
     limits = timeouts(resolved)
     options = _engine_kwargs(resolved, limits, kwargs)
@@ -264,10 +255,9 @@ def async_url(url: str | URL | None = None) -> URL:
 
 
 def create_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
-    """A configured asyncio engine (and the domain mapped), with the same timeouts and rules."""
+    """A configured asyncio engine, with the same timeouts and rules."""
     from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 
-    start_mappers()
     resolved = async_url(url)
     limits = timeouts(resolved)
     engine = sa_create_async_engine(

@@ -30,38 +30,32 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from gal_friday.domain.errors import DomainError, DuplicateFillError
+from gal_friday.persistence.storage_errors import (
+    ConcurrencyError,
+    ConstraintViolationError,
+    DatabaseTimeoutError,
+    DatabaseUnavailableError,
+    SchemaMissingError,
+    StorageError,
+)
 from gal_friday.persistence.urls import mask_secrets
+
+__all__ = [
+    "FILL_UNIQUE",
+    "ConcurrencyError",
+    "ConstraintViolationError",
+    "DatabaseTimeoutError",
+    "DatabaseUnavailableError",
+    "SchemaMissingError",
+    "StorageError",
+    "reason",
+    "translate_error",
+    "translate_integrity_error",
+    "translate_operational_error",
+]
 
 FILL_UNIQUE = "uq_fills_exchange_fill_id"
 MAX_REASON = 300
-
-
-class StorageError(Exception):
-    """The store could not do what was asked (not a business rule)."""
-
-
-class DatabaseUnavailableError(StorageError):
-    """The database could not be reached or dropped the connection."""
-
-
-class DatabaseTimeoutError(DatabaseUnavailableError):
-    """Connecting or a statement took longer than its timeout (``docs/database.md``)."""
-
-
-class SchemaMissingError(StorageError):
-    """The database lacks a table of ours: run ``gal-friday db upgrade``."""
-
-
-class ConcurrencyError(StorageError):
-    """Another writer changed or locked the same data first; nothing was committed, retry."""
-
-
-class ConstraintViolationError(StorageError):
-    """A row the database refused: a CHECK, UNIQUE, NOT NULL or FOREIGN KEY constraint."""
-
-    def __init__(self, constraint: str | None, detail: str) -> None:
-        self.constraint = constraint
-        super().__init__(detail)
 
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")

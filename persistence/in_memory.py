@@ -32,7 +32,6 @@ from gal_friday.domain import (
     DuplicateFillError,
     EventLog,
     Fill,
-    FillConflictError,
     FillRecord,
     Log,
     NotFoundError,
@@ -46,10 +45,12 @@ from gal_friday.domain import (
 )
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.fill import StoredFill
+from gal_friday.domain.fill_replay import OrderName, judge_repeated_fill
+from gal_friday.domain.flat_point import flat_point
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.domain.trade import TradeFigures
 from gal_friday.domain.values import exchange_id
-from gal_friday.persistence.errors import ConstraintViolationError
+from gal_friday.persistence.storage_errors import ConstraintViolationError
 
 T = TypeVar("T")
 
@@ -76,7 +77,7 @@ class _Store:
 
 
 class FakeOrders:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.OrderRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.OrderRepository`."""
 
     def __init__(self, items: list[Order], keys: Iterator[int] | None = None) -> None:
         self.items = items
@@ -114,7 +115,8 @@ class FakeOrders:
     def get_for_update(self, order_pk: int) -> Order | None:
         return self.get(order_pk)
 
-    def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+    def store_live_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+        """Apply ``fill`` to its order by the domain's rules; False for an identical replay."""
         if client_order_id is not None:
             order = self.get_by_client_id(client_order_id)
         elif fill.exchange_order_id is not None:
@@ -124,11 +126,14 @@ class FakeOrders:
         if order is None:
             key = client_order_id or fill.exchange_order_id
             raise NotFoundError(f"no stored order {key!s} for fill {fill.fill_id!r}")
-        for other in self.items:
-            stored = None if other is order else other.fill_by_id(fill.fill_id)
+        for holder in self.items:
+            stored = holder.fill_by_id(fill.fill_id)
             if stored is not None and stored.exchange == fill.exchange:
-                raise FillConflictError(
-                    fill.fill_id, str(other.client_order_id), str(order.client_order_id)
+                return judge_repeated_fill(
+                    fill,
+                    stored,
+                    sent_to=OrderName(order.client_order_id, order.exchange_order_id),
+                    stored_on=OrderName(holder.client_order_id, holder.exchange_order_id),
                 )
         return order.apply_fill(fill)
 
@@ -234,7 +239,7 @@ class FakeFills:
 
 
 class FakeSignals:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.SignalRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SignalRepository`."""
 
     def __init__(self, items: list[Signal]) -> None:
         self.items = items
@@ -253,7 +258,7 @@ class FakeSignals:
 
 
 class FakeTrades:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.TradeRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.TradeRepository`."""
 
     def __init__(self, items: list[Trade]) -> None:
         self.items = items
@@ -307,36 +312,23 @@ class FakeTrades:
         self.items[:] = [t for t in self.items if all(t is not g for g in gone)]
         return len(gone)
 
-    def add_bulk(self, trades: Sequence[Trade]) -> int:
+    def add_bulk(self, trades: Iterable[Trade]) -> int:
+        before = len(self.items)
         self.items.extend(trades)
-        return len(trades)
+        return len(self.items) - before
 
     def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None:
         return next((t.grouping for t in self._of(exchange, trading_pair)), None)
 
     def flat_point(self, exchange: str, trading_pair: str, at: datetime) -> datetime:
-        start = at
-        while True:
-            entries = [
-                t.entry_timestamp
-                for t in self._of(exchange, trading_pair)
-                if t.entry_timestamp < start
-                and (t.exit_timestamp is None or t.exit_timestamp >= start)
-            ]
-            if not entries:
-                before = [t for t in self._of(exchange, trading_pair) if t.entry_timestamp < start]
-                latest = max(before, key=lambda t: t.entry_timestamp, default=None)
-                if latest is None or not latest.open_quantity:
-                    return start
-                entries = [latest.entry_timestamp]
-            start = min(entries)
+        return flat_point(self._of(exchange, trading_pair), at)
 
     def lock_pair(self, exchange: str, trading_pair: str) -> None:
         """Nothing to lock: one writer at a time."""
 
 
 class FakeSnapshots:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.SnapshotRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SnapshotRepository`."""
 
     def __init__(self, items: list[PortfolioSnapshot]) -> None:
         self.items = items
@@ -360,7 +352,7 @@ class FakeSnapshots:
 
 
 class FakeConfigurations:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.ConfigurationRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.ConfigurationRepository`."""
 
     def __init__(self, items: list[Configuration]) -> None:
         self.items = items
@@ -389,7 +381,7 @@ class FakeConfigurations:
 
 
 class FakeLogs:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.LogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.LogRepository`."""
 
     def __init__(self, items: list[Log]) -> None:
         self.items = items
@@ -420,7 +412,7 @@ class FakeLogs:
 
 
 class FakeSystemLogs:
-    """In-memory :class:`~gal_friday.persistence.repositories.core.SystemLogRepository`."""
+    """In-memory :class:`~gal_friday.persistence.repositories.SystemLogRepository`."""
 
     def __init__(self, items: list[SystemLog]) -> None:
         self.items = items

@@ -12,14 +12,14 @@ that only read: on SQLite they do not take the write lock.
 copy of the queries: ``await uow.run(lambda u: u.orders.get(pk))`` runs the
 synchronous repositories inside ``AsyncSession.run_sync``.
 
-One engine is kept per URL and process (:func:`engine_for`), never one per unit of
-work; a forked child gets fresh pools (:mod:`gal_friday.persistence.database`).
+One engine is kept per URL and process (:func:`~gal_friday.persistence.engines.engine_for`),
+never one per unit of work; a forked child gets fresh pools
+(:mod:`gal_friday.persistence.database`). The composition root,
+:mod:`gal_friday.persistence.bootstrap`, hands out factories of both kinds.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -34,49 +34,27 @@ if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the
 from gal_friday.persistence.database import (
     READ_ONLY,
     async_session_factory,
-    create_async_engine,
-    create_engine,
     new_session,
-    resolve_url,
 )
 from gal_friday.persistence.database import read_only as read_only_engine
+from gal_friday.persistence.engines import async_engine_for, engine_for
 from gal_friday.persistence.errors import translate_error
-from gal_friday.persistence.repositories import core as r
-from gal_friday.persistence.repositories.candles import CandleRepository
-from gal_friday.persistence.repositories.ledger import LedgerRepository
+from gal_friday.persistence.repositories import (
+    CandleRepository,
+    ConfigurationRepository,
+    EventRepository,
+    FillRepository,
+    LedgerRepository,
+    LogRepository,
+    OrderRepository,
+    SignalRepository,
+    SnapshotRepository,
+    SystemLogRepository,
+    TradeRepository,
+)
+from gal_friday.persistence.tables.mapping import start_mappers
 
 T = TypeVar("T")
-
-_engines: dict[str, Engine] = {}
-_async_engines: dict[str, AsyncEngine] = {}
-_engines_lock = threading.Lock()
-
-
-def _reset_lock_in_child() -> None:
-    # Another thread of the parent may have held the lock at fork time.
-    global _engines_lock
-    _engines_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_lock_in_child)
-
-
-def engine_for(url: str | URL | None = None) -> Engine:
-    """The shared engine for ``url`` in this process (created on first use)."""
-    key = resolve_url(url).render_as_string(hide_password=False)
-    with _engines_lock:
-        if key not in _engines:
-            _engines[key] = create_engine(key)
-        return _engines[key]
-
-
-def async_engine_for(url: str | URL | None = None) -> AsyncEngine:
-    """The shared asyncio engine for ``url`` (created on first use)."""
-    key = resolve_url(url).render_as_string(hide_password=False)
-    with _engines_lock:
-        if key not in _async_engines:
-            _async_engines[key] = create_async_engine(key)
-        return _async_engines[key]
 
 
 class Repositories:
@@ -84,15 +62,15 @@ class Repositories:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.orders = r.OrderRepository(session)
-        self.fills = r.FillRepository(session)
-        self.signals = r.SignalRepository(session)
-        self.trades = r.TradeRepository(session)
-        self.snapshots = r.SnapshotRepository(session)
-        self.configurations = r.ConfigurationRepository(session)
-        self.logs = r.LogRepository(session)
-        self.system_logs = r.SystemLogRepository(session)
-        self.events = r.EventRepository(session)
+        self.orders = OrderRepository(session)
+        self.fills = FillRepository(session)
+        self.signals = SignalRepository(session)
+        self.trades = TradeRepository(session)
+        self.snapshots = SnapshotRepository(session)
+        self.configurations = ConfigurationRepository(session)
+        self.logs = LogRepository(session)
+        self.system_logs = SystemLogRepository(session)
+        self.events = EventRepository(session)
         self.ledger = LedgerRepository(session)
         self.candles = CandleRepository(session)
 
@@ -103,6 +81,7 @@ class UnitOfWork(Repositories):
     def __init__(
         self, engine_or_url: Engine | str | URL | None = None, *, read_only: bool = False
     ) -> None:
+        start_mappers()  # a caller may use the unit of work without the composition root
         engine = engine_or_url if isinstance(engine_or_url, Engine) else engine_for(engine_or_url)
         self.engine = engine
         self._bind = read_only_engine(engine) if read_only else engine
@@ -161,6 +140,7 @@ class AsyncUnitOfWork:
     ) -> None:
         from sqlalchemy.ext.asyncio import AsyncEngine
 
+        start_mappers()  # a caller may use the unit of work without the composition root
         if isinstance(engine_or_url, AsyncEngine):
             self.engine = engine_or_url
         else:

@@ -22,6 +22,8 @@ import attrs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from gal_friday.domain.errors import InputError
+
 DEFAULT_DATABASE_URL = "sqlite:///galfriday.db"
 DATABASE_URL_ENV = "GALFRIDAY_DATABASE_URL"
 
@@ -38,7 +40,7 @@ _POSTGRES_DRIVERS = {
 _SQLITE_DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite", "sqlite+aiosqlite": "sqlite"}
 
 
-class DatabaseURLError(ValueError):
+class DatabaseURLError(InputError, ValueError):
     """A database URL that cannot be used (the message never contains the password)."""
 
 

@@ -20,8 +20,8 @@ from datetime import datetime
 import attrs
 
 from gal_friday.domain.errors import InvalidValueError
-from gal_friday.domain.ledger import AssetReplay, fill_disagreements, replay_balances, trade_figures
-from gal_friday.services.ports import RepositoriesProtocol
+from gal_friday.domain.ledger import AssetReplay, fill_disagreements, replay_balances, trade_amounts
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 from gal_friday.services.reconcile import ledger_trades
 
 
@@ -57,8 +57,13 @@ class AuditResult:
         return not self.divergent_assets and not self.fill_mismatches
 
 
-def audit(uow: RepositoriesProtocol) -> AuditResult:
-    """Replay the stored ledger and compare the fills with it (read only)."""
+def audit(uow_factory: UnitOfWorkFactory) -> AuditResult:
+    """Replay the stored ledger and compare the fills with it (one transaction, read only)."""
+    with uow_factory() as uow:
+        return _audit(uow)
+
+
+def _audit(uow: RepositoriesProtocol) -> AuditResult:
     repository = uow.ledger
     assets = replay_balances(repository.stream())
     mismatches: list[FillMismatch] = []
@@ -73,11 +78,11 @@ def audit(uow: RepositoriesProtocol) -> AuditResult:
             trade = complete[refid]
             checked += 1
             try:
-                figures = trade_figures(trade, fill.trading_pair)
+                amounts = trade_amounts(trade, fill.trading_pair)
             except InvalidValueError as exc:
                 problems = [exc.problem]
             else:
-                problems = fill_disagreements(fill, figures, with_fee=True)
+                problems = fill_disagreements(fill, amounts, with_fee=True)
             if problems:
                 mismatches.append(
                     FillMismatch(exchange, fill.trading_pair, refid, trade.time, problems)

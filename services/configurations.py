@@ -6,12 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from gal_friday.domain import Configuration
-from gal_friday.services.ports import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkFactory
 
 
-def activate_configuration(uow: UnitOfWorkProtocol, content: Mapping[str, Any]) -> Configuration:
+def activate_configuration(
+    uow_factory: UnitOfWorkFactory, content: Mapping[str, Any]
+) -> Configuration:
     """Store ``content`` unless its hash is known, activate it and deactivate every other version.
 
-    Runs in the caller's unit of work (commit to keep it).
+    One transaction, committed.
     """
-    return uow.configurations.activate(Configuration.from_content(content))
+    configuration = Configuration.from_content(content)
+    with uow_factory() as uow:
+        active = uow.configurations.activate(configuration)
+        uow.commit()
+    return active

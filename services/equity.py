@@ -27,7 +27,7 @@ from gal_friday.domain.statistics import (
     deepest_drawdowns,
     drawdowns,
 )
-from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkProtocol
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory, UnitOfWorkProtocol
 
 #: The ``positions`` key that marks a snapshot made by :func:`rebuild_snapshots`.
 REBUILD_MARK = "snapshots-rebuild"
@@ -45,7 +45,10 @@ class EquityReport:
 
 
 def load_closes(uow: RepositoriesProtocol, prices_exchange: str | None = None) -> dict[str, Closes]:
-    """Every pair's closes, each from the one exchange that has its candles."""
+    """Every pair's closes, each from the one exchange that has its candles.
+
+    A step of the equity and report use cases; runs in the caller's unit of work.
+    """
     repository = uow.candles
     if prices_exchange is not None:  # stored ids are normalised: Kraken is kraken
         prices_exchange = v.exchange_id(prices_exchange, "prices_exchange")
@@ -66,22 +69,39 @@ def load_closes(uow: RepositoriesProtocol, prices_exchange: str | None = None) -
 
 
 def load_fills(uow: RepositoriesProtocol) -> list[FillRecord]:
-    """Every stored fill as a read-only record."""
+    """Every stored fill as a read-only record (a step; runs in the caller's unit of work)."""
     return [
         fill for exchange, pair in uow.fills.pairs() for fill in uow.fills.stream(exchange, pair)
     ]
 
 
+@attrs.frozen
+class SnapshotsRebuilt:
+    """What :func:`rebuild_snapshots` did: the equity report it stored, snapshots replaced."""
+
+    report: EquityReport
+    removed: int
+    added: int
+
+
 def build_equity(
-    uow: RepositoriesProtocol,
+    uow_factory: UnitOfWorkFactory,
     *,
     start_capital: Decimal,
     currency: str,
     prices_exchange: str | None = None,
 ) -> EquityReport:
-    """The daily equity curve of everything stored, its statistics and deepest drawdowns."""
+    """The daily equity curve of everything stored, its statistics and deepest drawdowns
+    (read in one transaction of its own)."""
     capital = v.money(start_capital, "start_capital")
     currency = v.upper_code(currency, "currency")
+    with uow_factory() as uow:
+        return _equity(uow, capital, currency, prices_exchange)
+
+
+def _equity(
+    uow: RepositoriesProtocol, capital: Decimal, currency: str, prices_exchange: str | None
+) -> EquityReport:
     closed = [trade for trade in uow.trades.all() if trade.exit_timestamp is not None]
     days = equity_curve(
         load_fills(uow),
@@ -135,13 +155,30 @@ def is_rebuilt(snapshot: PortfolioSnapshot) -> bool:
     return REBUILD_MARK in snapshot.positions
 
 
-def rebuild_snapshots(uow: UnitOfWorkProtocol, report: EquityReport) -> tuple[int, int]:
-    """Replace the snapshots a previous rebuild made with one per day of ``report``.
+def rebuild_snapshots(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    start_capital: Decimal,
+    currency: str,
+    prices_exchange: str | None = None,
+) -> SnapshotsRebuilt:
+    """Build the equity report (:func:`build_equity`) and replace the snapshots a previous
+    rebuild made with one per day of it, in one transaction.
 
     Each is taken at the end of its day (the next day's 00:00 UTC) with the drawdowns of
     docs/trading-rules.md over the start capital (at the first day's 00:00) and every day
-    up to it. Snapshots taken otherwise are left alone. Returns ``(removed, added)``.
+    up to it. Snapshots taken otherwise are left alone.
     """
+    capital = v.money(start_capital, "start_capital")
+    currency = v.upper_code(currency, "currency")
+    with uow_factory() as uow:
+        report = _equity(uow, capital, currency, prices_exchange)
+        removed, added = _replace_snapshots(uow, report)
+        uow.commit()
+    return SnapshotsRebuilt(report, removed, added)
+
+
+def _replace_snapshots(uow: UnitOfWorkProtocol, report: EquityReport) -> tuple[int, int]:
     removed = 0
     for snapshot in uow.snapshots.between():
         if is_rebuilt(snapshot):

@@ -6,17 +6,17 @@ already stored, so re-sending a batch after an uncertain failure adds nothing tw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from gal_friday.domain import EventLog
-from gal_friday.services.ports import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkFactory
 
 
 class EventStore:
     """Append-only access to ``event_logs`` through units of work."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWorkProtocol]) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 
     def append(self, events: Sequence[EventLog]) -> int:

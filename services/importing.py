@@ -3,7 +3,9 @@
 The file is read as a stream (docs/import-flow.md): its header is checked before the
 database is touched, then its rows are parsed, validated and stored in chunks of
 :data:`CHUNK_ROWS`, all inside one unit of work, and the trades of every touched pair
-are rebuilt at the end. Any error (a bad row anywhere in the file, a conflict with a
+are reconciled with the exchange's stored ledger, if any (:func:`reconcile_with_ledgers`:
+the ledger's fees, docs/ledgers.md), and each touched pair's trades rebuilt once at
+the end. Any error (a bad row anywhere in the file, a conflict with a
 stored fill, a lost connection) rolls the whole file back. Memory holds one chunk
 at a time, whatever the file's size.
 
@@ -12,7 +14,10 @@ already stored with the same data is left out (re-imports add nothing); a fill
 already stored with OTHER data (a re-export that changed a price, quantity, fee,
 side, time or order) is refused, naming the file, line, id and the differing fields.
 New fills are grouped into orders; an order stored earlier (by an earlier export or
-an earlier chunk of this file) grows by its new fills (:meth:`Order.extend_with`).
+an earlier chunk of this file) grows by its new fills (:meth:`Order.extend_with`). The
+rules are the domain's (:mod:`gal_friday.domain.import_rules`,
+:mod:`gal_friday.domain.fees`); the bulk writes are persistence's
+(:class:`~gal_friday.persistence.fastpath.import_writer.ImportWriter`).
 
 Imported orders are known only through their fills: each is recorded as submitted
 at its first fill and FILLED, sized by its fills.
@@ -23,16 +28,19 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent import futures
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
-from gal_friday.domain.construction import detached
+from gal_friday.domain.fees import unvalued_fee
 from gal_friday.domain.fill import StoredFill
+from gal_friday.domain.import_rules import (
+    changed_fill_problem,
+    check_same_order_type,
+    ledger_may_decide,
+    reexport_differences,
+)
 from gal_friday.domain.rates import RateTable
 from gal_friday.importers import (
     COMMITTING,
@@ -50,32 +58,15 @@ from gal_friday.importers import (
 )
 from gal_friday.importers.streaming import same_record
 from gal_friday.persistence.database import Engine
-from gal_friday.persistence.fastpath.gc_pause import gc_paused
+from gal_friday.persistence.fastpath.import_writer import ImportWriter
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.ports import UnitOfWorkProtocol
+from gal_friday.services.reconcile import LEDGER_SOURCE, ReconcileSummary, correct_fills
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: Rows parsed, checked and written together. Peak memory grows with it (about 30 KiB
 #: per row of objects); 10,000 keeps it near 100 MiB at any file size.
 CHUNK_ROWS = 10_000
-
-#: What the exchange's ledger decides once it is imported (docs/ledgers.md): a fill reconciled
-#: with the ledger carries the ledger's fee, and one built from it the ledger's refid as its
-#: order and quote/base as its price. A trades.csv row may differ from such a fill there.
-LEDGER_FEE_FIELDS = frozenset({"commission", "commission_asset"})
-LEDGER_BUILT_FIELDS = LEDGER_FEE_FIELDS | {"exchange_order_id", "fill_price"}
-
-#: The fields a re-export may not change, in the order a conflict names them.
-COMPARED = (
-    "trading_pair",
-    "side",
-    "quantity_filled",
-    "fill_price",
-    "commission",
-    "commission_asset",
-    "filled_at",
-    "exchange_order_id",
-)
 
 
 @attrs.frozen
@@ -172,36 +163,14 @@ def store_stream(
     progress: Progress = _no_progress,
     rates: RateTable | None = None,
 ) -> ImportSummary:
-    """Store the new fills of ``stream`` chunk by chunk and rebuild the touched pairs, in
-    ``uow`` (no commit). ``grouping=None`` rebuilds each pair with the grouping it has."""
-    tally = _Tally()
-    newest_before = uow.fills.last_key()
-    size = stream.source.size
-    progress(READING, 0, size)
-    records = iter(stream.records)
-    with _ChunkWriter(uow) as writer:
-        while True:
-            # one chunk at a time: see persistence/fastpath/gc_pause.py; the new fills and
-            # orders are only written in bulk, so they are made without the ORM's state
-            # (construction.detached)
-            with gc_paused(), detached():
-                try:
-                    chunk = list(itertools.islice(records, CHUNK_ROWS))
-                finally:
-                    writer.wait()  # the chunk before is stored first, or its error comes first
-                if not chunk:
-                    break
-                writer.write(_store_chunk(uow, stream, chunk, newest_before, rates, tally))
-            progress(READING, stream.source.read_so_far, size)
+    """Store the new fills of ``stream`` chunk by chunk, reconcile the fills with any stored
+    ledger (:func:`reconcile_with_ledgers`) and rebuild each touched pair once, in ``uow``
+    (no commit). ``grouping=None`` rebuilds each pair with the grouping it has."""
+    tally = _store_fills(uow, stream, progress, rates)
     pairs = sorted(tally.touched)
-    trades = 0
-    for done, pair in enumerate(pairs):
-        progress(REBUILDING, done, len(pairs))
-        # a pair's rebuild can take seconds: the collector is paused per batch of trades
-        # only (services/trade_rebuild.py), never for the whole pair
-        with detached():  # the trades are only written in bulk
-            trades += rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
-    progress(REBUILDING, len(pairs), len(pairs))
+    _, trades = reconcile_with_ledgers(
+        uow, uow.ledger.exchanges(), grouping, rates=rates, also=pairs, progress=progress
+    )
     return ImportSummary(
         path=stream.path,
         fills_in_file=tally.in_file,
@@ -210,23 +179,108 @@ def store_stream(
         duplicates_in_file=tally.repeated,
         orders_added=tally.orders_added,
         orders_extended=tally.orders_extended,
-        trades_rebuilt=trades,
+        trades_rebuilt=sum(trades[pair] for pair in pairs),
         pairs=pairs,
     )
 
 
-def store_batch(
-    uow: UnitOfWorkProtocol, batch: ImportBatch, grouping: TradeGrouping | None = None
-) -> ImportSummary:
-    """Store fills already read (built from a ledger, say) as :func:`store_stream` stores
-    a file's, in ``uow`` (no commit); an error names ``batch.path`` and the ``refid``."""
-    stream = FillStream(
+def reconcile_with_ledgers(
+    uow: UnitOfWorkProtocol,
+    exchanges: Iterable[str],
+    grouping: TradeGrouping | None = None,
+    *,
+    rates: RateTable | None = None,
+    also: Iterable[tuple[str, str]] = (),
+    progress: Progress = _no_progress,
+) -> tuple[dict[str, ReconcileSummary], dict[tuple[str, str], int]]:
+    """The import's reconciliation step, in ``uow`` (no commit): each exchange's stored fills
+    take its ledger's fees (through their orders), the fills its ledger holds and the store
+    does not are stored, and every pair so touched, with the pairs ``also`` given, has its
+    trades rebuilt once. Returns what each exchange's reconciliation did and the trades
+    rebuilt per pair (docs/ledgers.md)."""
+    done: list[tuple[str, int, int, list[str], list[str], set[tuple[str, str]]]] = []
+    for exchange in exchanges:
+        corrections = correct_fills(uow, exchange)
+        touched = set(corrections.pairs)
+        if corrections.built:
+            batch = ImportBatch(path=LEDGER_SOURCE, records=corrections.built)
+            touched |= _store_fills(uow, _batch_stream(batch), _no_progress, None).touched
+        done.append(
+            (
+                exchange,
+                corrections.fills_updated,
+                len(corrections.built),
+                corrections.one_leg_refids,
+                corrections.unvalued_kfee_refids,
+                touched,
+            )
+        )
+    pairs = sorted(set(also).union(*(touched for *_, touched in done)))
+    trades = _rebuild(uow, pairs, grouping, rates, progress)
+    summaries = {
+        exchange: ReconcileSummary(
+            fills_updated=updated,
+            fills_built=built,
+            one_leg_refids=one_leg,
+            unvalued_kfee_refids=unvalued,
+            pairs=sorted(touched),
+            trades_rebuilt=sum(trades[pair] for pair in touched),
+        )
+        for exchange, updated, built, one_leg, unvalued, touched in done
+    }
+    return summaries, trades
+
+
+def _store_fills(
+    uow: UnitOfWorkProtocol, stream: FillStream, progress: Progress, rates: RateTable | None
+) -> _Tally:
+    """Store the new fills of ``stream`` chunk by chunk (no rebuild): what was done."""
+    tally = _Tally()
+    newest_before = uow.fills.last_key()
+    size = stream.source.size
+    progress(READING, 0, size)
+    records = iter(stream.records)
+    with ImportWriter(uow) as writer:
+        while True:
+            with writer.building():  # the collector is paused for one chunk at a time
+                try:
+                    chunk = list(itertools.islice(records, CHUNK_ROWS))
+                finally:
+                    writer.wait()  # the chunk before is stored first, or its error comes first
+                if not chunk:
+                    break
+                writer.write(_store_chunk(uow, stream, chunk, newest_before, rates, tally))
+            progress(READING, stream.source.read_so_far, size)
+    return tally
+
+
+def _rebuild(
+    uow: UnitOfWorkProtocol,
+    pairs: Sequence[tuple[str, str]],
+    grouping: TradeGrouping | None,
+    rates: RateTable | None,
+    progress: Progress,
+) -> dict[tuple[str, str], int]:
+    """Rebuild each of ``pairs`` once: the trades written per pair."""
+    trades: dict[tuple[str, str], int] = {}
+    for done, pair in enumerate(pairs):
+        progress(REBUILDING, done, len(pairs))
+        # a pair's rebuild can take seconds: the collector is paused per batch of trades
+        # only (services/trade_rebuild.py), never for the whole pair
+        trades[pair] = rebuild_pairs(uow, [pair], grouping, rates=rates).total_trades
+    progress(REBUILDING, len(pairs), len(pairs))
+    return trades
+
+
+def _batch_stream(batch: ImportBatch) -> FillStream:
+    """Fills already read (built from a ledger) as a stream: an error names ``batch.path``
+    and the ``refid``."""
+    return FillStream(
         path=batch.path,
         records=iter(batch.records),
         source=ByteSource(io.BytesIO()),
         id_column="refid",
     )
-    return store_stream(uow, stream, grouping)
 
 
 def _store_chunk(
@@ -264,56 +318,6 @@ def _store_chunk(
     # the groups hold every new fill, and are fewer to read than the fills
     tally.touched.update((group.exchange, group.trading_pair) for group in groups)
     return new_orders
-
-
-class _ChunkWriter:
-    """Writes a chunk's new orders and fills (bulk), in a worker thread where the backend
-    allows it (``uow.orders.imports_in_background``), so that the next chunk is read and
-    checked while the server takes this one in; else at once.
-
-    One write at a time; :meth:`wait` before any other use of the unit of work. Leaving the
-    block waits for a write still running (its error is dropped when another is raised).
-    """
-
-    def __init__(self, uow: UnitOfWorkProtocol) -> None:
-        self._uow = uow
-        self._pool = (
-            ThreadPoolExecutor(1, thread_name_prefix="gal-friday-import")
-            if uow.orders.imports_in_background
-            else None
-        )
-        self._pending: Future[None] | None = None
-
-    def __enter__(self) -> _ChunkWriter:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        try:
-            if exc_info[0] is None:
-                self.wait()
-            elif self._pending is not None:
-                futures.wait([self._pending])
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-
-    def write(self, orders: list[Order]) -> None:
-        """Store ``orders`` and their fills (a write before must have been waited for)."""
-        assert self._pending is None
-        if self._pool is None:
-            self._store(orders)
-        else:
-            self._pending = self._pool.submit(self._store, orders)
-
-    def wait(self) -> None:
-        """Return once the last write is done; raise its error if it failed."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def _store(self, orders: list[Order]) -> None:
-        self._uow.orders.add_imported(orders)  # sets the orders' keys and their fills'
-        self._uow.fills.add_bulk([fill for order in orders for fill in order.fills])
 
 
 def _unique(stream: FillStream, chunk: Sequence[ImportedFill], tally: _Tally) -> list[ImportedFill]:
@@ -361,7 +365,7 @@ def _not_stored(
         if match is None:
             new.append(record)
             continue
-        differences = _differences(record, match)
+        differences = reexport_differences(record.fill, record.order_ref, match)
         if differences:
             differing.append((record, match, differences))
         else:
@@ -371,9 +375,7 @@ def _not_stored(
         if (record.fill.exchange, found.fill_id) not in decided:
             raise stream.error(
                 record.line,
-                f"{stream.id_column} {record.fill.fill_id!r} is already stored with other data "
-                f"({'; '.join(differences.values())}); a re-export may not change a stored "
-                "fill, nothing was imported",
+                changed_fill_problem(stream.id_column, record.fill.fill_id, differences),
                 about_id=True,
             )
         tally.count_stored(found, newest_before)
@@ -387,17 +389,6 @@ def _ids_by_exchange(records: Iterable[ImportedFill]) -> dict[str, list[str]]:
     return by_exchange
 
 
-def _differences(record: ImportedFill, stored: StoredFill) -> dict[str, str]:
-    """``{field: "field here X, stored Y"}`` for every compared field that differs."""
-    here: dict[str, Any] = {name: getattr(record.fill, name) for name in COMPARED}
-    here["exchange_order_id"] = record.order_ref
-    return {
-        name: f"{name} {_shown(here[name])} here, {_shown(getattr(stored, name))} stored"
-        for name in COMPARED
-        if here[name] != getattr(stored, name)
-    }
-
-
 def _decided_by_ledger(
     uow: UnitOfWorkProtocol, differing: Sequence[tuple[ImportedFill, StoredFill, dict[str, str]]]
 ) -> set[tuple[str, str]]:
@@ -405,8 +396,7 @@ def _decided_by_ledger(
     the ledger holds their trade, and only its fields differ (one query per exchange)."""
     candidates: dict[str, list[str]] = {}
     for record, stored, differences in differing:
-        built = stored.exchange_order_id == stored.fill_id  # its order is the ledger's refid
-        if set(differences) <= (LEDGER_BUILT_FIELDS if built else LEDGER_FEE_FIELDS):
+        if ledger_may_decide(stored, differences):
             candidates.setdefault(record.fill.exchange, []).append(stored.fill_id)
     if not candidates:
         return set()
@@ -418,27 +408,19 @@ def _decided_by_ledger(
     }
 
 
-def _shown(value: Any) -> str:
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(getattr(value, "value", value))
-
-
 def _check_rates(
     stream: FillStream, records: Iterable[ImportedFill], rates: RateTable | None
 ) -> None:
     """Refuse a fill whose commission is in a third asset with no rate at its time."""
     for record in records:
         fill = record.fill
-        base, _, quote = fill.trading_pair.partition("/")
-        if fill.commission_asset in (base, quote) or not fill.commission:
-            continue
-        if rates is None or rates.at(fill.commission_asset, quote, fill.filled_at) is None:
+        fee = unvalued_fee(fill, rates, fill.filled_at)
+        if fee is not None:
             raise stream.error(
                 record.line,
                 f"fill {fill.fill_id!r} at {fill.filled_at.isoformat()} paid its fee in "
-                f"{fill.commission_asset}: no {fill.commission_asset}/{quote} rate in force "
-                "then; give one with --rates FILE (docs/import-flow.md)",
+                f"{fee.asset}: no {fee.key} rate in force then; give one with --rates FILE "
+                "(docs/import-flow.md)",
             )
 
 
@@ -468,9 +450,6 @@ def _new_order(group: OrderGroup) -> Order:
 def _extend(order: Order, group: OrderGroup) -> None:
     """Grow a stored order by a group of its fills; its inferred prices are those of every
     fill it now has, as if the fills had come together."""
-    if group.order_type is not order.order_type:
-        raise DomainError(
-            f"it is stored as a {order.order_type} order, the file has {group.order_type} fills"
-        )
+    check_same_order_type(order.order_type, group.order_type)
     whole = attrs.evolve(group, fills=[*order.fills, *group.fills])
     order.extend_with(group.fills, limit_price=whole.limit_price, stop_price=whole.stop_price)

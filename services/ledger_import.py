@@ -8,11 +8,10 @@ lines; entries already stored (same exchange and txid, by an earlier import or a
 earlier chunk) are left out, and refused when the file says something else about
 them; pending rows (no txid) already stored with the same refid, time, asset and
 amount are left out; the new entries are inserted. Then the exchange's fills are
-reconciled with the ledger (:mod:`gal_friday.services.reconcile`), which rebuilds
-the touched pairs. Any error rolls the whole file back (docs/ledgers.md).
-
-:class:`ReconcilingUnitOfWork` gives a trades import the other order: fills
-imported after the ledger are reconciled before that import commits.
+reconciled with the ledger and each touched pair rebuilt once
+(:func:`gal_friday.services.importing.reconcile_with_ledgers`, the step a trades import
+ends with too: fills imported after the ledger are reconciled by their own import). Any
+error rolls the whole file back (docs/ledgers.md).
 """
 
 from __future__ import annotations
@@ -35,8 +34,9 @@ from gal_friday.importers.kraken_ledgers import (
 )
 from gal_friday.persistence.database import Engine
 from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.services.importing import reconcile_with_ledgers
 from gal_friday.services.ports import LedgerRepositoryProtocol, UnitOfWorkProtocol
-from gal_friday.services.reconcile import ReconcileSummary, reconcile, reconcile_all
+from gal_friday.services.reconcile import ReconcileSummary
 
 
 @attrs.frozen
@@ -152,6 +152,7 @@ def store_ledger(
         tally.pending_added += sum(1 for entry in new if entry.pending)
         if progress is not None:
             progress(READING, stream.source.read_so_far, size)
+    reconciled, _ = reconcile_with_ledgers(uow, sorted(tally.exchanges), grouping)
     return LedgerImportSummary(
         path=stream.path,
         entries_in_file=tally.in_file,
@@ -159,7 +160,7 @@ def store_ledger(
         entries_already_stored=tally.already_stored,
         pending_added=tally.pending_added,
         duplicates_in_file=tally.repeated,
-        reconciled={ex: reconcile(uow, ex, grouping) for ex in sorted(tally.exchanges)},
+        reconciled=reconciled,
     )
 
 
@@ -181,21 +182,3 @@ def import_ledger(
     finally:
         stream.close()
     return summary
-
-
-class ReconcilingUnitOfWork(UnitOfWork):
-    """A unit of work that reconciles the fills with any stored ledger before it commits."""
-
-    def __init__(
-        self,
-        engine_or_url: Engine | str | None = None,
-        grouping: TradeGrouping | None = None,
-    ) -> None:
-        super().__init__(engine_or_url)
-        self.grouping = grouping
-        self.reconciled: dict[str, ReconcileSummary] = {}
-
-    def commit(self) -> None:
-        """Reconcile every exchange with a ledger, then commit."""
-        self.reconciled = reconcile_all(self, self.grouping)
-        super().commit()

@@ -3,7 +3,7 @@
 The order is re-read with a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL;
 SQLite serialises writers itself), the fill applied by the domain to the order's
 aggregates, stored with the order's new aggregates and version
-(``OrderRepository.apply_fill``, Core statements, constant cost whatever the
+(``OrderRepository.store_live_fill``, Core statements, constant cost whatever the
 order's history), and committed. A write conflict (another writer got there
 first) is retried with a fresh unit of work, a bounded number of times with
 capped exponential backoff; so is a lost connection or a server that is
@@ -32,16 +32,11 @@ from typing import TypeVar
 
 import attrs
 
-from gal_friday.domain import (
-    DomainError,
-    Fill,
-    InvalidValueError,
-    MissingConversionRateError,
-)
-from gal_friday.persistence.database import skipping_pre_ping
+from gal_friday.domain import DomainError, Fill
+from gal_friday.domain.fees import check_fee_valued
 from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork
-from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkProtocol
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 from gal_friday.services.trade_rebuild import refresh_pair
 
 MAX_ATTEMPTS = 12
@@ -71,30 +66,6 @@ class FillOutcome(StrEnum):
 
     RECORDED = "RECORDED"
     ALREADY_RECORDED = "ALREADY_RECORDED"
-
-
-def check_fee_valued(fill: Fill, conversion_rates: Mapping[str, Decimal] | None) -> None:
-    """Refuse a fill whose commission is in a third asset that no rate values.
-
-    Stored, such a fill would make every later rebuild of its pair fail; the rate
-    is ``conversion_rates["ASSET/QUOTE"]`` (quote per unit of the asset), as the
-    trade builder reads it.
-    """
-    base, _, quote = fill.trading_pair.partition("/")
-    asset = fill.commission_asset
-    if asset in (base, quote) or not fill.commission:
-        return
-    key = f"{asset}/{quote}"
-    rate = (conversion_rates or {}).get(key)
-    if rate is None:
-        raise MissingConversionRateError(
-            f"fill {fill.fill_id!r} paid its commission in {asset}, which nothing values in "
-            f"{quote}: pass conversion_rates[{key!r}] (quote per {asset}); nothing was stored"
-        )
-    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
-        raise InvalidValueError(
-            f"conversion_rates[{key!r}]", f"must be a Decimal above 0, got {rate!r}"
-        )
 
 
 @attrs.define
@@ -144,7 +115,7 @@ def _apply(
 ) -> bool:
     # A fresh copy each attempt: a failed attempt may have set keys on the last one.
     copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
-    return repositories.orders.apply_fill(copy, client_order_id)
+    return repositories.orders.store_live_fill(copy, client_order_id)
 
 
 def _refresh(
@@ -154,7 +125,7 @@ def _refresh(
 
 
 def record_fill(
-    uow_factory: Callable[[], UnitOfWorkProtocol],
+    uow_factory: UnitOfWorkFactory,
     fill: Fill,
     *,
     client_order_id: uuid.UUID | None = None,
@@ -173,9 +144,9 @@ def record_fill(
     retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
 
     def write() -> bool:
-        # No pre-ping: a dead pooled connection fails the first statement (nothing written,
-        # DatabaseUnavailableError), which _retrying retries on a fresh connection.
-        with skipping_pre_ping(), uow_factory() as uow:
+        # store_live_fill skips the pool's pre-ping: a dead pooled connection fails the first
+        # statement (nothing written, DatabaseUnavailableError), retried on a fresh one.
+        with uow_factory() as uow:
             if not _apply(uow, fill, client_order_id):
                 return False
             uow.commit()

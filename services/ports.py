@@ -3,7 +3,7 @@
 Services are typed against these, not against the SQLAlchemy-backed classes, so any
 implementation that has the same methods fits: the real ones
 (:class:`~gal_friday.persistence.unit_of_work.UnitOfWork` and
-:mod:`gal_friday.persistence.repositories.core`) and the in-memory fakes of
+:mod:`gal_friday.persistence.repositories`) and the in-memory fakes of
 :mod:`gal_friday.persistence.in_memory` (a public testing aid). mypy checks that
 both satisfy them (the ``TYPE_CHECKING`` block at the end, checked by the project's
 mypy run; ``tests/unit/test_interfaces.py``).
@@ -53,7 +53,7 @@ class OrderRepositoryProtocol(Protocol):
     def by_exchange_ids(
         self, exchange: str, exchange_order_ids: Iterable[str]
     ) -> dict[str, Order]: ...
-    def apply_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool: ...
+    def store_live_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool: ...
     def get_for_update(self, order_pk: int) -> Order | None: ...
     def list_open(
         self, trading_pair: str | None = None, exchange: str | None = None
@@ -104,7 +104,7 @@ class TradeRepositoryProtocol(Protocol):
     def delete_for(
         self, exchange: str, trading_pair: str, entered_since: datetime | None = None
     ) -> int: ...
-    def add_bulk(self, trades: Sequence[Trade]) -> int: ...
+    def add_bulk(self, trades: Iterable[Trade]) -> int: ...
     def grouping_of(self, exchange: str, trading_pair: str) -> TradeGrouping | None: ...
     def flat_point(self, exchange: str, trading_pair: str, at: datetime) -> datetime: ...
     def lock_pair(self, exchange: str, trading_pair: str) -> None: ...
@@ -250,7 +250,7 @@ UnitOfWorkFactory = Callable[[], UnitOfWorkProtocol]
 
 if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing runs
     from gal_friday.persistence import in_memory
-    from gal_friday.persistence.repositories import core as r
+    from gal_friday.persistence import repositories as r
     from gal_friday.persistence.unit_of_work import UnitOfWork
 
     def _real_and_fake_fit(real: UnitOfWork, fake: in_memory.InMemoryUnitOfWork) -> None:

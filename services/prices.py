@@ -8,7 +8,7 @@ inserted. Any error rolls the whole file back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -20,9 +20,7 @@ from gal_friday.importers import PRICE_FORMATS
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.ohlcv import Located, Location, kraken_file_name
 from gal_friday.importers.pairs import normalize_pair
-from gal_friday.persistence.database import Engine
-from gal_friday.persistence.unit_of_work import UnitOfWork
-from gal_friday.services.ports import CandleRepositoryProtocol, UnitOfWorkProtocol
+from gal_friday.services.ports import CandleRepositoryProtocol, UnitOfWorkFactory
 
 FORMATS = tuple(PRICE_FORMATS)
 BATCH = 2000
@@ -124,7 +122,10 @@ def _conflict(where: Location, stored: Candle, new: Candle) -> ImportFormatError
 def store_candles(
     repository: CandleRepositoryProtocol, candles: Iterator[Located]
 ) -> tuple[int, int, int]:
-    """Insert the new candles; ``(read, added, already stored)``. Raises on a changed candle."""
+    """Insert the new candles; ``(read, added, already stored)``. Raises on a changed candle.
+
+    A step of :func:`import_prices`; runs in the caller's unit of work, which commits.
+    """
     read = added = unchanged = 0
     for batch in _batches(candles):
         first = batch[0][1]
@@ -150,14 +151,13 @@ def store_candles(
 
 
 def import_prices(
-    target: Engine | str | None,
+    uow_factory: UnitOfWorkFactory,
     path: str | Path,
     fmt: str,
     *,
     pair: str | None = None,
     interval: str | None = None,
     exchange: str = "kraken",
-    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
 ) -> PricesSummary:
     """Read, check and store one candle file in one transaction (see the module docstring)."""
     trading_pair, interval_s = resolve_series(path, fmt, pair, interval)
@@ -165,7 +165,7 @@ def import_prices(
         exchange = exchange_id(exchange, "exchange")
     except InvalidValueError as exc:
         raise ImportFormatError(str(path), str(exc)) from None
-    with uow_factory(target) as uow:
+    with uow_factory() as uow:
         read, added, unchanged = store_candles(
             uow.candles, read_candles(path, fmt, trading_pair, interval_s, exchange)
         )

@@ -5,42 +5,45 @@ in ``trades.csv`` and so our ``fill_id``. For every complete ledger trade (both
 legs exported):
 
 * a stored fill with that id takes the ledger's commission (amount and asset:
-  quote, base, or ``KFEE`` valued at 0.01 USD); its side and quantity must be the
-  ledger's and its notional must match the quote leg to the ledger's last decimal,
-  else :class:`LedgerMismatchError` and nothing is kept;
-* without a stored fill, a fill is built from the ledger rows (an order of its
+  quote, base, or ``KFEE`` valued at 0.01 USD), through its order
+  (:meth:`~gal_friday.domain.order.Order.correct_fill_fee`, which recomputes the
+  order's aggregates); its side and quantity must be the ledger's and its notional
+  must match the quote leg to the ledger's last decimal, else
+  :class:`LedgerMismatchError` and nothing is kept;
+* without a stored fill, a fill is made from the ledger rows (an order of its
   own, ``MARKET``, known by the refid), so the ledger alone is enough for PnL.
 
 Trades with one leg (an export filtered by asset) are listed, never made fills.
-The touched pairs' trades are rebuilt. Everything happens in the caller's unit
-of work; nothing is committed here.
+:func:`correct_fills` corrects the stored fills in the caller's unit of work and returns
+the fills to build; storing those and rebuilding the touched pairs' trades is the
+import use case's step (:func:`gal_friday.services.importing.reconcile_with_ledgers`).
+Nothing is committed here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 import attrs
 
-from gal_friday.domain import Fill, OrderType, TradeGrouping
+from gal_friday.domain import Fill, Order, OrderType
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import DomainError, InvalidValueError
 from gal_friday.domain.ledger import (
     LedgerTrade,
-    TradeFigures,
+    LedgerTradeAmounts,
     choose_pair,
     classify_trade,
     fill_disagreements,
-    trade_figures,
+    trade_amounts,
 )
-from gal_friday.importers.records import ImportBatch, ImportedFill
-from gal_friday.services.importing import store_batch
+from gal_friday.importers.records import ImportedFill
 from gal_friday.services.ports import (
     LedgerRepositoryProtocol,
     RepositoriesProtocol,
     UnitOfWorkProtocol,
 )
-from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: The ``path`` the fills built from ledger rows are reported under.
 LEDGER_SOURCE = "ledger"
@@ -62,85 +65,104 @@ class ReconcileSummary:
     trades_rebuilt: int = 0
 
 
+@attrs.frozen
+class LedgerCorrections:
+    """What :func:`correct_fills` did to one exchange's stored fills, and what it leaves to
+    do: ``built``, the fills its ledger holds and the store does not (to be stored)."""
+
+    exchange: str
+    fills_updated: int
+    built: list[ImportedFill]
+    one_leg_refids: list[str]
+    unvalued_kfee_refids: list[str]
+    #: The ``(exchange, trading_pair)``s of the fills whose fee changed.
+    pairs: frozenset[tuple[str, str]]
+
+
 def ledger_trades(repository: LedgerRepositoryProtocol, exchange: str) -> list[LedgerTrade]:
     """Every stored trade of ``exchange``'s ledger, complete or not, in time order."""
     return [classify_trade(rows) for rows in repository.trades(exchange).values()]
 
 
-def reconcile(
-    uow: UnitOfWorkProtocol,
-    exchange: str = "kraken",
-    grouping: TradeGrouping | None = None,
-) -> ReconcileSummary:
-    """Reconcile ``exchange``'s fills with its ledger and rebuild what changed."""
+def correct_fills(uow: UnitOfWorkProtocol, exchange: str = "kraken") -> LedgerCorrections:
+    """Give ``exchange``'s stored fills the fees of its ledger, through their orders (flushed),
+    and make the fills of the ledger trades not stored yet (returned, not stored)."""
     repository = uow.ledger
     trades = ledger_trades(repository, exchange)
     complete = [trade for trade in trades if trade.complete]
     fills = repository.fills_by_ids(exchange, [trade.refid for trade in complete])
     known_pairs = sorted({pair for ex, pair in uow.fills.pairs() if ex == exchange})
-    touched: set[tuple[str, str]] = set()
     unvalued: list[str] = []
     built: list[ImportedFill] = []
-    updated = 0
+    corrections: list[tuple[Fill, LedgerTradeAmounts]] = []
     for trade in complete:
         fill = fills.get(trade.refid)
         pair = fill.trading_pair if fill is not None else choose_pair(trade.assets, known_pairs)
-        figures = _figures(trade, pair)
-        if figures.unvalued_kfee:
+        amounts = _amounts(trade, pair)
+        if amounts.unvalued_kfee:
             unvalued.append(trade.refid)
         if fill is None:
-            built.append(_built_fill(trade, figures))
+            built.append(_built_fill(trade, amounts))
             continue
-        _check_agrees(fill, figures)
+        _check_agrees(fill, amounts)
         if (fill.commission, fill.commission_asset) != (
-            figures.commission,
-            figures.commission_asset,
+            amounts.commission,
+            amounts.commission_asset,
         ):
-            fill.commission = figures.commission
-            fill.commission_asset = figures.commission_asset
-            updated += 1
-            touched.add((exchange, fill.trading_pair))
+            corrections.append((fill, amounts))
+    orders = _orders_of(uow, exchange, [fill for fill, _ in corrections])
+    for fill, amounts in corrections:
+        orders[fill.fill_id].correct_fill_fee(
+            fill.fill_id, amounts.commission, amounts.commission_asset
+        )
     uow.flush()
-    rebuilt = 0
-    if built:
-        summary = store_batch(uow, ImportBatch(path=LEDGER_SOURCE, records=built), grouping)
-        rebuilt += summary.trades_rebuilt
-        touched_by_store = set(summary.pairs)
-    else:
-        touched_by_store = set()
-    remaining = touched - touched_by_store
-    if remaining:
-        rebuilt += rebuild_pairs(uow, remaining, grouping).total_trades
-    return ReconcileSummary(
-        fills_updated=updated,
-        fills_built=len(built),
+    return LedgerCorrections(
+        exchange=exchange,
+        fills_updated=len(corrections),
+        built=built,
         one_leg_refids=sorted(trade.refid for trade in trades if not trade.complete),
         unvalued_kfee_refids=unvalued,
-        pairs=sorted(touched | touched_by_store),
-        trades_rebuilt=rebuilt,
+        pairs=frozenset((exchange, fill.trading_pair) for fill, _ in corrections),
     )
 
 
-def _figures(trade: LedgerTrade, pair: str) -> TradeFigures:
+def _orders_of(uow: UnitOfWorkProtocol, exchange: str, fills: Iterable[Fill]) -> dict[str, Order]:
+    """The order of each of ``fills``, by fill id (by exchange order id: one query per
+    thousand orders; by key for a fill that has none)."""
+    fills = list(fills)
+    refs = {fill.exchange_order_id for fill in fills if fill.exchange_order_id is not None}
+    by_ref = uow.orders.by_exchange_ids(exchange, sorted(refs)) if refs else {}
+    found: dict[str, Order] = {}
+    for fill in fills:
+        order = by_ref.get(fill.exchange_order_id) if fill.exchange_order_id else None
+        if order is None and fill.order_pk is not None:
+            order = uow.orders.get(fill.order_pk)
+        if order is None:
+            raise LedgerMismatchError(f"fill {fill.fill_id!r} ({exchange}) has no stored order")
+        found[fill.fill_id] = order
+    return found
+
+
+def _amounts(trade: LedgerTrade, pair: str) -> LedgerTradeAmounts:
     try:
-        return trade_figures(trade, pair)
+        return trade_amounts(trade, pair)
     except InvalidValueError as exc:
         raise LedgerMismatchError(f"ledger trade {trade.refid!r}: {exc.problem}") from None
 
 
-def _built_fill(trade: LedgerTrade, figures: TradeFigures) -> ImportedFill:
+def _built_fill(trade: LedgerTrade, amounts: LedgerTradeAmounts) -> ImportedFill:
     try:
         fill = checked(
             Fill,
             {
                 "fill_id": trade.refid,
-                "trading_pair": figures.trading_pair,
+                "trading_pair": amounts.trading_pair,
                 "exchange": trade.exchange,
-                "side": figures.side,
-                "quantity_filled": figures.quantity,
-                "fill_price": figures.price,
-                "commission": figures.commission,
-                "commission_asset": figures.commission_asset,
+                "side": amounts.side,
+                "quantity_filled": amounts.quantity,
+                "fill_price": amounts.price,
+                "commission": amounts.commission,
+                "commission_asset": amounts.commission_asset,
                 "filled_at": trade.time,
                 "exchange_order_id": trade.refid,
             },
@@ -152,8 +174,8 @@ def _built_fill(trade: LedgerTrade, figures: TradeFigures) -> ImportedFill:
     )
 
 
-def _check_agrees(fill: Fill, figures: TradeFigures) -> None:
-    problems = fill_disagreements(fill, figures, with_fee=False)
+def _check_agrees(fill: Fill, amounts: LedgerTradeAmounts) -> None:
+    problems = fill_disagreements(fill, amounts, with_fee=False)
     if problems:
         raise LedgerMismatchError(
             f"fill {fill.fill_id!r} ({fill.exchange} {fill.trading_pair}) disagrees with its "
@@ -193,10 +215,3 @@ def pairs_with_unreconciled_fees(uow: RepositoriesProtocol) -> list[tuple[str, s
         if key[0] in reconciled and matched[key] < count
     }
     return sorted(flagged)
-
-
-def reconcile_all(
-    uow: UnitOfWorkProtocol, grouping: TradeGrouping | None = None
-) -> dict[str, ReconcileSummary]:
-    """:func:`reconcile` every exchange that has a stored ledger."""
-    return {exchange: reconcile(uow, exchange, grouping) for exchange in uow.ledger.exchanges()}

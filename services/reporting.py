@@ -17,8 +17,7 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.performance import Performance, check_period, summarize
 from gal_friday.domain.trade import ReportedTrade
-from gal_friday.persistence.fastpath.gc_pause import gc_paused
-from gal_friday.services.ports import RepositoriesProtocol
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
 
 #: The report is the domain's performance summary of the stored trades.
@@ -26,7 +25,7 @@ Report = Performance
 
 
 def build_report(
-    uow: RepositoriesProtocol,
+    uow_factory: UnitOfWorkFactory,
     trading_pair: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -38,14 +37,26 @@ def build_report(
 
     With ``currency``, every closed trade's amounts are converted to it at the rates of
     the stored candles (``prices_exchange`` chooses whose when several exchanges have them).
+    Reads in one transaction of its own.
     """
     check_period(since, until)
-    with gc_paused():  # 100,000s of plain figures, no cycles: the collector's passes only cost
-        trades: list[ReportedTrade] = list(uow.trades.figures(trading_pair))
-        if currency is None:
-            report = summarize(trades, since, until)
-        else:
-            report = _converted(uow, trades, since, until, currency, prices_exchange)
+    with uow_factory() as uow:
+        return _report(uow, trading_pair, since, until, currency, prices_exchange)
+
+
+def _report(
+    uow: RepositoriesProtocol,
+    trading_pair: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    currency: str | None,
+    prices_exchange: str | None,
+) -> Report:
+    trades: list[ReportedTrade] = list(uow.trades.figures(trading_pair))
+    if currency is None:
+        report = summarize(trades, since, until)
+    else:
+        report = _converted(uow, trades, since, until, currency, prices_exchange)
     unreconciled = set(pairs_with_unreconciled_fees(uow))  # one query for the whole report
     pairs = tuple(
         attrs.evolve(

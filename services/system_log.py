@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from gal_friday.domain import SystemLog
-from gal_friday.services.ports import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkFactory
 
 
 def record_system_event(
-    uow_factory: Callable[[], UnitOfWorkProtocol],
+    uow_factory: UnitOfWorkFactory,
     source_module: str,
     level: str,
     message: str,

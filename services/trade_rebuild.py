@@ -1,10 +1,10 @@
 """Rebuild round-trip trades from the stored fills (trades are derived data).
 
-Each ``(exchange, trading_pair)`` is rebuilt in the caller's unit of work: its
-trades are deleted, its fills streamed in time order through
-:func:`~gal_friday.domain.iter_trades`, and the new trades inserted in bulk batches as they
-are made, so memory stays flat however long the history. Nothing is committed
-here.
+Each ``(exchange, trading_pair)`` has its trades deleted, its fills streamed in time
+order through :func:`~gal_friday.domain.iter_trades`, and the new trades inserted in bulk
+batches as they are made, so memory stays flat however long the history.
+:func:`rebuild_trades` (the use case) does it for every pair in one transaction of its own;
+:func:`rebuild_pairs` is the same work as a step of a caller's transaction (the import).
 
 A pair keeps its grouping until the user changes it: ``grouping=None`` (what imports
 and live fills pass) rebuilds each pair the way its stored trades are grouped
@@ -16,7 +16,6 @@ the affected pair, only from its last flat point (docs/live-fills.md).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -24,11 +23,7 @@ import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
 from gal_friday.domain.rates import Rates
-from gal_friday.persistence.fastpath.gc_pause import gc_paused
-from gal_friday.services.ports import RepositoriesProtocol
-
-#: Trades written per bulk insert during a rebuild.
-WRITE_BATCH = 5000
+from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 
 
 @attrs.frozen
@@ -67,16 +62,10 @@ def _write(
     since: datetime | None,
     rates: Rates | None,
 ) -> int:
-    trades = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
-    written = 0
-    while True:
-        # a batch (a fraction of a second) makes many objects and no cycles: the collector
-        # is paused for it only, and comes back between batches (persistence/fastpath/gc_pause.py)
-        with gc_paused():
-            batch = list(itertools.islice(trades, WRITE_BATCH))
-            if not batch:
-                return written
-            written += uow.trades.add_bulk(batch)
+    # written in batches as they are made: memory stays flat (TradeRepository.add_bulk)
+    return uow.trades.add_bulk(
+        iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
+    )
 
 
 def rebuild_pairs(
@@ -89,6 +78,8 @@ def rebuild_pairs(
     (``rates`` value commissions paid in a third asset).
 
     ``grouping=None`` keeps each pair's grouping; a grouping given becomes the pair's.
+    A step of the import (and of :func:`rebuild_trades`); runs in the caller's unit of
+    work, which commits.
     """
     counts: dict[tuple[str, str], int] = {}
     groupings: dict[tuple[str, str], TradeGrouping] = {}
@@ -100,18 +91,21 @@ def rebuild_pairs(
 
 
 def rebuild_trades(
-    uow: RepositoriesProtocol,
+    uow_factory: UnitOfWorkFactory,
     grouping: TradeGrouping | None = None,
     trading_pair: str | None = None,
     rates: Rates | None = None,
 ) -> RebuildSummary:
-    """Rebuild every pair (or one ``trading_pair`` on every exchange) in this unit of work."""
-    pairs = [
-        (exchange, pair)
-        for exchange, pair in uow.fills.pairs()
-        if trading_pair is None or pair == trading_pair
-    ]
-    return rebuild_pairs(uow, pairs, grouping, rates)
+    """Rebuild every pair (or one ``trading_pair`` on every exchange), in one transaction."""
+    with uow_factory() as uow:
+        pairs = [
+            (exchange, pair)
+            for exchange, pair in uow.fills.pairs()
+            if trading_pair is None or pair == trading_pair
+        ]
+        summary = rebuild_pairs(uow, pairs, grouping, rates)
+        uow.commit()
+    return summary
 
 
 @attrs.frozen
@@ -138,6 +132,8 @@ def refresh_pair(
     from the fills since that point, with the pair's grouping. A pair without stored
     trades is rebuilt whole. Refreshes of one pair are serialised (a lock held until
     the caller's transaction ends) so that each one sees every fill committed before.
+    A step of :func:`~gal_friday.services.live_fills.record_fill`; runs in the caller's
+    unit of work, which commits.
     """
     uow.trades.lock_pair(exchange, pair)
     stored = uow.trades.grouping_of(exchange, pair)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from gal_friday.persistence import bootstrap
 from gal_friday.persistence.database import create_engine, session_factory
 from tests.support import databases
 
@@ -64,5 +65,6 @@ def engine(database_url: URL) -> Iterator[Engine]:
 
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    """A session factory (expire_on_commit=False) on the fresh database."""
+    """A session factory (expire_on_commit=False) on the fresh database, the domain mapped."""
+    bootstrap.start()
     return session_factory(engine)

@@ -41,12 +41,15 @@ from gal_friday.persistence.errors import (
     StorageError,
     translate_integrity_error,
 )
+from gal_friday.persistence.fastpath.batching import chunked
 from gal_friday.persistence.fastpath.json_text import json_text
-from gal_friday.persistence.repositories.core import chunked
+from gal_friday.persistence.internals import has_orm_state
 from gal_friday.persistence.tables import definitions as t
+from gal_friday.persistence.tables.fill_row import FILL_COLUMNS, fill_row
 from gal_friday.persistence.tables.types import DecimalMap, UTCDateTime, as_decimal_strings
 
 SQLITE_BATCH = 500
+_ORDER_PK, _FILL_ID = FILL_COLUMNS.index("order_pk"), FILL_COLUMNS.index("fill_id")
 Row = dict[str, Any]
 #: The longest database message an error repeats (a refused row can quote huge values).
 MESSAGE_LIMIT = 300
@@ -140,9 +143,9 @@ def _time_text() -> Callable[[datetime], str]:
 
 
 def _assign(obj: Any, name: str, value: Any) -> None:
-    """Set a key the database gave; an object made detached (domain.construction.detached)
+    """Set a key the database gave; an object without the ORM's state (assembled plainly)
     takes it in its ``__dict__``, as a row's values are loaded (no ORM state to make)."""
-    if "_sa_instance_state" in obj.__dict__:
+    if has_orm_state(obj):
         setattr(obj, name, value)
     else:
         obj.__dict__[name] = value
@@ -420,15 +423,13 @@ def insert_fills(conn: Connection, fills: Sequence[Fill], *, skip_duplicates: bo
     A fill id already stored for its exchange is a :class:`DuplicateFillError`, or is
     skipped when ``skip_duplicates`` is true.
     """
-    if skip_duplicates:
-        _check_orders_known([fill.fill_id for fill in fills if fill.order_pk is None])
-        rows = _rows(t.fills, fills, skip=("fill_pk",))
-        return insert_rows(conn, t.fills, rows, ("exchange", "fill_id"))
-    columns, values = _object_values(t.fills, fills, skip=("fill_pk",))
+    values = list(map(fill_row, fills))
     # checked on the values read for COPY: no second attribute read per fill
-    key, fill_id = columns.index("order_pk"), columns.index("fill_id")
-    _check_orders_known([row[fill_id] for row in values if row[key] is None])
-    return _insert_values(conn, t.fills, columns, values)
+    _check_orders_known([row[_FILL_ID] for row in values if row[_ORDER_PK] is None])
+    if skip_duplicates:
+        rows = [dict(zip(FILL_COLUMNS, row, strict=True)) for row in values]
+        return insert_rows(conn, t.fills, rows, ("exchange", "fill_id"))
+    return _insert_values(conn, t.fills, FILL_COLUMNS, values)
 
 
 def _check_orders_known(missing: list[str]) -> None:

@@ -44,18 +44,13 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:  # a SQLite process never loads psycopg (persistence/fastpath/prepared.py)
     import psycopg
 
-from gal_friday.domain import (
-    DomainError,
-    DuplicateFillError,
-    Fill,
-    FillConflictError,
-    NotFoundError,
-    Order,
-)
+from gal_friday.domain import DomainError, Fill, NotFoundError, Order
 from gal_friday.domain.construction import assemble
+from gal_friday.domain.fill_replay import OrderName, judge_repeated_fill
 from gal_friday.persistence.errors import ConcurrencyError, translate_error
 from gal_friday.persistence.fastpath.prepared import driver_of, prepared
 from gal_friday.persistence.tables import definitions as t
+from gal_friday.persistence.tables.fill_row import FILL_COLUMNS, fill_dict, fill_row
 
 _LOCK_BY_CLIENT_ID = (
     select(t.orders)
@@ -92,7 +87,8 @@ _INSERT_FILL_IF_NEW = {
 }
 #: The order columns written back (everything but the key and the version).
 _ORDER_COLUMNS = tuple(c.name for c in t.orders.columns if c.name not in ("order_pk", "version"))
-_FILL_COLUMNS = tuple(c.name for c in t.fills.columns if c.name != "fill_pk")
+#: The fill's bind parameter names in the combined PostgreSQL statement, in FILL_COLUMNS order.
+_FILL_PARAMS = tuple(f"f_{name}" for name in FILL_COLUMNS)
 #: Writes back every order column (one statement whatever changed, compiled once).
 _UPDATE_ORDER = (
     update(t.orders)
@@ -109,7 +105,12 @@ _UPDATE_ORDER = (
 #: runs only when the INSERT stored a row; both keys come back (NULL where nothing happened).
 _INSERTED = (
     postgresql.insert(t.fills)
-    .values({name: bindparam(f"f_{name}", type_=t.fills.c[name].type) for name in _FILL_COLUMNS})
+    .values(
+        {
+            name: bindparam(param, type_=t.fills.c[name].type)
+            for name, param in zip(FILL_COLUMNS, _FILL_PARAMS, strict=True)
+        }
+    )
     .on_conflict_do_nothing(index_elements=[t.fills.c.exchange, t.fills.c.fill_id])
     .returning(t.fills.c.fill_pk)
     .cte("inserted")
@@ -159,7 +160,11 @@ def _load(
     fill: Fill,
     client_order_id: uuid.UUID | None,
 ) -> tuple[Order, int]:
-    """The locked order, without its fills, and the version read."""
+    """The locked order, without its fills, and the version read.
+
+    A plain domain object (:func:`~gal_friday.domain.construction.assemble`): no session
+    ever sees it, its changes are written by the statements below.
+    """
     values = _locked_row(conn, driver, fill, client_order_id)
     if values is None:
         key = client_order_id or fill.exchange_order_id
@@ -169,7 +174,7 @@ def _load(
     return assemble(Order, values), version
 
 
-def apply_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+def store_live_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
     """Apply ``fill`` to its locked order and write both; False for an identical replay.
 
     ``fill`` is changed (its order's keys are set on it: pass a copy to keep yours).
@@ -194,13 +199,14 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
     # asyncio stay on Core.
     driver = driver_of(conn)
     order, version = _load(conn, driver, fill, client_order_id)
+    name = OrderName(order.client_order_id, order.exchange_order_id)  # as stored, before the fill
     try:
         order.apply_new_fill(fill)
     except DomainError:
         stored = _stored_fill(conn, fill)
         if stored is None:
             raise
-        return _replayed(conn, stored, fill, order)
+        return _replayed(conn, stored, fill, order.order_pk, name)
     fill.order_pk = order.order_pk
     order_values = {
         **{f"b_{name}": getattr(order, name) for name in _ORDER_COLUMNS},
@@ -209,7 +215,8 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
         "b_new_version": version + 1,
     }
     if conn.dialect.name == "postgresql":
-        both = {**{f"f_{name}": getattr(fill, name) for name in _FILL_COLUMNS}, **order_values}
+        both = dict(zip(_FILL_PARAMS, fill_row(fill), strict=True))
+        both.update(order_values)
         if driver is None:
             fill_pk, updated = conn.execute(_INSERT_AND_UPDATE, both).one()
         else:
@@ -219,7 +226,7 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
     else:
         inserted = conn.execute(
             _INSERT_FILL_IF_NEW[conn.dialect.name],
-            {name: getattr(fill, name) for name in _FILL_COLUMNS},
+            fill_dict(fill),
         ).first()
         fill_pk = None if inserted is None else inserted[0]
         updated = None
@@ -228,7 +235,7 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
     if fill_pk is None:
         stored = _stored_fill(conn, fill)
         assert stored is not None, "the insert met a conflict, so the fill is stored"
-        return _replayed(conn, stored, fill, order)
+        return _replayed(conn, stored, fill, order.order_pk, name)
     fill.fill_pk = fill_pk
     if updated is None:
         raise ConcurrencyError(
@@ -241,23 +248,16 @@ def _stored_fill(conn: Connection, fill: Fill) -> Fill | None:
     row = conn.execute(
         _STORED_FILL, {"b_exchange": fill.exchange, "b_fill_id": fill.fill_id}
     ).one_or_none()
-    return None if row is None else assemble(Fill, row._asdict())
+    if row is None:
+        return None
+    return assemble(Fill, row._asdict())  # only compared, never added to a session
 
 
-def _replayed(conn: Connection, stored: Fill, fill: Fill, order: Order) -> bool:
-    """False when ``stored`` is ``fill`` already on ``order``; otherwise the error it is."""
-    if stored.order_pk != order.order_pk:
-        other = conn.execute(_ORDER_NAMES, {"b_order_pk": stored.order_pk}).one()
-        raise FillConflictError(
-            fill.fill_id, _name(*other), _name(order.client_order_id, order.exchange_order_id)
-        )
-    if not stored.same_execution(fill):
-        raise DuplicateFillError(
-            fill.fill_id, f"order {order.client_order_id} has it with different data"
-        )
-    return False
-
-
-def _name(client_order_id: uuid.UUID, exchange_order_id: str | None) -> str:
-    suffix = f" (exchange order {exchange_order_id})" if exchange_order_id else ""
-    return f"{client_order_id}{suffix}"
+def _replayed(
+    conn: Connection, stored: Fill, fill: Fill, order_pk: int | None, name: OrderName
+) -> bool:
+    """The domain's verdict on ``fill`` sent again to order ``name`` (key ``order_pk``)."""
+    stored_on = name
+    if stored.order_pk != order_pk:  # the other order's names: one indexed row, only then
+        stored_on = OrderName(*conn.execute(_ORDER_NAMES, {"b_order_pk": stored.order_pk}).one())
+    return judge_repeated_fill(fill, stored, sent_to=name, stored_on=stored_on)

@@ -1,6 +1,6 @@
 """One pair's fills read straight through psycopg (PostgreSQL), for a trade rebuild.
 
-:meth:`~gal_friday.persistence.repositories.core.FillRepository.stream` on a synchronous
+:meth:`~gal_friday.persistence.repositories.FillRepository.stream` on a synchronous
 PostgreSQL connection: the same records (the column types' own conversions: amounts
 without trailing zeros, the side as its enum, times in UTC) from a server-side cursor,
 without SQLAlchemy's per-row processing, which cost more than building the trades.

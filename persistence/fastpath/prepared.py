@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.exc import MultipleResultsFound
 
+from gal_friday.persistence.internals import raise_as_core_would
+
 if TYPE_CHECKING:  # not imported at run time: a SQLite process never loads psycopg
     import psycopg
 
@@ -72,7 +74,7 @@ class PreparedStatement:
             processors = self._results or self._processors(conn.dialect, cursor.description)
         except BaseException as exc:
             # Exactly a Core statement's error path; it always raises.
-            conn._handle_dbapi_exception(exc, self.sql, dict(params), None, None)
+            raise_as_core_would(conn, exc, self.sql, dict(params))
         if not rows:
             return None
         if len(rows) > 1:

@@ -51,11 +51,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from gal_friday.domain.logs import DEFAULT_SECRET_KEYS, LOG_COLUMNS, log_row, record_ids
+from gal_friday.domain.logs import DEFAULT_SECRET_KEYS
 from gal_friday.domain.redaction import redactor, scrub_text
 from gal_friday.persistence.database import create_engine, mask_url, resolve_url
 from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.fastpath.json_text import json_text as _json_text
+from gal_friday.persistence.logwriter.rows import LOG_COLUMNS, log_row, record_ids
 from gal_friday.persistence.logwriter.spill import SpillFile, database_key, default_spill_path
 from gal_friday.persistence.tables import definitions as t
 
@@ -496,5 +497,6 @@ def _is_missing_table(exc: BaseException) -> bool:
     return False
 
 
-#: Gal-Friday's name for the handler.
+#: The handler's first name, kept for configurations that use it: the same class as
+#: :class:`DatabaseLogHandler` (it was never asynchronous nor PostgreSQL-only).
 AsyncPostgresHandler = DatabaseLogHandler

@@ -108,8 +108,8 @@ def _make_private_dir(path: Path) -> None:
 
 
 class SpillFile:
-    """Append log rows (:func:`~gal_friday.domain.logs.log_values`) to a private JSON-lines
-    file of one database, and read them back for replay."""
+    """Append log rows (:mod:`~gal_friday.persistence.logwriter.rows`, keyed by column) to a
+    private JSON-lines file of one database, and read them back for replay."""
 
     def __init__(self, path: str | Path, database: str | None = None) -> None:
         self.path = Path(path)

@@ -15,7 +15,8 @@ from sqlalchemy import Row, func, insert, select
 
 from gal_friday.domain import Fill
 from gal_friday.domain.ledger import LedgerEntry
-from gal_friday.persistence.repositories.core import _Repository, chunked
+from gal_friday.persistence.fastpath.batching import chunked
+from gal_friday.persistence.repositories.base import Repository
 from gal_friday.persistence.tables import definitions as t
 
 _table = t.ledger_entries
@@ -47,7 +48,7 @@ def _entry(row: Row[Any]) -> LedgerEntry:
     return LedgerEntry(**dict(zip(_FIELDS, row, strict=True)))
 
 
-class LedgerRepository(_Repository):
+class LedgerRepository(Repository):
     """An exchange ledger's entries, and the fills its trades are about."""
 
     def add_all(self, entries: Iterable[LedgerEntry]) -> int:

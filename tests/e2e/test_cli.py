@@ -368,7 +368,7 @@ def test_a_huge_value_gives_one_short_error_line(imported):
 
 
 def test_a_long_error_message_is_cut_to_one_line_saying_so():
-    from gal_friday.cli.main import MAX_ERROR_LENGTH, one_line
+    from gal_friday.cli.errors import MAX_ERROR_LENGTH, one_line
 
     line = one_line("first\n" + "x" * 5000)
     assert "\n" not in line

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.tables import definitions as t
-from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.configurations import activate_configuration
 from tests.e2e.test_cli import HISTORY, run
 
@@ -29,9 +29,10 @@ def _snapshot(url):
 def test_demo_twice_succeeds_and_leaves_the_users_database_alone(database_url):
     assert run(database_url, "import", str(HISTORY), "--format", "kraken-trades").returncode == 0
     engine = create_engine(database_url)
-    with UnitOfWork(engine) as uow:  # the demo used to deactivate it
-        activate_configuration(uow, {"strategy": "mine", "budget": Decimal("100.00")})
-        uow.commit()
+    # the demo used to deactivate it
+    activate_configuration(
+        unit_of_work_factory(engine), {"strategy": "mine", "budget": Decimal("100.00")}
+    )
     engine.dispose()
     before = _snapshot(database_url)
     for attempt in (1, 2):

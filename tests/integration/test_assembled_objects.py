@@ -1,15 +1,16 @@
-"""Objects made by gal_friday.domain.construction carry SQLAlchemy state: they are stored, changed, reloaded."""
+"""Objects made by gal_friday.domain.construction are plain; mapped, they are given SQLAlchemy's
+state when it is first asked for: they are stored, changed, reloaded."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import attrs
 from sqlalchemy import inspect
 
 from gal_friday.domain import Fill, Order, Trade, build_trades
-from gal_friday.domain.construction import assemble, checked, detached
+from gal_friday.domain.construction import assemble, checked
+from gal_friday.persistence.internals import has_orm_state
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
 
@@ -57,34 +58,21 @@ def test_an_assembled_trade_is_a_complete_instance_before_any_session():
     assert inspect(trade).transient and trade.realized_pnl == Decimal(-1)
 
 
-def test_a_detached_order_has_no_state_until_a_session_meets_it(engine):
-    """construction.detached: plain objects (bulk writes read only their values); one that is
-    added to a session all the same is given its state then, and stored with its fills."""
+def test_an_assembled_order_has_no_state_until_a_session_meets_it(engine):
+    """construction.assemble makes plain objects (bulk writes and the live path only read
+    them); one that is added to a session is given its state then, and stored with its
+    fills."""
     template = make_order()
-    with detached():
-        fill = checked(Fill, attrs.asdict(make_fill("F1"), recurse=False))
-        order = assemble(Order, {**attrs.asdict(template, recurse=False), "fills": [fill]})
-    assert "_sa_instance_state" not in order.__dict__
-    assert "_sa_instance_state" not in fill.__dict__
+    fill = checked(Fill, attrs.asdict(make_fill("F1"), recurse=False))
+    order = assemble(Order, {**attrs.asdict(template, recurse=False), "fills": [fill]})
+    assert not has_orm_state(order) and not has_orm_state(fill)
     assert order.fills == [fill] and fill.fill_id == "F1"  # readable as they are
+    assert not has_orm_state(order) and not has_orm_state(fill)  # reading made no state
     with UnitOfWork(engine) as uow:
         uow.orders.add(order)
+        assert has_orm_state(order) and has_orm_state(fill)
         uow.commit()
         assert order.order_pk is not None and fill.order_pk == order.order_pk
     with UnitOfWork(engine) as uow:
         loaded = uow.orders.get_by_client_id(template.client_order_id)
         assert loaded is not None and [f.fill_id for f in loaded.fills] == ["F1"]
-
-
-def test_detached_holds_only_in_its_own_thread(engine):  # engine: the domain is mapped
-    made: list[Trade] = []
-    values = attrs.asdict(build_trades([make_fill("F1")])[0], recurse=False)
-    with detached():
-        worker = threading.Thread(target=lambda: made.append(assemble(Trade, values)))
-        worker.start()
-        worker.join()
-        here = assemble(Trade, values)
-    after = assemble(Trade, values)
-    assert "_sa_instance_state" in made[0].__dict__  # the other thread kept the ORM's assembly
-    assert "_sa_instance_state" not in here.__dict__
-    assert "_sa_instance_state" in after.__dict__

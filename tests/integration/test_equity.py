@@ -12,6 +12,7 @@ import pytest
 from gal_friday.cli.main import run
 from gal_friday.cli.rendering.equity_formats import equity_document
 from gal_friday.domain import PortfolioSnapshot
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.equity import build_equity, is_rebuilt
 from gal_friday.services.importing import import_history
@@ -25,13 +26,13 @@ PAIRS = ("XBTUSD", "XRPUSD", "XDGUSD")
 def loaded(engine):
     import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
     for code in PAIRS:
-        import_prices(engine, SAMPLES / f"{code}_1440.csv", "kraken-ohlcvt")
+        import_prices(unit_of_work_factory(engine), SAMPLES / f"{code}_1440.csv", "kraken-ohlcvt")
     return engine
 
 
 def test_sample_equity_is_exact_and_consistent(loaded):
+    report = build_equity(unit_of_work_factory(loaded), start_capital=D(10000), currency="usd")
     with UnitOfWork(loaded) as uow:
-        report = build_equity(uow, start_capital=D(10000), currency="usd")
         closed = [t for t in uow.trades.all() if t.exit_timestamp is not None]
     days = report.days
     assert (days[0].date.isoformat(), days[-1].date.isoformat()) == ("2024-01-08", "2024-05-31")
@@ -48,8 +49,8 @@ def test_sample_equity_is_exact_and_consistent(loaded):
 
 
 def test_json_document_has_the_fixed_names(loaded):
-    with UnitOfWork(loaded) as uow:
-        document = equity_document(build_equity(uow, start_capital=D(10000), currency="USD"))
+    report = build_equity(unit_of_work_factory(loaded), start_capital=D(10000), currency="USD")
+    document = equity_document(report)
     assert set(document) == {"currency", "start_capital", "days", "statistics", "drawdowns"}
     assert set(document["days"][0]) == {
         "date",
@@ -78,9 +79,10 @@ def test_json_document_has_the_fixed_names(loaded):
 
 def test_missing_prices_are_an_error_naming_the_pair(engine):
     import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
-    import_prices(engine, SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
-    with UnitOfWork(engine) as uow, pytest.raises(Exception, match="no price of (DOGE|XRP) in USD"):
-        build_equity(uow, start_capital=D(10000), currency="USD")
+    uow_factory = unit_of_work_factory(engine)
+    import_prices(uow_factory, SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
+    with pytest.raises(Exception, match="no price of (DOGE|XRP) in USD"):
+        build_equity(uow_factory, start_capital=D(10000), currency="USD")
 
 
 def test_snapshots_rebuild_replaces_its_own_and_keeps_others(loaded):
@@ -105,7 +107,7 @@ def test_snapshots_rebuild_replaces_its_own_and_keeps_others(loaded):
     assert run(args=args) == 0
     with UnitOfWork(loaded) as uow:
         stored = uow.snapshots.between()
-        report = build_equity(uow, start_capital=D(10000), currency="USD")
+    report = build_equity(unit_of_work_factory(loaded), start_capital=D(10000), currency="USD")
     rebuilt = [s for s in stored if is_rebuilt(s)]
     assert len(rebuilt) == 145 and len(stored) == 146
     last = rebuilt[-1]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gal_friday.importers import ImportFormatError
+from gal_friday.persistence import repositories
 from gal_friday.persistence.errors import ConstraintViolationError
-from gal_friday.persistence.repositories import core as repositories
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import importing
 from gal_friday.services.importing import import_history

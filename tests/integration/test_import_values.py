@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from gal_friday.cli.main import run
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -84,8 +85,8 @@ def test_a_ccxt_maker_rebate_is_income_in_the_reported_pnl(database_url, tmp_pat
     try:
         with UnitOfWork(engine) as uow:
             (trade,) = uow.trades.all("BTC/USD")
-            report = build_report(uow)
             fills = [uow.fills.get("kraken", fill_id) for fill_id in ("m1", "m2")]
+        report = build_report(unit_of_work_factory(engine))
     finally:
         engine.dispose()
     assert [f.commission for f in fills if f is not None] == [Decimal("-2.5"), Decimal("-1.25")]

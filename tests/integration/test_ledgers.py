@@ -11,13 +11,14 @@ from sqlalchemy import delete, func, select, update
 
 from gal_friday.domain import Side
 from gal_friday.importers import ImportFormatError
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.repositories.ledger import LedgerRepository
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import ledger_import
 from gal_friday.services.audit import audit
 from gal_friday.services.importing import import_history
-from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
+from gal_friday.services.ledger_import import import_ledger
 from gal_friday.services.reconcile import LedgerMismatchError, pairs_with_unreconciled_fees
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
@@ -37,9 +38,7 @@ CLOSED_CYCLES = [
 
 
 def import_trades(engine, path=TRADES):
-    return import_history(
-        engine, path, "kraken-trades", uow_factory=lambda target: ReconcilingUnitOfWork(target)
-    )
+    return import_history(engine, path, "kraken-trades")
 
 
 def cycles(engine):
@@ -193,8 +192,7 @@ def test_an_export_of_some_assets_keeps_one_leg_trades_listed_and_balances(engin
     (done,) = summary.reconciled.values()
     assert done.one_leg_refids == [f"TAAAA{n}-BBBBB-CCCC{n}" for n in (2, 3, 4, 5)]
     assert (done.fills_built, count(engine, t.fills)) == (0, 0)
-    with UnitOfWork(engine) as uow:
-        result = audit(uow)
+    result = audit(unit_of_work_factory(engine))
     assert result.balanced
     assert result.one_leg_refids == {"kraken": done.one_leg_refids}
 
@@ -202,8 +200,7 @@ def test_an_export_of_some_assets_keeps_one_leg_trades_listed_and_balances(engin
 def test_the_audit_balances_the_clean_account_and_infers_the_kfee_opening(engine):
     import_trades(engine)
     import_ledger(engine, LEDGER_2021)
-    with UnitOfWork(engine) as uow:
-        result = audit(uow)
+    result = audit(unit_of_work_factory(engine))
     assert result.balanced and result.fills_checked == 10 and result.pending_entries == 1
     kfee = next(a for a in result.assets if a.asset == "KFEE")
     assert (kfee.opening, kfee.closing) == (D(1000), D(750))
@@ -218,8 +215,7 @@ def test_a_deleted_ledger_row_names_its_asset_and_time(engine):
         conn.execute(
             delete(t.ledger_entries).where(t.ledger_entries.c.refid == "RSTK3-AAAAA-DOT01")
         )
-    with UnitOfWork(engine) as uow:
-        result = audit(uow)
+    result = audit(unit_of_work_factory(engine))
     assert not result.balanced
     (wrong,) = result.divergent_assets
     first = wrong.first_divergence
@@ -241,8 +237,7 @@ def test_the_audit_names_a_fill_changed_behind_the_ledger(engine):
             .where(t.fills.c.fill_id == "TAAAA5-BBBBB-CCCC5")
             .values(commission=D("0.00001057"), commission_asset="BTC")
         )
-    with UnitOfWork(engine) as uow:
-        result = audit(uow)
+    result = audit(unit_of_work_factory(engine))
     (mismatch,) = result.fill_mismatches
     assert (mismatch.refid, mismatch.problems) == (
         "TAAAA5-BBBBB-CCCC5",

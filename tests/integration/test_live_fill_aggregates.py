@@ -87,7 +87,7 @@ def test_applying_a_fill_never_reads_the_orders_fills(engine):
         try:
             with UnitOfWork(engine) as uow:
                 fill = make_fill(f"C{n}", filled_at=at(n))
-                assert uow.orders.apply_fill(fill, order.client_order_id)
+                assert uow.orders.store_live_fill(fill, order.client_order_id)
                 uow.commit()
         finally:
             event.remove(engine, "before_cursor_execute", seen)

@@ -136,7 +136,7 @@ def test_a_lock_wait_past_the_statement_timeout_is_the_same_error(postgres_url, 
     with engine.connect() as holder:
         holder.execute(select(t.orders).with_for_update())  # another writer holds the row
         with pytest.raises(DatabaseTimeoutError) as caught, UnitOfWork(engine) as uow:
-            uow.orders.apply_fill(make_fill("T1"), order.client_order_id)
+            uow.orders.store_live_fill(make_fill("T1"), order.client_order_id)
     assert str(caught.value) == (
         "a statement ran past the statement timeout; nothing was committed"
         " (canceling statement due to statement timeout)"
@@ -161,7 +161,7 @@ def test_a_connection_lost_in_the_transaction_is_the_same_error(postgres_url, mo
     def lost() -> None:
         with UnitOfWork(engine) as uow:
             _terminate(uow.session.scalar(text("SELECT pg_backend_pid()")))
-            uow.orders.apply_fill(make_fill("K1"), order.client_order_id)
+            uow.orders.store_live_fill(make_fill("K1"), order.client_order_id)
 
     with pytest.raises(DatabaseUnavailableError) as caught:
         lost()
@@ -169,7 +169,7 @@ def test_a_connection_lost_in_the_transaction_is_the_same_error(postgres_url, mo
         "the database connection was lost during the transaction; nothing was committed ("
     )
     with UnitOfWork(engine) as uow:  # the dead connection was not handed out again
-        assert uow.orders.apply_fill(make_fill("K1"), order.client_order_id) is True
+        assert uow.orders.store_live_fill(make_fill("K1"), order.client_order_id) is True
         uow.commit()
     engine.dispose()
 

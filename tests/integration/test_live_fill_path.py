@@ -1,4 +1,4 @@
-"""OrderRepository.apply_fill (Core statements) stores what the domain computed, nothing more."""
+"""OrderRepository.store_live_fill (Core statements) stores what the domain computed, nothing more."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ def test_each_fill_moves_the_version_and_the_stored_order_is_the_domains(engine)
         "L2", quantity_filled=Decimal("0.6"), fill_price=Decimal(100), filled_at=at(2)
     )
     with UnitOfWork(engine) as uow:
-        assert uow.orders.apply_fill(first, order.client_order_id) is True
+        assert uow.orders.store_live_fill(first, order.client_order_id) is True
         uow.commit()
     with UnitOfWork(engine) as uow:  # found by the exchange order id this time
         second.exchange_order_id = "EX-9"
-        assert uow.orders.apply_fill(second) is True
+        assert uow.orders.store_live_fill(second) is True
         uow.commit()
     expected = make_order(
         quantity_ordered=Decimal(1), exchange_order_id="EX-9", client_order_id=order.client_order_id
@@ -62,16 +62,16 @@ def test_a_replay_or_a_refused_fill_writes_nothing(engine):
         uow.orders.add(order)
         uow.commit()
     with UnitOfWork(engine) as uow:
-        uow.orders.apply_fill(make_fill("L1"), order.client_order_id)
+        uow.orders.store_live_fill(make_fill("L1"), order.client_order_id)
         uow.commit()
     with UnitOfWork(engine) as uow:
-        assert uow.orders.apply_fill(make_fill("L1"), order.client_order_id) is False
+        assert uow.orders.store_live_fill(make_fill("L1"), order.client_order_id) is False
         with pytest.raises(OverfillError):
-            uow.orders.apply_fill(
+            uow.orders.store_live_fill(
                 make_fill("L2", quantity_filled=Decimal(1)), order.client_order_id
             )
         with pytest.raises(NotFoundError, match="no stored order NOPE"):
-            uow.orders.apply_fill(make_fill("L3", exchange_order_id="NOPE"))
+            uow.orders.store_live_fill(make_fill("L3", exchange_order_id="NOPE"))
         uow.commit()
     stored = _stored(engine, order)
     assert stored.version == 2

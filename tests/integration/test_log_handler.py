@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL
 
 from gal_friday.persistence.database import create_engine
-from gal_friday.persistence.logwriter.handler import AsyncPostgresHandler, DatabaseLogHandler
+from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
 from gal_friday.persistence.tables import definitions as t
 from tests.support.secret_shapes import ALL_SHAPES, secret_for
 from tests.support.tcp_proxy import TcpProxy
@@ -239,7 +239,7 @@ def test_dict_config(database_url, tmp_path):
             "disable_existing_loggers": False,
             "handlers": {
                 "db": {
-                    "class": "gal_friday.persistence.logwriter.handler.AsyncPostgresHandler",
+                    "class": "gal_friday.persistence.logwriter.handler.DatabaseLogHandler",
                     "url": database_url.render_as_string(hide_password=False),
                     "batch_size": 10,
                     "flush_interval": 0.01,
@@ -256,7 +256,7 @@ def test_dict_config(database_url, tmp_path):
     logger.debug("filtered out")
     logger.info("kept")
     handler = logger.handlers[0]
-    assert isinstance(handler, AsyncPostgresHandler)
+    assert isinstance(handler, DatabaseLogHandler)
     handler.close()
     logger.handlers = []
     assert [r.message for r in stored(database_url)] == ["kept"]

@@ -16,9 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import URL
 
 from gal_friday.domain import Log
-from gal_friday.domain.logs import LOG_COLUMNS, log_values
+from gal_friday.domain.logs import log_values
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
+from gal_friday.persistence.logwriter.rows import LOG_COLUMNS
 from gal_friday.persistence.logwriter.spill import SpillFile, database_key
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -203,10 +204,10 @@ def test_the_writers_json_text_is_json_dumps():
 
 
 def test_a_retried_batch_skips_the_rows_its_lost_commit_stored(postgres_url):
-    from gal_friday.domain.logs import log_row, record_ids
     from gal_friday.domain.redaction import redactor
     from gal_friday.persistence.fastpath import bulk
     from gal_friday.persistence.logwriter.handler import _json_text
+    from gal_friday.persistence.logwriter.rows import log_row, record_ids
 
     fields = {"name": "gf.retry", "levelname": "INFO", "levelno": 20, "created": 1.5}
     ids = record_ids(3)

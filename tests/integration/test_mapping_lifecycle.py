@@ -23,10 +23,11 @@ from gal_friday.domain import (
     Trade,
     construction,
 )
-from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.database import create_engine, session_factory
 from gal_friday.persistence.tables.mapping import (
     MappingNotStartedError,
     clear_mappers,
+    is_mapped,
     start_mappers,
 )
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -83,8 +84,21 @@ def test_mapping_can_start_again_after_clearing(engine):
 
 def test_storing_while_unmapped_says_what_to_call(engine, unmapped):
     order = make_order()
-    with UnitOfWork(engine) as uow, pytest.raises(MappingNotStartedError, match="start_mappers"):
-        uow.orders.add(order)
+    session = session_factory(engine)()
+    with session, pytest.raises(MappingNotStartedError, match=r"bootstrap\.start\(\)"):
+        session.add(order)
+
+
+def test_making_an_engine_maps_nothing_and_a_unit_of_work_maps_the_domain(database_url, unmapped):
+    engine = create_engine(database_url)
+    try:
+        assert not is_mapped(Order)
+        with UnitOfWork(engine) as uow:
+            assert is_mapped(Order)
+            uow.orders.add(make_order())
+            uow.commit()
+    finally:
+        engine.dispose()
 
 
 def test_an_object_built_before_mapping_can_be_changed_and_stored(database_url, unmapped):
@@ -99,7 +113,7 @@ def test_an_object_built_before_mapping_can_be_changed_and_stored(database_url, 
     )
     order = make_order(quantity_ordered=Decimal(2))
     order.apply_fill(make_fill("EARLY-1"))  # both built while the domain is unmapped
-    engine = create_engine(database_url)  # mapping starts here
+    engine = create_engine(database_url)  # mapping starts with the first unit of work
     try:
         order.apply_fill(make_fill("EARLY-2", filled_at=at(2)))  # changed after mapping
         with UnitOfWork(engine) as uow:

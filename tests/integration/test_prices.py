@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from gal_friday.cli.main import run
 from gal_friday.importers import ImportFormatError
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import prices as p
@@ -26,9 +27,11 @@ def count(engine) -> int:
 def test_kraken_file_imports_exactly_and_once(engine, tmp_path):
     path = tmp_path / "XBTUSD_1440.csv"
     path.write_text(ROWS)
-    first = p.import_prices(engine, path, "kraken-ohlcvt")
+    first = p.import_prices(unit_of_work_factory(engine), path, "kraken-ohlcvt")
     assert (first.trading_pair, first.interval, first.candles_added) == ("BTC/USD", "1d", 2)
-    again = p.import_prices(engine, path, "kraken-ohlcvt", pair="btc/usd", interval="1d")
+    again = p.import_prices(
+        unit_of_work_factory(engine), path, "kraken-ohlcvt", pair="btc/usd", interval="1d"
+    )
     assert (again.candles_added, again.candles_already_stored) == (0, 2)
     with UnitOfWork(engine) as uow:
         closes = uow.candles.closes("kraken", "BTC/USD")
@@ -40,13 +43,15 @@ def test_kraken_file_imports_exactly_and_once(engine, tmp_path):
 def test_changed_candle_is_refused_naming_the_line_and_nothing_is_stored(engine, tmp_path):
     path = tmp_path / "XBTUSD_1440.csv"
     path.write_text(ROWS)
-    p.import_prices(engine, path, "kraken-ohlcvt")
+    p.import_prices(unit_of_work_factory(engine), path, "kraken-ohlcvt")
     changed = tmp_path / "XBTUSD_1440b.csv"
     changed.write_text("1703980800,41000,42000,40000,42000,1,1\n" + ROWS.replace("43900", "43901"))
     with pytest.raises(
         ImportFormatError, match=r"XBTUSD_1440b.csv:3: .*already stored with other figures"
     ):
-        p.import_prices(engine, changed, "kraken-ohlcvt", pair="BTC/USD", interval="1d")
+        p.import_prices(
+            unit_of_work_factory(engine), changed, "kraken-ohlcvt", pair="BTC/USD", interval="1d"
+        )
     assert count(engine) == 2  # the new first line was rolled back with the rest
 
 
@@ -56,7 +61,9 @@ def test_same_key_twice_in_one_file_with_other_figures_is_refused(engine, tmp_pa
         "[[1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.5, 1], [1704067200000, 1, 2, 0.5, 1.6, 1]]"
     )
     with pytest.raises(ImportFormatError, match="entry 2: .*close 1.5, here 1.6"):
-        p.import_prices(engine, path, "ccxt-ohlcv", pair="BTC/USD", interval="1d")
+        p.import_prices(
+            unit_of_work_factory(engine), path, "ccxt-ohlcv", pair="BTC/USD", interval="1d"
+        )
     assert count(engine) == 0
 
 
@@ -65,7 +72,7 @@ def test_batches_across_a_long_file(engine, tmp_path, monkeypatch):
     lines = [f"{1704067200 + i * 3600},1,2,0.5,1.5,1,1" for i in range(10)]
     path = tmp_path / "XBTUSD_60.csv"
     path.write_text("\n".join(lines) + "\n" + lines[4] + "\n")
-    summary = p.import_prices(engine, path, "kraken-ohlcvt")
+    summary = p.import_prices(unit_of_work_factory(engine), path, "kraken-ohlcvt")
     assert (summary.candles_added, summary.candles_already_stored, summary.interval) == (
         10,
         1,
@@ -86,8 +93,10 @@ def test_a_name_that_is_not_a_kraken_pair_needs_the_options(engine, tmp_path):
     path = tmp_path / "prices_60.csv"
     path.write_text(ROWS)
     with pytest.raises(ImportFormatError, match="give --pair and --interval"):
-        p.import_prices(engine, path, "kraken-ohlcvt")
-    summary = p.import_prices(engine, path, "kraken-ohlcvt", pair="XRP/USD", interval="1h")
+        p.import_prices(unit_of_work_factory(engine), path, "kraken-ohlcvt")
+    summary = p.import_prices(
+        unit_of_work_factory(engine), path, "kraken-ohlcvt", pair="XRP/USD", interval="1h"
+    )
     assert (summary.trading_pair, summary.interval, summary.candles_added) == ("XRP/USD", "1h", 2)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from gal_friday.cli.main import run
 from gal_friday.cli.rendering.report_formats import report_dict
 from gal_friday.domain.errors import MissingConversionRateError
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.tables.definitions import candles
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
@@ -48,14 +49,14 @@ def two_quotes(engine, tmp_path):
     eth.write_text(ETH_BTC + "\n")
     import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
     import_history(engine, eth, "kraken-trades")
-    import_prices(engine, SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
+    import_prices(unit_of_work_factory(engine), SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
     return engine
 
 
 def test_btc_pair_is_converted_at_its_exit_day_and_totals_are_one_currency(two_quotes):
-    with UnitOfWork(two_quotes) as uow:
-        plain = report_dict(build_report(uow), statistics=True)
-        usd = report_dict(build_report(uow, currency="usd"), statistics=True)
+    uows = unit_of_work_factory(two_quotes)
+    plain = report_dict(build_report(uows), statistics=True)
+    usd = report_dict(build_report(uows, currency="usd"), statistics=True)
     assert set(plain["totals"]) == {"BTC", "USD"} and "currency" not in plain
     btc_pnl = D(plain["totals"]["BTC"]["realized_pnl"])
     assert btc_pnl == D("0.04832")  # 0.55 - 0.5 - 0.0008 - 0.00088
@@ -79,8 +80,8 @@ def test_btc_pair_is_converted_at_its_exit_day_and_totals_are_one_currency(two_q
 def test_missing_rate_is_exit_2_naming_the_pair_and_time(two_quotes):
     url = two_quotes.url.render_as_string(hide_password=False)
     assert run(args=["--database-url", url, "report", "--currency", "USD", "--format", "json"]) == 0
-    with UnitOfWork(two_quotes) as uow, pytest.raises(MissingConversionRateError) as raised:
-        build_report(uow, currency="EUR")
+    with pytest.raises(MissingConversionRateError) as raised:
+        build_report(unit_of_work_factory(two_quotes), currency="EUR")
     message = str(raised.value)
     assert "(kraken) trade exited 2024-" in message and "EUR" in message
 
@@ -100,26 +101,24 @@ def test_no_candle_closed_by_the_exit_day_names_the_pair_and_exit_time(two_quote
             delete(candles).where(candles.c.open_time < datetime(2024, 3, 10, tzinfo=UTC))
         )
         uow.commit()
-    with UnitOfWork(two_quotes) as uow, pytest.raises(MissingConversionRateError) as raised:
-        build_report(uow, "ETH/BTC", currency="USD")
+    uows = unit_of_work_factory(two_quotes)
+    with pytest.raises(MissingConversionRateError) as raised:
+        build_report(uows, "ETH/BTC", currency="USD")
     assert "ETH/BTC (kraken) trade exited 2024-03-04T12:00:00+00:00" in str(raised.value)
     assert "BTC/USD" in str(raised.value)
-    with UnitOfWork(two_quotes) as uow:  # a period after the missing days needs no rate then
-        assert (
-            build_report(
-                uow, "ETH/BTC", since=datetime(2024, 4, 1, tzinfo=UTC), currency="USD"
-            ).total_trades
-            == 0
-        )
+    # a period after the missing days needs no rate then
+    after = build_report(uows, "ETH/BTC", since=datetime(2024, 4, 1, tzinfo=UTC), currency="USD")
+    assert after.total_trades == 0
 
 
 def test_report_json_without_currency_is_unchanged(two_quotes):
-    with UnitOfWork(two_quotes) as uow:
-        assert json.dumps(report_dict(build_report(uow))).count('"statistics"') == 0
+    report = build_report(unit_of_work_factory(two_quotes))
+    assert json.dumps(report_dict(report)).count('"statistics"') == 0
 
 
 def test_prices_exchange_is_matched_as_stored_ids_are(two_quotes):
     """`--prices-exchange Kraken` names the candles stored as `kraken` (it found none before)."""
-    with UnitOfWork(two_quotes) as uow:
-        report = build_report(uow, "ETH/BTC", currency="USD", prices_exchange="Kraken")
+    report = build_report(
+        unit_of_work_factory(two_quotes), "ETH/BTC", currency="USD", prices_exchange="Kraken"
+    )
     assert report.pairs[0].realized_pnl == D("0.04832") * close_of(1709510400)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from gal_friday.cli.rendering.report_formats import report_dict
-from gal_friday.persistence.unit_of_work import UnitOfWork
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.services.importing import import_history
-from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
+from gal_friday.services.ledger_import import import_ledger
 from gal_friday.services.reporting import build_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
@@ -18,13 +18,12 @@ CCXT = FIXTURES / "ccxt-trades.json"  # binance: fees from the exchange's own AP
 
 def marks(engine) -> dict[tuple[str, str], bool]:
     """``(exchange, pair) -> fees_from_trades_csv_only`` of every pair in the JSON report."""
-    with UnitOfWork(engine) as uow:
-        pairs = report_dict(build_report(uow))["pairs"]
+    pairs = report_dict(build_report(unit_of_work_factory(engine)))["pairs"]
     return {(p["exchange"], p["trading_pair"]): p["fees_from_trades_csv_only"] for p in pairs}
 
 
 def import_trades(engine) -> None:
-    import_history(engine, TRADES, "kraken-trades", uow_factory=ReconcilingUnitOfWork)
+    import_history(engine, TRADES, "kraken-trades")
 
 
 def import_ccxt(engine) -> None:

@@ -41,6 +41,10 @@ def _without_keys(trade: Trade) -> dict[str, Any]:
 def _figures(factory: Factory, target: Engine | None) -> dict[str, Any]:
     """Import, re-import, reconcile with the ledger; the summaries, report and audit."""
     figures: dict[str, Any] = {}
+
+    def uow_factory() -> UnitOfWorkProtocol:
+        return factory(target)
+
     for step, path in (("history", HISTORY), ("trades", TRADES), ("again", TRADES)):
         summary = import_history(target, path, "kraken-trades", uow_factory=factory)
         figures[step] = (
@@ -50,20 +54,19 @@ def _figures(factory: Factory, target: Engine | None) -> dict[str, Any]:
             summary.trades_rebuilt,
             summary.pairs,
         )
-    with factory(target) as uow:
-        figures["report before ledger"] = report_dict(build_report(uow))
+    figures["report before ledger"] = report_dict(build_report(uow_factory))
     ledger = import_ledger(target, LEDGER, uow_factory=factory)
     figures["ledger"] = (ledger.entries_added, ledger.reconciled)
-    with factory(target) as uow:
-        figures["report"] = report_dict(build_report(uow))
-        result = audit(uow)
-        figures["audit"] = (
-            result.fills_checked,
-            result.fill_mismatches,
-            result.one_leg_refids,
-            result.pending_entries,
-            result.balanced,
-        )
+    figures["report"] = report_dict(build_report(uow_factory))
+    result = audit(uow_factory)
+    figures["audit"] = (
+        result.fills_checked,
+        result.fill_mismatches,
+        result.one_leg_refids,
+        result.pending_entries,
+        result.balanced,
+    )
+    with uow_factory() as uow:
         figures["trades"] = [_without_keys(trade) for trade in uow.trades.all()]
     return figures
 

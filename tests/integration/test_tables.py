@@ -26,6 +26,7 @@ from gal_friday.domain import (
     TradeGrouping,
     build_trades,
 )
+from gal_friday.persistence import bootstrap
 from gal_friday.persistence.database import session_factory
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -289,6 +290,7 @@ def test_at_most_one_active_configuration_in_the_database(engine):
 
 
 def test_duplicate_hash_trade_id_and_event_id_are_refused(engine):
+    bootstrap.start()
     sessions = session_factory(engine)
     trade = build_trades([make_fill("U1")])[0]
     event = EventLog(event_type="E", payload={}, source="s")

@@ -6,6 +6,7 @@ import asyncio
 from decimal import Decimal
 
 from gal_friday.domain import TradeGrouping, build_trades
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.errors import ConcurrencyError
 from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 from gal_friday.services.live_fills import FillOutcome, record_fill, record_fill_async
@@ -59,12 +60,11 @@ def _rebuilt_from_scratch(engine, grouping=TradeGrouping.FLAT_TO_FLAT):
 def test_after_record_fill_the_report_shows_the_closed_trade(engine):
     buy, sell = _orders(engine, 2)
     _record(engine, buy, _fill("B1", "BUY", "1", "100", 1))
+    assert build_report(unit_of_work_factory(engine)).total_trades == 0
     with UnitOfWork(engine) as uow:
-        assert build_report(uow).total_trades == 0
         assert len(uow.trades.open()) == 1
     _record(engine, sell, _fill("S1", "SELL", "1", "110", 2))
-    with UnitOfWork(engine) as uow:
-        report = build_report(uow)
+    report = build_report(unit_of_work_factory(engine))
     assert report.total_trades == 1
     assert {t.currency: t.realized_pnl for t in report.totals} == {
         "USD": Decimal("9.8")
@@ -85,7 +85,7 @@ def test_the_refresh_keeps_every_trade_before_the_last_flat_point(engine):
     assert len(before) == 4
     with UnitOfWork(engine) as uow:  # the next fill's refresh, by hand to see what it did
         fill = _fill("B4", "BUY", "0.5", "98", 7)
-        assert uow.orders.apply_fill(fill, buys[3].client_order_id)
+        assert uow.orders.store_live_fill(fill, buys[3].client_order_id)
         summary = refresh_pair(uow, "kraken", "BTC/USD", fill.filled_at)
         uow.commit()
     # the crossing ties the short to the long it came from: the flat point is before both
@@ -112,9 +112,7 @@ def test_live_fills_keep_the_pairs_grouping(engine):
     orders = _orders(engine, 4)
     _record(engine, orders[0], _fill("B1", "BUY", "1", "100", 1))
     _record(engine, orders[2], _fill("B2", "BUY", "1", "110", 2))
-    with UnitOfWork(engine) as uow:
-        rebuild_trades(uow, TradeGrouping.LIFO)
-        uow.commit()
+    rebuild_trades(unit_of_work_factory(engine), TradeGrouping.LIFO)
     _record(engine, orders[1], _fill("S1", "SELL", "1", "120", 3))
     with UnitOfWork(engine) as uow:
         trades = uow.trades.all()
@@ -176,8 +174,7 @@ def test_record_fill_async_retries_without_blocking_the_event_loop(engine):
         FillOutcome.ALREADY_RECORDED,
     )
     assert ticks >= 10  # the loop kept running while the retries waited
-    with UnitOfWork(engine) as uow:
-        report = build_report(uow)
+    report = build_report(unit_of_work_factory(engine))
     assert report.total_trades == 1
     assert {t.currency: t.realized_pnl for t in report.totals} == {"USD": Decimal("0.8")}
 

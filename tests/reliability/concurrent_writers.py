@@ -9,7 +9,8 @@ import uuid
 from decimal import Decimal
 
 from gal_friday.domain import OverfillError
-from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
+from gal_friday.persistence.engines import engine_for
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.live_fills import record_fill
 from tests.factories import at, make_fill
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gal_friday.domain import DomainError
+from gal_friday.domain import DomainError, InputError
 from gal_friday.importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.tables import definitions as t
@@ -268,7 +268,7 @@ def outcome(url, path: Path, fmt: str, exchange: str | None) -> tuple:
     try:
         try:
             import_history(engine, path, fmt, exchange=exchange)
-        except DomainError as error:  # ImportFormatError and the domain's own
+        except (InputError, DomainError) as error:  # ImportFormatError and the domain's own
             message = str(error)
             assert message.startswith(str(path)), message
             assert "\n" not in message and len(message) < len(str(path)) + 300, message

@@ -18,9 +18,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from gal_friday.persistence.database import create_engine
+from gal_friday.persistence.engines import engine_for
 from gal_friday.persistence.errors import StorageError
 from gal_friday.persistence.tables import definitions as t
-from gal_friday.persistence.unit_of_work import UnitOfWork, engine_for
+from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.live_fills import record_fill
 from tests.factories import at, make_fill, make_order
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from gal_friday.persistence import in_memory
-from gal_friday.persistence.repositories import core as r
+from gal_friday.persistence import repositories as r
 from gal_friday.persistence.repositories.candles import CandleRepository
 from gal_friday.persistence.repositories.ledger import LedgerRepository
 from gal_friday.persistence.unit_of_work import Repositories

@@ -16,7 +16,7 @@ from gal_friday.domain.ledger import (
     fill_disagreements,
     notional_agrees,
     replay_balances,
-    trade_figures,
+    trade_amounts,
 )
 
 T0 = datetime(2021, 3, 1, tzinfo=UTC)
@@ -106,7 +106,7 @@ def doge_sell(fee_asset="DOGE", fee="15.559"):
 def test_a_sell_paying_its_fee_in_the_base_asset():
     trade = doge_sell()
     assert trade.complete and trade.assets == ["BTC", "DOGE"]
-    figures = trade_figures(trade, "DOGE/BTC")
+    figures = trade_amounts(trade, "DOGE/BTC")
     assert (figures.side, figures.quantity, figures.price) == (
         Side.SELL,
         D("5984.441"),
@@ -119,7 +119,7 @@ def test_a_buy_paying_its_fee_in_the_quote_asset():
     trade = classify_trade(
         [entry(1, "USD", "-5000", "8", refid="T1"), entry(1, "BTC", "0.1", refid="T1")]
     )
-    figures = trade_figures(trade, choose_pair(trade.assets))
+    figures = trade_amounts(trade, choose_pair(trade.assets))
     assert (figures.trading_pair, figures.side, figures.price) == ("BTC/USD", Side.BUY, D(50000))
     assert (figures.commission, figures.commission_asset) == (D(8), "USD")
 
@@ -133,15 +133,15 @@ def test_kfee_is_worth_one_cent_on_a_usd_pair_and_unvalued_elsewhere():
         ]
     )
     assert usd.assets == ["USD", "XRP"]
-    figures = trade_figures(usd, "XRP/USD")
+    figures = trade_amounts(usd, "XRP/USD")
     assert (figures.commission, figures.commission_asset, figures.unvalued_kfee) == (
         D("2.5"),
         "USD",
         D(0),
     )
     mixed = classify_trade([*usd.entries, entry(1, "USD", "0", "0.4", refid="T6")])
-    assert trade_figures(mixed, "XRP/USD").commission == D("2.9")
-    btc = trade_figures(doge_sell("KFEE", "30"), "DOGE/BTC")
+    assert trade_amounts(mixed, "XRP/USD").commission == D("2.9")
+    btc = trade_amounts(doge_sell("KFEE", "30"), "DOGE/BTC")
     assert (btc.commission, btc.commission_asset, btc.unvalued_kfee) == (D(0), "BTC", D(30))
 
 
@@ -149,7 +149,7 @@ def test_a_one_leg_trade_is_not_complete():
     trade = classify_trade([entry(1, "DOGE", "-100", "0.26", refid="T9")])
     assert not trade.complete
     with pytest.raises(InvalidValueError, match="does not move DOGE against BTC"):
-        trade_figures(trade, "DOGE/BTC")
+        trade_amounts(trade, "DOGE/BTC")
 
 
 def test_fees_in_two_assets_are_refused():
@@ -160,7 +160,7 @@ def test_fees_in_two_assets_are_refused():
         ]
     )
     with pytest.raises(InvalidValueError, match="more than one asset"):
-        trade_figures(trade, "DOGE/BTC")
+        trade_amounts(trade, "DOGE/BTC")
 
 
 def test_the_pair_is_the_one_already_stored_else_the_preferred_quote():
@@ -183,7 +183,7 @@ def record(side=Side.SELL, quantity="5984.441", price="0.0000052", fee="0.000030
 
 
 def test_fill_disagreements_name_each_field():
-    figures = trade_figures(doge_sell(), "DOGE/BTC")
+    figures = trade_amounts(doge_sell(), "DOGE/BTC")
     assert fill_disagreements(record(), figures, with_fee=False) == []
     assert fill_disagreements(record(), figures, with_fee=True) == [
         "fee: fill 0.000030341 BTC, ledger 15.559 DOGE"

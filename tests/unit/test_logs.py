@@ -368,15 +368,3 @@ def test_keys_that_contain_a_secret_word_are_redacted_too():
         "secretive_strategy": "***",
         "quantity": "1",
     }
-
-
-def test_record_ids_are_distinct_random_version_4_uuids_as_text():
-    from gal_friday.domain.logs import record_ids
-
-    ids = record_ids(5_000)
-    parsed = [uuid.UUID(text) for text in ids]
-    assert [str(value) for value in parsed] == ids
-    assert {(value.version, value.variant) for value in parsed} == {(4, uuid.RFC_4122)}
-    assert len(set(ids)) == 5_000
-    assert {text[19] for text in ids} == set("89ab")  # the variant's two free bits vary
-    assert record_ids(0) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gal_friday.cli.main import MAX_ERROR_LENGTH, one_line
+from gal_friday.cli.errors import MAX_ERROR_LENGTH, one_line
 
 
 def test_a_multi_line_message_becomes_one_line():

@@ -1,0 +1,116 @@
+"""``gal-friday import``: a trade history or ledger file, then the touched pairs' trades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gal_friday.cli.options import GROUPINGS, RATES_OPTION, rate_table
+from gal_friday.cli.state import State, pass_state
+from gal_friday.importers import FORMATS, LEDGER_FORMATS, parse_pair_map
+
+if TYPE_CHECKING:  # the heavy modules are imported inside the command
+    from gal_friday.services.ledger_import import LedgerImportSummary
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS | LEDGER_FORMATS)),
+    required=True,
+    help="File format.",
+)
+@click.option("--exchange", default=None, help="Exchange name (default: kraken for Kraken files).")
+@click.option(
+    "--grouping",
+    type=click.Choice(sorted(GROUPINGS)),
+    default=None,
+    help="Group the touched pairs' trades this way from now on (default: keep each pair's).",
+)
+@click.option(
+    "--pair-map",
+    "pair_map",
+    multiple=True,
+    metavar="CODE=BASE/QUOTE",
+    help="Read pair CODE as BASE/QUOTE (repeatable); see docs/importing.md.",
+)
+@RATES_OPTION
+@pass_state
+def import_command(
+    state: State,
+    file: Path,
+    fmt: str,
+    exchange: str | None,
+    grouping: str | None,
+    pair_map: tuple[str, ...],
+    rates_file: Path | None,
+) -> None:
+    """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
+    from gal_friday.cli.rendering.output import import_progress, plural
+    from gal_friday.services.importing import import_history
+    from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
+
+    codes = parse_pair_map(pair_map)
+    rates = rate_table(rates_file)
+    chosen = GROUPINGS[grouping] if grouping else None
+    engine = state.migrated_engine()
+    if fmt in LEDGER_FORMATS:
+        with import_progress() as progress:
+            ledger = import_ledger(
+                engine, file, exchange=exchange, grouping=chosen, progress=progress
+            )
+        _echo_ledger_import(file, ledger)
+        return
+    with import_progress() as progress:
+        summary = import_history(
+            engine,
+            file,
+            fmt,
+            exchange=exchange,
+            grouping=chosen,
+            progress=progress,
+            rates=rates,
+            pair_map=codes,
+            uow_factory=lambda target: ReconcilingUnitOfWork(target, chosen),
+        )
+    if not summary.changed_anything:
+        click.echo(
+            f"{file}: nothing new: 0 fills added, {summary.fills_already_stored} already stored"
+        )
+        return
+    pairs = ", ".join(f"{pair} ({exchange})" for exchange, pair in summary.pairs)
+    click.echo(
+        f"{file}: {plural(summary.fills_added, 'fill')} added in"
+        f" {plural(summary.orders_added, 'new order')}"
+        f" ({summary.fills_already_stored} already stored, {summary.duplicates_in_file} repeated"
+        f" in the file); {plural(summary.trades_rebuilt, 'trade')} rebuilt for {pairs}"
+    )
+
+
+def _echo_ledger_import(file: Path, summary: LedgerImportSummary) -> None:
+    click.echo(
+        f"{file}: {summary.entries_added} ledger entries added ({summary.pending_added} pending,"
+        f" {summary.entries_already_stored} already stored, {summary.duplicates_in_file} repeated"
+        " in the file)"
+    )
+    for exchange, done in summary.reconciled.items():
+        pairs = ", ".join(pair for _, pair in done.pairs) or "no pair"
+        click.echo(
+            f"{exchange}: {done.fills_updated} fill fees taken from the ledger,"
+            f" {done.fills_built} fills built from it; {done.trades_rebuilt} trades rebuilt"
+            f" for {pairs}"
+        )
+        if done.one_leg_refids:
+            click.echo(
+                f"{exchange}: {len(done.one_leg_refids)} one-leg trades kept, not made fills: "
+                + ", ".join(done.one_leg_refids)
+            )
+        if done.unvalued_kfee_refids:
+            click.echo(
+                f"{exchange}: KFEE fees not valued (pair not quoted in USD): "
+                + ", ".join(done.unvalued_kfee_refids)
+            )

@@ -1,0 +1,135 @@
+"""``gal-friday report``: realized PnL per pair and per quote currency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gal_friday.cli.errors import UserError
+from gal_friday.cli.options import check_plot_target, pair_option, parse_time
+from gal_friday.cli.state import State, pass_state
+
+if TYPE_CHECKING:  # the heavy modules are imported inside the command
+    from gal_friday.domain.performance import Performance
+
+
+def _filters(pair: str | None, since: str | None, until: str | None) -> str:
+    given = [("--pair", pair), ("--since", since), ("--until", until)]
+    return " ".join(f"{option} {value}" for option, value in given if value)
+
+
+def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
+    """A line on stderr when the report has nothing closed to show (stdout stays parseable)."""
+    if result.total_trades:
+        return
+    if not filters:
+        if not result.pairs:
+            click.echo(f"note: no trades stored in {masked_url}; import a history first", err=True)
+        return
+    what = "no trades" if not result.pairs else "no closed trades"
+    click.echo(f"note: {what} match {filters}", err=True)
+
+
+@click.command()
+@click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
+@click.option("--since", default=None, help="Closed trades exited at or after (ISO, UTC).")
+@click.option("--until", default=None, help="Closed trades exited before (ISO, UTC).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw the report's cumulative realized PnL per pair to this PNG file.",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Add trade statistics per pair and per currency total."
+)
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default=None,
+    help="Also total the closed trades per exit day, ISO week, month or year (UTC).",
+)
+@click.option(
+    "--currency",
+    default=None,
+    help="Convert every closed trade's amounts to this currency with the stored prices.",
+)
+@click.option(
+    "--prices-exchange",
+    default=None,
+    help="With --currency: exchange whose candles give the rates (needed when several have).",
+)
+@pass_state
+def report(
+    state: State,
+    pair: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    plot: Path | None,
+    statistics: bool,
+    by: str | None,
+    currency: str | None,
+    prices_exchange: str | None,
+) -> None:
+    """Report realized PnL per pair and per quote currency, with open trades listed apart."""
+    start, end = parse_time(since, "--since"), parse_time(until, "--until")
+    if start is not None and end is not None and start >= end:
+        raise UserError(f"--since {since} is not before --until {until}")
+    if fmt == "csv" and statistics and by is not None:
+        raise UserError("--format csv: give --statistics or --by, not both (each is its own table)")
+    if prices_exchange is not None and currency is None:
+        raise UserError("--prices-exchange: only used with --currency")
+    trading_pair = pair_option(pair)
+    if plot is not None:
+        check_plot_target(plot)
+    uow_factory = state.uow_factory()
+    from gal_friday.services.reporting import build_report
+
+    result = build_report(
+        uow_factory, trading_pair, start, end, currency=currency, prices_exchange=prices_exchange
+    )
+    if fmt == "json":
+        from gal_friday.cli.rendering.report_formats import report_json
+
+        click.echo(report_json(result, statistics=statistics, by=by))
+    elif fmt == "csv":
+        from gal_friday.cli.rendering.report_formats import periods_csv, report_csv
+
+        text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
+        click.echo(text, nl=False)
+    else:
+        from gal_friday.cli.rendering.output import console, print_report
+
+        print_report(result, console(), statistics=statistics, by=by)
+    _say_when_empty(result, _filters(pair, since, until), state.masked_url)
+    if plot is not None:
+        _plot(result, plot)
+
+
+def _plot(result: Performance, path: Path) -> None:
+    from gal_friday.cli.rendering.output import plural
+    from gal_friday.cli.rendering.plotting import plot_cumulative_pnl, plotted_pairs
+
+    currencies = {pair.quote for pair in plotted_pairs(result)}
+    try:
+        lines = plot_cumulative_pnl(result, path)
+    except OSError as exc:
+        raise UserError(f"--plot: cannot write {path}: {exc.strerror or exc}") from None
+    if not lines:
+        click.echo(f"note: no closed trades to plot; {path} not written", err=True)
+        return
+    click.echo(
+        f"plotted {plural(lines, 'pair')} in {plural(len(currencies), 'currency', 'currencies')}"
+        f" ({', '.join(sorted(currencies))}) to {path}",
+        err=True,
+    )
