@@ -1,5 +1,7 @@
-"""A fee paid in a third asset needs a rate to value it (docs/trading-rules.md, "Pairs and
-commission assets"; docs/import-flow.md, "Fees in a third asset"; docs/live-fills.md).
+"""A fee paid in a third asset needs a rate to value it.
+
+docs/trading-rules.md, "Pairs and commission assets";
+docs/import-flow.md, "Fees in a third asset: the rates file"; docs/live-fills.md.
 
 A fill's commission in neither asset of its pair (BNB on BTC/USDT) is counted in the
 quote asset through a rate of that asset in the quote (USDT per BNB). A fill that

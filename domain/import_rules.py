@@ -41,8 +41,10 @@ COMPARED = (
 def reexport_differences(fill: Fill, order_ref: str, stored: StoredFill) -> dict[str, str]:
     """``{field: "field X here, Y stored"}`` for every :data:`COMPARED` field in which ``fill``
     (of the file's order ``order_ref``) differs from the ``stored`` fill of the same id;
-    empty when it is the same fill (docs/import-flow.md, "A re-export that changes a stored
-    fill")."""
+    empty when it is the same fill.
+
+    docs/import-flow.md, "A re-export that changes a stored fill".
+    """
     here: dict[str, Any] = {name: getattr(fill, name) for name in COMPARED}
     here["exchange_order_id"] = order_ref
     return {

@@ -23,6 +23,8 @@ Rules (docs/trading-rules.md, "Orders and fills"):
   ``fill_notional / filled_quantity`` rounded half-even to 18 places, the same
   figure as recomputing it from every fill. Every fill changes the row and its
   version.
+* A stored fill changes only through its order (:meth:`Order.correct_fill_fee`, a
+  ledger's fee), which recomputes the aggregates from its fills.
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ from gal_friday.domain.flat_point import flat_point
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.domain.trade import TradeFigures
 from gal_friday.domain.values import exchange_id
+from gal_friday.persistence.fastpath.import_writer import ImportWriter
 from gal_friday.persistence.storage_errors import ConstraintViolationError
 
 T = TypeVar("T")
@@ -651,6 +652,10 @@ class InMemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._work = {}
+
+    def import_writer(self) -> ImportWriter:
+        """The bulk writer an import uses (the fakes write at once)."""
+        return ImportWriter(self)
 
     def flush(self) -> None:
         """Check the rules a database would (unique fill ids, one active configuration)."""

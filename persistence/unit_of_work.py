@@ -39,6 +39,7 @@ from gal_friday.persistence.database import (
 from gal_friday.persistence.database import read_only as read_only_engine
 from gal_friday.persistence.engines import async_engine_for, engine_for
 from gal_friday.persistence.errors import translate_error
+from gal_friday.persistence.fastpath.import_writer import ImportWriter
 from gal_friday.persistence.repositories import (
     CandleRepository,
     ConfigurationRepository,
@@ -116,6 +117,10 @@ class UnitOfWork(Repositories):
     def commit(self) -> None:
         """Commit; database errors become storage errors (and roll back)."""
         self._guard(self.session.commit)
+
+    def import_writer(self) -> ImportWriter:
+        """A bulk writer of an import's new orders and fills in this transaction."""
+        return ImportWriter(self)
 
     def rollback(self) -> None:
         """Discard everything since the last commit."""

@@ -17,7 +17,7 @@ New fills are grouped into orders; an order stored earlier (by an earlier export
 an earlier chunk of this file) grows by its new fills (:meth:`Order.extend_with`). The
 rules are the domain's (:mod:`gal_friday.domain.import_rules`,
 :mod:`gal_friday.domain.fees`); the bulk writes are persistence's
-(:class:`~gal_friday.persistence.fastpath.import_writer.ImportWriter`).
+(the unit of work's ``import_writer()``).
 
 Imported orders are known only through their fills: each is recorded as submitted
 at its first fill and FILLED, sized by its fills.
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -57,10 +57,7 @@ from gal_friday.importers import (
     group_orders,
 )
 from gal_friday.importers.streaming import same_record
-from gal_friday.persistence.database import Engine
-from gal_friday.persistence.fastpath.import_writer import ImportWriter
-from gal_friday.persistence.unit_of_work import UnitOfWork
-from gal_friday.services.ports import UnitOfWorkProtocol
+from gal_friday.services.ports import UnitOfWorkFactory, UnitOfWorkProtocol
 from gal_friday.services.reconcile import LEDGER_SOURCE, ReconcileSummary, correct_fills
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
@@ -126,7 +123,7 @@ def _no_progress(phase: str, done: int, total: int | None) -> None:
 
 
 def import_history(
-    target: Engine | str | None,
+    uow_factory: UnitOfWorkFactory,
     path: str | Path,
     fmt: str,
     *,
@@ -134,7 +131,6 @@ def import_history(
     grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
     rates: RateTable | None = None,
-    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
     pair_map: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Read, validate and store one history file in one transaction (module docstring).
@@ -146,7 +142,7 @@ def import_history(
     stream = open_file(path, fmt, exchange, pair_map)
     report = progress or _no_progress
     try:
-        with uow_factory(target) as uow:
+        with uow_factory() as uow:
             summary = store_stream(uow, stream, grouping, progress=report, rates=rates)
             report(COMMITTING, 0, None)
             uow.commit()
@@ -240,7 +236,7 @@ def _store_fills(
     size = stream.source.size
     progress(READING, 0, size)
     records = iter(stream.records)
-    with ImportWriter(uow) as writer:
+    with uow.import_writer() as writer:
         while True:
             with writer.building():  # the collector is paused for one chunk at a time
                 try:

@@ -17,7 +17,7 @@ error rolls the whole file back (docs/ledgers.md).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -32,10 +32,12 @@ from gal_friday.importers.kraken_ledgers import (
     read_kraken_ledgers,
     repeat_error,
 )
-from gal_friday.persistence.database import Engine
-from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import reconcile_with_ledgers
-from gal_friday.services.ports import LedgerRepositoryProtocol, UnitOfWorkProtocol
+from gal_friday.services.ports import (
+    LedgerRepositoryProtocol,
+    UnitOfWorkFactory,
+    UnitOfWorkProtocol,
+)
 from gal_friday.services.reconcile import ReconcileSummary
 
 
@@ -165,18 +167,17 @@ def store_ledger(
 
 
 def import_ledger(
-    target: Engine | str | None,
+    uow_factory: UnitOfWorkFactory,
     path: str | Path,
     *,
     exchange: str | None = None,
     grouping: TradeGrouping | None = None,
     progress: Progress | None = None,
-    uow_factory: Callable[[Engine | str | None], UnitOfWorkProtocol] = UnitOfWork,
 ) -> LedgerImportSummary:
     """Read, validate, store and reconcile one ledgers file in one transaction."""
     stream = read_kraken_ledgers(path, exchange or "kraken")
     try:
-        with uow_factory(target) as uow:
+        with uow_factory() as uow:
             summary = store_ledger(uow, stream, grouping, progress)
             uow.commit()
     finally:

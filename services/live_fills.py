@@ -35,8 +35,11 @@ import attrs
 from gal_friday.domain import DomainError, Fill
 from gal_friday.domain.fees import check_fee_valued
 from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
-from gal_friday.persistence.unit_of_work import AsyncUnitOfWork
-from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
+from gal_friday.services.ports import (
+    AsyncUnitOfWorkFactory,
+    RepositoriesProtocol,
+    UnitOfWorkFactory,
+)
 from gal_friday.services.trade_rebuild import refresh_pair
 
 MAX_ATTEMPTS = 12
@@ -171,7 +174,7 @@ def record_fill(
 
 
 async def record_fill_async(
-    uow_factory: Callable[[], AsyncUnitOfWork],
+    uow_factory: AsyncUnitOfWorkFactory,
     fill: Fill,
     *,
     client_order_id: uuid.UUID | None = None,

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 from gal_friday.domain import (
     Configuration,
@@ -38,6 +39,9 @@ from gal_friday.domain.trade import TradeFigures
 
 if TYPE_CHECKING:
     from gal_friday.domain.fill import StoredFill
+
+
+T = TypeVar("T")
 
 
 class OrderRepositoryProtocol(Protocol):
@@ -243,20 +247,57 @@ class UnitOfWorkProtocol(RepositoriesProtocol, Protocol):
     def flush(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def import_writer(self) -> ImportWriterProtocol: ...
+
+
+class ImportWriterProtocol(Protocol):
+    """An import's bulk writer: new orders and their fills, written while the next chunk is
+    read where the backend allows it (docs/import-flow.md)."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+    def building(self) -> AbstractContextManager[None]: ...
+    def write(self, orders: list[Order]) -> None: ...
+    def wait(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWorkProtocol]
 
 
+class AsyncUnitOfWorkProtocol(Protocol):
+    """One transaction for asyncio code: ``async with uow: await uow.run(work)``.
+
+    ``run`` calls ``work`` with the transaction's repositories without blocking the loop.
+    """
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def run(self, work: Callable[[RepositoriesProtocol], T]) -> T: ...
+    async def flush(self) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+AsyncUnitOfWorkFactory = Callable[[], AsyncUnitOfWorkProtocol]
+
+
 if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing runs
     from gal_friday.persistence import in_memory
     from gal_friday.persistence import repositories as r
-    from gal_friday.persistence.unit_of_work import UnitOfWork
+    from gal_friday.persistence.unit_of_work import AsyncUnitOfWork, UnitOfWork
 
-    def _real_and_fake_fit(real: UnitOfWork, fake: in_memory.InMemoryUnitOfWork) -> None:
+    def _real_and_fake_fit(
+        real: UnitOfWork, fake: in_memory.InMemoryUnitOfWork, real_async: AsyncUnitOfWork
+    ) -> None:
         _real: UnitOfWorkProtocol = real
         _fake: UnitOfWorkProtocol = fake
         _factory: UnitOfWorkFactory = fake  # calling it opens another unit of work
+        _async: AsyncUnitOfWorkProtocol = real_async
         _orders: OrderRepositoryProtocol = r.OrderRepository(real.session)
         _fake_orders: OrderRepositoryProtocol = in_memory.FakeOrders([])
         _fills: FillRepositoryProtocol = in_memory.FakeFills([])

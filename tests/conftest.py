@@ -16,6 +16,39 @@ from tests.support import databases
 
 BACKENDS = ["sqlite", "postgresql"]
 
+#: The fast loop (docs/architecture.md): these folders run without a database server.
+DATABASE_FREE = ("unit", "property")
+#: What only a PostgreSQL server gives.
+POSTGRES_FIXTURES = frozenset({"postgresql_template", "postgres_url"})
+
+
+def needs_postgres(item: pytest.Item) -> bool:
+    """Whether ``item`` needs the PostgreSQL server (its marker, fixtures or parameters)."""
+    if item.get_closest_marker("postgres") is not None:
+        return True
+    if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("database_url") == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs PostgreSQL ``postgres``; refuse one in the fast loop's folders."""
+    root = Path(__file__).resolve().parent
+    misplaced = []
+    for item in items:
+        if not needs_postgres(item):
+            continue
+        item.add_marker(pytest.mark.postgres)
+        folder = item.path.resolve().relative_to(root).parts[0]
+        if folder in DATABASE_FREE:
+            misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            f"{len(misplaced)} test(s) in {'/'.join(DATABASE_FREE)} need PostgreSQL; the fast loop"
+            f" runs without a database: move them to tests/integration ({misplaced[0]}, ...)"
+        )
+
 
 @pytest.fixture(scope="session")
 def postgresql_template() -> Iterator[URL]:

@@ -52,22 +52,22 @@ def import_command(
     """Import a trade history FILE in one transaction, then rebuild the touched pairs' trades."""
     from gal_friday.cli.rendering.output import import_progress, plural
     from gal_friday.services.importing import import_history
-    from gal_friday.services.ledger_import import ReconcilingUnitOfWork, import_ledger
+    from gal_friday.services.ledger_import import import_ledger
 
     codes = parse_pair_map(pair_map)
     rates = rate_table(rates_file)
     chosen = GROUPINGS[grouping] if grouping else None
-    engine = state.migrated_engine()
+    uow_factory = state.uow_factory()
     if fmt in LEDGER_FORMATS:
         with import_progress() as progress:
             ledger = import_ledger(
-                engine, file, exchange=exchange, grouping=chosen, progress=progress
+                uow_factory, file, exchange=exchange, grouping=chosen, progress=progress
             )
         _echo_ledger_import(file, ledger)
         return
     with import_progress() as progress:
         summary = import_history(
-            engine,
+            uow_factory,
             file,
             fmt,
             exchange=exchange,
@@ -75,7 +75,6 @@ def import_command(
             progress=progress,
             rates=rates,
             pair_map=codes,
-            uow_factory=lambda target: ReconcilingUnitOfWork(target, chosen),
         )
     if not summary.changed_anything:
         click.echo(

@@ -6,13 +6,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
+import pytest
 from sqlalchemy import inspect
 
 from gal_friday.domain import Fill, Order, Trade, build_trades
 from gal_friday.domain.construction import assemble, checked
+from gal_friday.persistence import bootstrap
 from gal_friday.persistence.internals import has_orm_state
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from tests.factories import at, make_fill, make_order
+
+
+@pytest.fixture(autouse=True)
+def _mapped() -> None:
+    """The domain mapped, as the composition root leaves it."""
+    bootstrap.start()
 
 
 def test_trades_from_the_builder_are_stored_changed_and_reloaded(engine):

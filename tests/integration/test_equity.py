@@ -24,7 +24,9 @@ PAIRS = ("XBTUSD", "XRPUSD", "XDGUSD")
 
 @pytest.fixture
 def loaded(engine):
-    import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
+    import_history(
+        unit_of_work_factory(engine), SAMPLES / "kraken-trades-sample.csv", "kraken-trades"
+    )
     for code in PAIRS:
         import_prices(unit_of_work_factory(engine), SAMPLES / f"{code}_1440.csv", "kraken-ohlcvt")
     return engine
@@ -78,7 +80,9 @@ def test_json_document_has_the_fixed_names(loaded):
 
 
 def test_missing_prices_are_an_error_naming_the_pair(engine):
-    import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
+    import_history(
+        unit_of_work_factory(engine), SAMPLES / "kraken-trades-sample.csv", "kraken-trades"
+    )
     uow_factory = unit_of_work_factory(engine)
     import_prices(uow_factory, SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
     with pytest.raises(Exception, match="no price of (DOGE|XRP) in USD"):

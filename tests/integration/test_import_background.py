@@ -9,6 +9,7 @@ import pytest
 
 from gal_friday.importers import ImportFormatError
 from gal_friday.persistence import repositories
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.errors import ConstraintViolationError
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services import importing
@@ -39,7 +40,7 @@ def test_a_failed_write_comes_before_an_error_on_a_later_line(engine, tmp_path, 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
     monkeypatch.setattr(repositories.FillRepository, "add_bulk", refused)
     with pytest.raises(ConstraintViolationError, match="refused by the test"):
-        import_history(engine, _file(tmp_path, GOOD, BAD), "kraken-trades")
+        import_history(unit_of_work_factory(engine), _file(tmp_path, GOOD, BAD), "kraken-trades")
 
 
 def test_a_bad_line_after_a_good_write_is_reported_and_nothing_is_stored(
@@ -50,7 +51,9 @@ def test_a_bad_line_after_a_good_write_is_reported_and_nothing_is_stored(
         ImportFormatError, match=r"trades.csv:4: column 'price' \(7\): must not be negative"
     ):
         import_history(
-            engine, _file(tmp_path, GOOD, GOOD.replace("T1", "T3"), BAD), "kraken-trades"
+            unit_of_work_factory(engine),
+            _file(tmp_path, GOOD, GOOD.replace("T1", "T3"), BAD),
+            "kraken-trades",
         )
     with UnitOfWork(engine) as uow:
         assert uow.fills.last_key() == 0

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from gal_friday.domain import OrderStatus, TradeSide
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 
@@ -31,9 +32,9 @@ def test_an_order_split_across_two_exports_is_one_order_and_trades_span_both(eng
         "T2,O1,XXBTZUSD,2024-02-01 00:01:00,buy,limit,102,51,0.1,0.5,0,,",
         "T3,O2,XXBTZUSD,2024-02-02 12:00:00,sell,market,110,110,0.2,1,0,,",
     )
-    first = import_history(engine, january, "kraken-trades")
+    first = import_history(unit_of_work_factory(engine), january, "kraken-trades")
     assert (first.fills_added, first.orders_added, first.trades_rebuilt) == (2, 2, 2)
-    second = import_history(engine, february, "kraken-trades")
+    second = import_history(unit_of_work_factory(engine), february, "kraken-trades")
     assert (second.fills_added, second.orders_added, second.orders_extended) == (2, 1, 1)
     assert second.trades_rebuilt == 1  # only BTC/USD was touched
 
@@ -63,10 +64,10 @@ def test_importing_the_same_file_again_changes_nothing(engine, tmp_path):
         "T1,O1,XXBTZUSD,2024-01-01 10:00:00,buy,market,100,100,0.1,1,0,,",
         "T2,O2,XXBTZUSD,2024-01-01 11:00:00,sell,market,105,105,0.1,1,0,,",
     )
-    import_history(engine, path, "kraken-trades")
+    import_history(unit_of_work_factory(engine), path, "kraken-trades")
     with UnitOfWork(engine) as uow:
         before = [(t.trade_id, t.realized_pnl) for t in uow.trades.all()]
-    again = import_history(engine, path, "kraken-trades")
+    again = import_history(unit_of_work_factory(engine), path, "kraken-trades")
     assert (again.fills_added, again.fills_already_stored, again.changed_anything) == (0, 2, False)
     with UnitOfWork(engine) as uow:
         assert [(t.trade_id, t.realized_pnl) for t in uow.trades.all()] == before
@@ -82,9 +83,9 @@ def test_a_reimport_larger_than_one_id_batch_finds_every_stored_fill(engine, tmp
         for n in range(2500)
     ]
     path = export(tmp_path, "big.csv", *rows)
-    first = import_history(engine, path, "kraken-trades")
+    first = import_history(unit_of_work_factory(engine), path, "kraken-trades")
     assert (first.fills_added, first.orders_added, first.trades_rebuilt) == (2500, 1250, 625)
-    again = import_history(engine, path, "kraken-trades")
+    again = import_history(unit_of_work_factory(engine), path, "kraken-trades")
     assert (again.fills_added, again.fills_already_stored, again.orders_added) == (0, 2500, 0)
 
 
@@ -135,14 +136,14 @@ def test_an_order_whose_fills_fall_in_two_chunks_is_the_order_one_chunk_makes(
     from gal_friday.services import importing
 
     path = export(tmp_path, "split.csv", *SPLIT_ROWS)
-    whole = import_history(engine, path, "kraken-trades")
+    whole = import_history(unit_of_work_factory(engine), path, "kraken-trades")
     expected = _stored(engine)
     assert (whole.fills_added, whole.orders_added, whole.duplicates_in_file) == (4, 3, 1)
 
     other = create_engine(f"sqlite:///{tmp_path / 'chunks.db'}")
     upgrade(other)
     monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
-    chunked = import_history(other, path, "kraken-trades")
+    chunked = import_history(unit_of_work_factory(other), path, "kraken-trades")
     assert (chunked.fills_added, chunked.orders_added, chunked.orders_extended) == (4, 3, 1)
     assert (chunked.duplicates_in_file, chunked.fills_already_stored) == (1, 0)
     orders, trades = _stored(other)
@@ -170,7 +171,7 @@ def test_an_order_in_two_chunks_with_another_side_is_refused_naming_the_line(
         "T2,O1,XXBTZUSD,2024-01-01 10:01:00,sell,market,100,50,0.1,0.5,0,,",
     )
     with pytest.raises(ImportFormatError, match=r"bad.csv:3: order 'O1': .*side"):
-        import_history(engine, path, "kraken-trades")
+        import_history(unit_of_work_factory(engine), path, "kraken-trades")
     with UnitOfWork(engine) as uow:
         assert _all_orders(uow) == []
 
@@ -186,7 +187,7 @@ def test_a_reexport_that_changes_a_stored_fill_is_refused_and_nothing_is_written
         "T1,O1,XXBTZUSD,2024-01-01 10:00:00,buy,market,100,100,0.1,1,0,,",
         "T2,O2,XXBTZUSD,2024-01-01 11:00:00,sell,market,105,105,0.1,1,0,,",
     )
-    import_history(engine, first, "kraken-trades")
+    import_history(unit_of_work_factory(engine), first, "kraken-trades")
     before = _stored(engine)
     changed = export(
         tmp_path,
@@ -196,7 +197,7 @@ def test_a_reexport_that_changes_a_stored_fill_is_refused_and_nothing_is_written
         "T2,O2,XXBTZUSD,2024-01-01 11:00:01,sell,market,106,105,0.2,1,0,,",
     )
     with pytest.raises(ImportFormatError) as info:
-        import_history(engine, changed, "kraken-trades")
+        import_history(unit_of_work_factory(engine), changed, "kraken-trades")
     message = str(info.value)
     assert message.startswith(f"{changed}:4: column 'txid' (1): txid 'T2' is already stored")
     assert "fill_price 106 here, 105 stored" in message
@@ -204,7 +205,7 @@ def test_a_reexport_that_changes_a_stored_fill_is_refused_and_nothing_is_written
     assert "filled_at 2024-01-01T11:00:01+00:00 here, 2024-01-01T11:00:00+00:00 stored" in message
     assert "quantity_filled" not in message and "side" not in message
     assert _stored(engine) == before  # T9 was not written either
-    again = import_history(engine, first, "kraken-trades")
+    again = import_history(unit_of_work_factory(engine), first, "kraken-trades")
     assert (again.fills_added, again.fills_already_stored) == (0, 2)
 
 
@@ -217,7 +218,7 @@ def test_progress_covers_reading_rebuilding_and_the_commit(engine, tmp_path, mon
     path = export(tmp_path, "split.csv", *SPLIT_ROWS)
     seen: list[tuple[str, int, int | None, bool]] = []
     import_history(
-        engine,
+        unit_of_work_factory(engine),
         path,
         "kraken-trades",
         progress=lambda phase, done, total: seen.append((phase, done, total, gc.isenabled())),
@@ -244,14 +245,14 @@ def test_import_leaves_the_garbage_collector_as_it_found_it(engine, tmp_path):
         tmp_path, "bad.csv", SPLIT_ROWS[0], "T2,O2,XXBTZUSD,yesterday,buy,market,1,1,0,1,0,,"
     )
     assert gc.isenabled()
-    import_history(engine, good, "kraken-trades")
+    import_history(unit_of_work_factory(engine), good, "kraken-trades")
     assert gc.isenabled()
     with pytest.raises(ImportFormatError):
-        import_history(engine, bad, "kraken-trades")
+        import_history(unit_of_work_factory(engine), bad, "kraken-trades")
     assert gc.isenabled()
     gc.disable()
     try:
-        import_history(engine, good, "kraken-trades")
+        import_history(unit_of_work_factory(engine), good, "kraken-trades")
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
@@ -280,7 +281,7 @@ def test_another_thread_sees_the_collector_on_between_chunks_and_after(
 
     def importer() -> None:
         try:
-            import_history(engine, path, "kraken-trades", progress=progress)
+            import_history(unit_of_work_factory(engine), path, "kraken-trades", progress=progress)
         finally:
             reported.put(None)
 

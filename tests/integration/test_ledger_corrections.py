@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
 from gal_friday.services.ledger_import import import_ledger
@@ -23,8 +24,8 @@ LEDGER_2024 = FIXTURES / "kraken-ledgers-2024.csv"
 @pytest.mark.parametrize("ledger", [LEDGER_2021, LEDGER_2024], ids=["2021", "2024"])
 def test_trades_then_ledger_leaves_every_order_agreeing_with_its_fills(engine, ledger):
     # before the fix: 4 of 10 orders kept the trades.csv fees the ledger had corrected
-    import_history(engine, TRADES, "kraken-trades")
-    import_ledger(engine, ledger)
+    import_history(unit_of_work_factory(engine), TRADES, "kraken-trades")
+    import_ledger(unit_of_work_factory(engine), ledger)
     assert orders_disagreeing(engine) == []
     with UnitOfWork(engine) as uow:
         order = uow.orders.get_by_exchange_id("kraken", "OAAAA3-BBBBB-CCCC3")
@@ -33,8 +34,8 @@ def test_trades_then_ledger_leaves_every_order_agreeing_with_its_fills(engine, l
 
 
 def test_ledger_then_trades_leaves_every_order_agreeing_with_its_fills(engine):
-    import_ledger(engine, LEDGER_2021)
-    import_history(engine, TRADES, "kraken-trades")
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
+    import_history(unit_of_work_factory(engine), TRADES, "kraken-trades")
     assert orders_disagreeing(engine) == []
 
 
@@ -42,9 +43,11 @@ def test_trades_after_part_of_the_ledger_are_corrected_through_their_orders(engi
     half = tmp_path / "ledger-without-doge-trades.csv"
     lines = LEDGER_2021.read_text().splitlines(keepends=True)
     half.write_text("".join(line for line in lines if "XXDG" not in line or "TAAAA3" in line))
-    import_ledger(engine, half)
-    import_history(engine, TRADES, "kraken-trades")
-    import_ledger(engine, LEDGER_2021)  # the DOGE trades' ledger rows come later
+    import_ledger(unit_of_work_factory(engine), half)
+    import_history(unit_of_work_factory(engine), TRADES, "kraken-trades")
+    import_ledger(
+        unit_of_work_factory(engine), LEDGER_2021
+    )  # the DOGE trades' ledger rows come later
     assert orders_disagreeing(engine) == []
 
 
@@ -53,8 +56,8 @@ def test_the_library_import_reconciles_as_the_command_line_did(engine, tmp_path)
     half = tmp_path / "ledger-without-doge-trades.csv"
     lines = LEDGER_2021.read_text().splitlines(keepends=True)
     half.write_text("".join(line for line in lines if "XXDG" not in line or "TAAAA3" in line))
-    import_ledger(engine, half)
-    summary = import_history(engine, TRADES, "kraken-trades")
+    import_ledger(unit_of_work_factory(engine), half)
+    summary = import_history(unit_of_work_factory(engine), TRADES, "kraken-trades")
     assert (summary.fills_added, summary.fills_already_stored) == (3, 4)
     with UnitOfWork(engine) as uow:
         sell = uow.fills.get("kraken", "TAAAA3-BBBBB-CCCC3")

@@ -38,7 +38,7 @@ CLOSED_CYCLES = [
 
 
 def import_trades(engine, path=TRADES):
-    return import_history(engine, path, "kraken-trades")
+    return import_history(unit_of_work_factory(engine), path, "kraken-trades")
 
 
 def cycles(engine):
@@ -94,7 +94,7 @@ def test_trades_csv_alone_leaves_a_phantom_doge_position(engine):
 @pytest.mark.parametrize("ledger", [LEDGER_2021, LEDGER_2024], ids=["2021", "2024"])
 def test_trades_then_ledger_closes_every_cycle_at_the_ledger_figures(engine, ledger):
     import_trades(engine)
-    summary = import_ledger(engine, ledger)
+    summary = import_ledger(unit_of_work_factory(engine), ledger)
     (done,) = summary.reconciled.values()
     assert (summary.entries_added, summary.pending_added) == (30, 1)
     assert (done.fills_updated, done.fills_built, done.one_leg_refids) == (4, 3, [])
@@ -110,7 +110,7 @@ def test_trades_then_ledger_closes_every_cycle_at_the_ledger_figures(engine, led
 
 
 def test_ledger_then_trades_gives_the_same_cycles_and_keeps_ledger_fees(engine):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     assert cycles(engine) == CLOSED_CYCLES  # the ledger alone is enough
     assert count(engine, t.fills) == 10
     summary = import_trades(engine)
@@ -123,7 +123,9 @@ def test_trades_after_the_ledger_are_reconciled_before_they_commit(engine, tmp_p
     half = tmp_path / "ledger-without-doge-trades.csv"
     lines = LEDGER_2021.read_text().splitlines(keepends=True)
     half.write_text("".join(line for line in lines if "XXDG" not in line or "TAAAA3" in line))
-    import_ledger(engine, half)  # T2, T4, T5 are one-leg (BTC only): no DOGE fills built
+    import_ledger(
+        unit_of_work_factory(engine), half
+    )  # T2, T4, T5 are one-leg (BTC only): no DOGE fills built
     import_trades(engine)
     with UnitOfWork(engine) as uow:
         sell = uow.fills.get("kraken", "TAAAA3-BBBBB-CCCC3")
@@ -136,10 +138,10 @@ def test_trades_after_the_ledger_are_reconciled_before_they_commit(engine, tmp_p
 
 
 def test_reimports_in_either_header_add_nothing_and_pending_rows_are_stored_apart(engine):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     before = cycles(engine)
-    again = import_ledger(engine, LEDGER_2021)
-    newer = import_ledger(engine, LEDGER_2024)
+    again = import_ledger(unit_of_work_factory(engine), LEDGER_2021)
+    newer = import_ledger(unit_of_work_factory(engine), LEDGER_2024)
     for summary in (again, newer):
         assert (summary.entries_added, summary.entries_already_stored) == (0, 30)
         assert not summary.changed_anything
@@ -154,12 +156,12 @@ def test_a_bad_row_stores_nothing_and_names_file_and_line(engine, tmp_path):
     bad = tmp_path / "ledgers.csv"
     bad.write_text("".join(lines))
     with pytest.raises(ImportFormatError, match=r"ledgers.csv:13: column 'amount' \(8\)"):
-        import_ledger(engine, bad)
+        import_ledger(unit_of_work_factory(engine), bad)
     assert count(engine, t.ledger_entries) == 0
 
 
 def test_a_txid_stored_with_other_data_is_refused(engine, tmp_path):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     changed = tmp_path / "ledgers.csv"
     changed.write_text(
         LEDGER_2021.read_text().replace('"10000.0000","0.0000"', '"10001.0000","0.0000"')
@@ -168,7 +170,7 @@ def test_a_txid_stored_with_other_data_is_refused(engine, tmp_path):
         ImportFormatError,
         match=r"ledgers.csv:2: column 'txid': txid 'L001-GFLED-USD01' is already stored",
     ):
-        import_ledger(engine, changed)
+        import_ledger(unit_of_work_factory(engine), changed)
 
 
 def test_a_fill_the_ledger_contradicts_rolls_the_ledger_back(engine, tmp_path):
@@ -179,7 +181,7 @@ def test_a_fill_the_ledger_contradicts_rolls_the_ledger_back(engine, tmp_path):
         LedgerMismatchError,
         match=r"TAAAA3-BBBBB-CCCC3.*quantity: fill 5984.44 DOGE, ledger 5984.441 DOGE",
     ):
-        import_ledger(engine, LEDGER_2021)
+        import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     assert count(engine, t.ledger_entries) == 0
     assert count(engine, t.fills) == 7
 
@@ -188,7 +190,7 @@ def test_an_export_of_some_assets_keeps_one_leg_trades_listed_and_balances(engin
     doge_only = tmp_path / "ledgers-doge.csv"
     lines = LEDGER_2021.read_text().splitlines(keepends=True)
     doge_only.write_text(lines[0] + "".join(line for line in lines[1:] if '"XXDG"' in line))
-    summary = import_ledger(engine, doge_only)
+    summary = import_ledger(unit_of_work_factory(engine), doge_only)
     (done,) = summary.reconciled.values()
     assert done.one_leg_refids == [f"TAAAA{n}-BBBBB-CCCC{n}" for n in (2, 3, 4, 5)]
     assert (done.fills_built, count(engine, t.fills)) == (0, 0)
@@ -199,7 +201,7 @@ def test_an_export_of_some_assets_keeps_one_leg_trades_listed_and_balances(engin
 
 def test_the_audit_balances_the_clean_account_and_infers_the_kfee_opening(engine):
     import_trades(engine)
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     result = audit(unit_of_work_factory(engine))
     assert result.balanced and result.fills_checked == 10 and result.pending_entries == 1
     kfee = next(a for a in result.assets if a.asset == "KFEE")
@@ -210,7 +212,7 @@ def test_the_audit_balances_the_clean_account_and_infers_the_kfee_opening(engine
 
 
 def test_a_deleted_ledger_row_names_its_asset_and_time(engine):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     with engine.begin() as conn:
         conn.execute(
             delete(t.ledger_entries).where(t.ledger_entries.c.refid == "RSTK3-AAAAA-DOT01")
@@ -230,7 +232,7 @@ def test_a_deleted_ledger_row_names_its_asset_and_time(engine):
 
 def test_the_audit_names_a_fill_changed_behind_the_ledger(engine):
     import_trades(engine)
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     with engine.begin() as conn:
         conn.execute(
             update(t.fills)
@@ -247,7 +249,7 @@ def test_the_audit_names_a_fill_changed_behind_the_ledger(engine):
 
 
 def test_built_fills_have_the_ledger_side_and_an_order_each(engine):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     with UnitOfWork(engine) as uow:
         eth_sell = uow.fills.get("kraken", "TAAA10-BBBBB-CCC10")
         assert eth_sell is not None
@@ -262,7 +264,7 @@ def test_built_fills_have_the_ledger_side_and_an_order_each(engine):
 
 
 def test_a_re_export_may_differ_from_the_ledger_only_where_the_ledger_decides(engine, tmp_path):
-    import_ledger(engine, LEDGER_2021)
+    import_ledger(unit_of_work_factory(engine), LEDGER_2021)
     import_trades(engine)  # the ledger's fees and orders stand; trades.csv's differ there
     changed = tmp_path / "changed-volume.csv"
     text = TRADES.read_text()
@@ -278,7 +280,7 @@ def test_a_ledger_stored_in_small_chunks_gives_the_same_result(engine, tmp_path,
     repeated = tmp_path / "ledgers.csv"
     repeated.write_text("".join([*lines, lines[1], lines[13]]))  # repeats 28 rows later
     import_trades(engine)
-    summary = import_ledger(engine, repeated)
+    summary = import_ledger(unit_of_work_factory(engine), repeated)
     assert (summary.entries_in_file, summary.entries_added, summary.pending_added) == (32, 30, 1)
     assert cycles(engine) == CLOSED_CYCLES
     assert_cycles_match_the_ledger(engine)
@@ -294,5 +296,5 @@ def test_a_txid_repeated_chunks_later_with_other_data_stores_nothing(engine, tmp
     with pytest.raises(
         ImportFormatError, match=r"ledgers.csv:32: column 'txid': .* \(from line 2\)"
     ):
-        import_ledger(engine, bad)
+        import_ledger(unit_of_work_factory(engine), bad)
     assert count(engine, t.ledger_entries) == 0

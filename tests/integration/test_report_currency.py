@@ -47,8 +47,10 @@ def close_of(day_open_unix: int) -> D:
 def two_quotes(engine, tmp_path):
     eth = tmp_path / "eth-btc.csv"
     eth.write_text(ETH_BTC + "\n")
-    import_history(engine, SAMPLES / "kraken-trades-sample.csv", "kraken-trades")
-    import_history(engine, eth, "kraken-trades")
+    import_history(
+        unit_of_work_factory(engine), SAMPLES / "kraken-trades-sample.csv", "kraken-trades"
+    )
+    import_history(unit_of_work_factory(engine), eth, "kraken-trades")
     import_prices(unit_of_work_factory(engine), SAMPLES / "XBTUSD_1440.csv", "kraken-ohlcvt")
     return engine
 

@@ -23,11 +23,11 @@ def marks(engine) -> dict[tuple[str, str], bool]:
 
 
 def import_trades(engine) -> None:
-    import_history(engine, TRADES, "kraken-trades")
+    import_history(unit_of_work_factory(engine), TRADES, "kraken-trades")
 
 
 def import_ccxt(engine) -> None:
-    import_history(engine, CCXT, "ccxt-trades")
+    import_history(unit_of_work_factory(engine), CCXT, "ccxt-trades")
 
 
 def test_trades_csv_alone_marks_its_pairs_and_the_ledger_clears_them(engine):
@@ -37,7 +37,7 @@ def test_trades_csv_alone_marks_its_pairs_and_the_ledger_clears_them(engine):
         ("kraken", "DOGE/BTC"): True,
         ("kraken", "XRP/USD"): True,
     }
-    import_ledger(engine, LEDGER)
+    import_ledger(unit_of_work_factory(engine), LEDGER)
     after = marks(engine)
     assert ("kraken", "ETH/USD") in after  # built from the ledger alone
     assert set(after.values()) == {False}
@@ -54,6 +54,6 @@ def test_a_ccxt_import_is_never_marked(engine):
         ("kraken", "DOGE/BTC"),
         ("kraken", "XRP/USD"),
     }
-    import_ledger(engine, LEDGER)
+    import_ledger(unit_of_work_factory(engine), LEDGER)
     assert not any(marks(engine)[key] for key in ccxt_pairs)
     assert set(marks(engine).values()) == {False}

@@ -46,7 +46,7 @@ def _figures(factory: Factory, target: Engine | None) -> dict[str, Any]:
         return factory(target)
 
     for step, path in (("history", HISTORY), ("trades", TRADES), ("again", TRADES)):
-        summary = import_history(target, path, "kraken-trades", uow_factory=factory)
+        summary = import_history(uow_factory, path, "kraken-trades")
         figures[step] = (
             summary.fills_added,
             summary.fills_already_stored,
@@ -55,7 +55,7 @@ def _figures(factory: Factory, target: Engine | None) -> dict[str, Any]:
             summary.pairs,
         )
     figures["report before ledger"] = report_dict(build_report(uow_factory))
-    ledger = import_ledger(target, LEDGER, uow_factory=factory)
+    ledger = import_ledger(uow_factory, LEDGER)
     figures["ledger"] = (ledger.entries_added, ledger.reconciled)
     figures["report"] = report_dict(build_report(uow_factory))
     result = audit(uow_factory)

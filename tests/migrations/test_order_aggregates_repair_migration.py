@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from gal_friday.domain import Order, OrderType
 from gal_friday.persistence import schema
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.unit_of_work import UnitOfWork
 from gal_friday.services.importing import import_history
@@ -32,7 +33,7 @@ def test_an_order_whose_fill_the_ledger_corrected_behind_its_back_is_repaired(
     empty_engine,  # noqa: F811
 ):
     schema.upgrade(empty_engine, BEFORE)
-    import_history(empty_engine, TRADES, "kraken-trades")
+    import_history(unit_of_work_factory(empty_engine), TRADES, "kraken-trades")
     # what reconciling did before the Order owned its fills: the fill alone changed
     with empty_engine.begin() as conn:
         conn.execute(
@@ -77,7 +78,7 @@ def test_orders_that_agree_with_their_fills_are_not_rewritten(empty_engine):  # 
     with UnitOfWork(empty_engine) as uow:
         uow.orders.add(made)
         uow.commit()
-    import_history(empty_engine, TRADES, "kraken-trades")
+    import_history(unit_of_work_factory(empty_engine), TRADES, "kraken-trades")
     before = _orders(empty_engine)
     assert orders_disagreeing(empty_engine) == []
     schema.upgrade(empty_engine)

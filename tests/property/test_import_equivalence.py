@@ -4,7 +4,8 @@ Every variant of the seeded corpus (tests/support/import_corpus.py: a base Krake
 and hundreds of mutated files, ccxt files, and histories of several exports) is imported
 through ``import_history`` and compared with the golden outcomes recorded from the import
 as it was at 1d8fa41 (tests/fixtures/import_equivalence/golden.json). Regenerate that
-file only on purpose: ``python -m tests.support.import_equivalence``.
+file only on purpose: ``python -m tests.support.import_equivalence``. The same corpus on
+PostgreSQL: tests/integration/test_import_equivalence_postgres.py.
 """
 
 from __future__ import annotations
@@ -20,20 +21,6 @@ from sqlalchemy.engine import URL
 from gal_friday.persistence.database import create_engine
 from tests.support.import_corpus import corpus
 from tests.support.import_equivalence import difference, load_golden, run_variant, stored_digest
-
-#: Variants also run on PostgreSQL: stored rows must be those of SQLite, errors the same.
-ON_POSTGRES = (
-    "base",
-    "layout-24",
-    "hist-extend",
-    "hist-reimport-same",
-    "hist-conflict-fee",
-    "chunk37-extend",
-    "chunk37-dup-across-chunks",
-    "ccxt-base",
-    "rand-dup105-at39-same",
-    "rand-fee28-row233",
-)
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +55,6 @@ def test_every_variant_imports_as_it_did(
     )
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("name", ON_POSTGRES)
-def test_postgresql_stores_and_refuses_as_sqlite_did(
-    name: str, golden: dict[str, Any], postgres_url: URL, tmp_path: Path
-) -> None:
-    variant = next(v for v in corpus() if v.name == name)
-    actual = run_variant(variant, postgres_url, tmp_path)
-    assert "sqlite_text" not in actual["stored"]
-    assert difference(golden[name], actual) is None
-
-
 def test_the_digest_sees_a_changed_stored_value(
     golden: dict[str, Any], sqlite_template: URL, tmp_path: Path
 ) -> None:
@@ -111,22 +87,3 @@ def _tampered(target: Path, commission: str, golden: dict[str, Any]) -> str | No
             "stored": stored,
         },
     )
-
-
-@pytest.mark.postgres
-def test_an_order_too_large_to_store_is_refused_by_postgresql_itself(
-    golden: dict[str, Any], postgres_url: URL, tmp_path: Path
-) -> None:
-    """Each fill fits, their order's sum does not: today the database refuses it, so the
-    error differs by backend (SQLite's is in the golden file); this pins PostgreSQL's."""
-    name = "rand-vol28-row73"
-    actual = run_variant(next(v for v in corpus() if v.name == name), postgres_url, tmp_path)
-    assert golden[name]["steps"][0]["error"] == "StatementError"
-    assert actual["steps"] == [
-        {
-            "error": "ConstraintViolationError",
-            "message": "the database refused a value: numeric field overflow",
-        }
-    ]
-    assert actual["stored"]["fills"] == golden[name]["stored"]["fills"]
-    assert actual["stored"]["orders"]["count"] == 0

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import URL
 
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.services.importing import import_history
 from gal_friday.services.ledger_import import import_ledger
@@ -78,9 +79,9 @@ def test_trades_and_ledgers_in_any_order_leave_orders_agreeing_with_their_fills(
         try:
             for step in steps:
                 if step == "trades":
-                    import_history(engine, trades, "kraken-trades")
+                    import_history(unit_of_work_factory(engine), trades, "kraken-trades")
                 else:
-                    import_ledger(engine, ledger)
+                    import_ledger(unit_of_work_factory(engine), ledger)
             assert orders_disagreeing(engine) == []
         finally:
             engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from gal_friday.domain import DomainError, InputError
 from gal_friday.importers import ImportFormatError, parse_ccxt_trades, parse_kraken_trades
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.services.importing import import_history
@@ -267,7 +268,7 @@ def outcome(url, path: Path, fmt: str, exchange: str | None) -> tuple:
     engine = create_engine(url)
     try:
         try:
-            import_history(engine, path, fmt, exchange=exchange)
+            import_history(unit_of_work_factory(engine), path, fmt, exchange=exchange)
         except (InputError, DomainError) as error:  # ImportFormatError and the domain's own
             message = str(error)
             assert message.startswith(str(path)), message

@@ -17,8 +17,11 @@ def measure(path: Path, tmp_path: Path) -> dict[str, int]:
     return measure_import(
         path,
         tmp_path,
-        import_line="from gal_friday.services.importing import import_history",
-        call='import_history(engine, sys.argv[1], "kraken-trades")',
+        import_line=(
+            "from gal_friday.persistence.bootstrap import unit_of_work_factory\n"
+            "from gal_friday.services.importing import import_history"
+        ),
+        call='import_history(unit_of_work_factory(engine), sys.argv[1], "kraken-trades")',
         count="fills_added",
     )
 

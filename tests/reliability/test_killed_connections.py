@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.errors import DatabaseUnavailableError
 from gal_friday.persistence.tables import definitions as t
@@ -57,14 +58,14 @@ def test_an_import_whose_connection_dies_stores_nothing_and_a_rerun_completes(po
             super().commit()
 
     with pytest.raises(DatabaseUnavailableError):
-        import_history(engine, HISTORY, "kraken-trades", uow_factory=DyingUnitOfWork)
+        import_history(lambda: DyingUnitOfWork(engine), HISTORY, "kraken-trades")
     with engine.connect() as conn:
         counts = [
             conn.scalar(select(func.count()).select_from(table))
             for table in (t.orders, t.fills, t.trades)
         ]
     assert counts == [0, 0, 0]
-    summary = import_history(engine, HISTORY, "kraken-trades")
+    summary = import_history(unit_of_work_factory(engine), HISTORY, "kraken-trades")
     assert (summary.fills_added, summary.trades_rebuilt) == (6, 3)
     engine.dispose()
 

@@ -47,8 +47,11 @@ def measure(path: Path, tmp_path: Path) -> dict[str, int]:
     return measure_import(
         path,
         tmp_path,
-        import_line="from gal_friday.services.ledger_import import import_ledger",
-        call="import_ledger(engine, sys.argv[1])",
+        import_line=(
+            "from gal_friday.persistence.bootstrap import unit_of_work_factory\n"
+            "from gal_friday.services.ledger_import import import_ledger"
+        ),
+        call="import_ledger(unit_of_work_factory(engine), sys.argv[1])",
         count="entries_added",
     )
 

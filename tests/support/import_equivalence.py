@@ -36,6 +36,7 @@ import attrs
 from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.engine import URL
 
+from gal_friday.persistence.bootstrap import unit_of_work_factory
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.tables import definitions as tables
 from gal_friday.services import importing
@@ -169,7 +170,9 @@ def _outcome(
     engine: Engine, path: Path, fmt: str, exchange: str | None, folder: Path
 ) -> dict[str, Any]:
     try:
-        summary = importing.import_history(engine, path, fmt, exchange=exchange)
+        summary = importing.import_history(
+            unit_of_work_factory(engine), path, fmt, exchange=exchange
+        )
     except Exception as exc:  # every error is part of the behaviour pinned
         message = str(exc).replace(f"{folder}/", "").replace(str(folder), "<dir>")
         # a driver-level error's SQL and parameters (random client_order_ids) are not kept
