@@ -23,6 +23,15 @@ GROUPINGS = {
     "lifo": TradeGrouping.LIFO,
 }
 
+#: How a report is printed: ``table`` (default), ``json`` or ``csv`` (report, equity).
+OUTPUT_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+
 RATES_OPTION = click.option(
     "--rates",
     "rates_file",

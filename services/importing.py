@@ -58,7 +58,12 @@ from gal_friday.importers import (
 )
 from gal_friday.importers.streaming import same_record
 from gal_friday.services.ports import UnitOfWorkFactory, UnitOfWorkProtocol
-from gal_friday.services.reconcile import LEDGER_SOURCE, ReconcileSummary, correct_fills
+from gal_friday.services.reconcile import (
+    LEDGER_SOURCE,
+    LedgerCorrections,
+    ReconcileSummary,
+    correct_fills,
+)
 from gal_friday.services.trade_rebuild import rebuild_pairs
 
 #: Rows parsed, checked and written together. Peak memory grows with it (about 30 KiB
@@ -194,35 +199,26 @@ def reconcile_with_ledgers(
     does not are stored, and every pair so touched, with the pairs ``also`` given, has its
     trades rebuilt once. Returns what each exchange's reconciliation did and the trades
     rebuilt per pair (docs/ledgers.md)."""
-    done: list[tuple[str, int, int, list[str], list[str], set[tuple[str, str]]]] = []
+    done: list[tuple[LedgerCorrections, set[tuple[str, str]]]] = []
     for exchange in exchanges:
         corrections = correct_fills(uow, exchange)
         touched = set(corrections.pairs)
         if corrections.built:
             batch = ImportBatch(path=LEDGER_SOURCE, records=corrections.built)
             touched |= _store_fills(uow, _batch_stream(batch), _no_progress, None).touched
-        done.append(
-            (
-                exchange,
-                corrections.fills_updated,
-                len(corrections.built),
-                corrections.one_leg_refids,
-                corrections.unvalued_kfee_refids,
-                touched,
-            )
-        )
-    pairs = sorted(set(also).union(*(touched for *_, touched in done)))
+        done.append((corrections, touched))
+    pairs = sorted(set(also).union(*(touched for _, touched in done)))
     trades = _rebuild(uow, pairs, grouping, rates, progress)
     summaries = {
-        exchange: ReconcileSummary(
-            fills_updated=updated,
-            fills_built=built,
-            one_leg_refids=one_leg,
-            unvalued_kfee_refids=unvalued,
+        corrections.exchange: ReconcileSummary(
+            fills_updated=corrections.fills_updated,
+            fills_built=len(corrections.built),
+            one_leg_refids=corrections.one_leg_refids,
+            unvalued_kfee_refids=corrections.unvalued_kfee_refids,
             pairs=sorted(touched),
             trades_rebuilt=sum(trades[pair] for pair in touched),
         )
-        for exchange, updated, built, one_leg, unvalued, touched in done
+        for corrections, touched in done
     }
     return summaries, trades
 

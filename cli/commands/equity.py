@@ -7,19 +7,13 @@ from pathlib import Path
 import click
 
 from gal_friday.cli.errors import UserError
-from gal_friday.cli.options import equity_options, parse_capital
+from gal_friday.cli.options import OUTPUT_FORMAT_OPTION, equity_options, parse_capital
 from gal_friday.cli.state import State, pass_state
 
 
 @click.command()
 @equity_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@OUTPUT_FORMAT_OPTION
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 import click
 
 from gal_friday.cli.errors import UserError
-from gal_friday.cli.options import check_plot_target, pair_option, parse_time
+from gal_friday.cli.options import (
+    OUTPUT_FORMAT_OPTION,
+    check_plot_target,
+    pair_option,
+    parse_time,
+)
 from gal_friday.cli.state import State, pass_state
 
 if TYPE_CHECKING:  # the heavy modules are imported inside the command
@@ -36,13 +41,7 @@ def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
 @click.option("--pair", default=None, help="Only this pair: BTC/USD or the exchange's XXBTZUSD.")
 @click.option("--since", default=None, help="Closed trades exited at or after (ISO, UTC).")
 @click.option("--until", default=None, help="Closed trades exited before (ISO, UTC).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@OUTPUT_FORMAT_OPTION
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -93,11 +92,20 @@ def report(
     if plot is not None:
         check_plot_target(plot)
     uow_factory = state.uow_factory()
+    from gal_friday.persistence.fastpath.gc_pause import gc_paused
     from gal_friday.services.reporting import build_report
 
-    result = build_report(
-        uow_factory, trading_pair, start, end, currency=currency, prices_exchange=prices_exchange
-    )
+    # 100,000s of plain figures made and summed, no reference cycles: the collector's passes
+    # would only cost (docs/performance.md); the command pauses it for the whole report
+    with gc_paused():
+        result = build_report(
+            uow_factory,
+            trading_pair,
+            start,
+            end,
+            currency=currency,
+            prices_exchange=prices_exchange,
+        )
     if fmt == "json":
         from gal_friday.cli.rendering.report_formats import report_json
 

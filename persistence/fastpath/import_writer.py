@@ -17,8 +17,7 @@ raised).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -72,16 +71,13 @@ class ImportWriter:
             if self._pool is not None:
                 self._pool.shutdown()
 
-    @staticmethod
-    @contextlib.contextmanager
-    def building() -> Iterator[None]:
-        """Read and build a chunk in this block: the collector is paused (:mod:`.gc_pause`)."""
-        with gc_paused():
-            yield
+    #: Read and build a chunk in this block: the collector is paused (:mod:`.gc_pause`).
+    building = staticmethod(gc_paused)
 
     def write(self, orders: list[Order]) -> None:
         """Store ``orders`` and their fills (a write before must have been waited for)."""
-        assert self._pending is None
+        if self._pending is not None:
+            raise RuntimeError("ImportWriter.write: wait() for the previous write first")
         if self._pool is None:
             self._store(orders)
         else:
