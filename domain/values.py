@@ -22,6 +22,7 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -309,6 +310,7 @@ def _trading_pair_uncached(value: object, field: str) -> str:
     base, sep, quote = text.partition("/")
     if not sep or not base or not quote or "/" in quote:
         raise InvalidValueError(field, f"{shown(value)} is not of the form BASE/QUOTE")
+    _check_code_characters(text, field, allowed="/")
     return text
 
 
@@ -353,7 +355,29 @@ def upper_code(value: object, field: str) -> str:
 
 
 def _upper_code_uncached(value: object, field: str) -> str:
-    return non_empty(value, field, max_length=ASSET_LENGTH).upper()
+    text = non_empty(value, field, max_length=ASSET_LENGTH).upper()
+    _check_code_characters(text, field)
+    return text
+
+
+#: What an asset code or a pair may hold besides the pair's ``/``: ASCII letters and digits,
+#: ``.`` (staked variants such as ``DOT.S``), ``_`` and ``-``. Anything else (an invisible or
+#: direction character, a full-width or Cyrillic look-alike) would make a second pair that
+#: looks like the first; docs/importing.md, "Pair names".
+_CODE_CHARACTERS = re.compile(r"[A-Z0-9._\-]+")
+
+
+def _check_code_characters(text: str, field: str, *, allowed: str = "") -> None:
+    if _CODE_CHARACTERS.fullmatch(text.replace(allowed, "") if allowed else text):
+        return
+    for index, char in enumerate(text):
+        if char not in allowed and not _CODE_CHARACTERS.fullmatch(char):
+            name = unicodedata.name(char, "unnamed character")
+            raise InvalidValueError(
+                field,
+                f"{shown(text)} holds U+{ord(char):04X} {name} at {index}: asset codes are "
+                "ASCII letters, digits, '.', '_' and '-'",
+            )
 
 
 _upper_code = functools.lru_cache(maxsize=256)(_upper_code_uncached)

@@ -4,13 +4,14 @@ construction and on later assignment alike."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 import pytest
 
-from gal_friday.domain import InvalidValueError, OrderStatus, Side
+from gal_friday.domain import InvalidValueError, OrderStatus, Side, values
 from gal_friday.domain.values import (
     enum_value,
     exchange_id,
@@ -445,3 +446,30 @@ def test_computed_values_round_half_even_to_18_places():
 def test_computed_values_keep_no_exponent_and_no_trailing_zeros():
     assert str(quantize_computed(Decimal("100.000"))) == "100"
     assert str(quantize_computed(Decimal("1.50"))) == "1.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("BTC\u200b/USD", "U+200B ZERO WIDTH SPACE"),
+        ("BTC/USD\u200f", "U+200F RIGHT-TO-LEFT MARK"),
+        ("\u202eBTC/USD", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("\uff22TC/USD", "U+FF22 FULLWIDTH LATIN CAPITAL LETTER B"),
+        ("\u0412TC/USD", "U+0412 CYRILLIC CAPITAL LETTER VE"),
+        ("XRP/U SD", "U+0020 SPACE"),
+    ],
+)
+def test_a_pair_that_only_looks_like_another_is_refused_naming_the_character(text, named):
+    with pytest.raises(InvalidValueError, match=re.escape(named)):
+        trading_pair(text)
+
+
+@pytest.mark.parametrize("code", ["\u0412TC", "US\u200bD", "E\u0301UR"])
+def test_an_asset_code_with_a_look_alike_or_invisible_character_is_refused(code):
+    with pytest.raises(InvalidValueError, match="asset codes are ASCII"):
+        values.upper_code(code, "commission_asset")
+
+
+@pytest.mark.parametrize("pair", ["BTC/USD", "dot.s/eur", "ETH2.S/ETH", "USD_T/EUR", "A-B/C"])
+def test_plain_ascii_pairs_are_still_accepted(pair):
+    assert trading_pair(pair) == pair.upper()
