@@ -11,7 +11,11 @@ The root group and its options are here; each command group is a module of
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -61,6 +65,14 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
         command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except BrokenPipeError:  # `| head` closed the pipe: what it read is what it asked for
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        if not _is_stdout_error(exc):
+            raise
+        _silence_stdout()
+        fail(f"cannot write the output: {exc.strerror or exc}", 1)
     except KeyboardInterrupt:
         fail("interrupted", INTERRUPTED)
     except click.Abort as exc:
@@ -82,6 +94,24 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
         orig = str(exc.orig).strip()  # type: ignore[attr-defined]
         fail(f"database error: {mask_reason(orig.splitlines()[0] if orig else 'unknown')}", 1)
     return 0
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    """True when ``exc`` comes from writing to standard output (a full disk, a closed pipe)."""
+    return exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG) and any(
+        frame.f_code.co_name in _WRITERS for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+#: Functions whose OSError is a failed write of the output, not of a file the command makes.
+_WRITERS = frozenset({"_write_buffer", "echo"})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main() -> None:

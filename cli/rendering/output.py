@@ -30,9 +30,22 @@ if TYPE_CHECKING:
 _UNBOUNDED = 100_000
 
 
+class _Console(Console):
+    """A rich console whose closed pipe is the reader's choice, as for ``click.echo``.
+
+    rich's own handling exits 1 without a word when ``| head`` closes the pipe; here the
+    same :class:`BrokenPipeError` reaches :func:`gal_friday.cli.main.run`, which ends
+    the command quietly with exit 0 whatever the output format.
+    """
+
+    def on_broken_pipe(self) -> None:
+        """Let the closed pipe reach the command line's one handler."""
+        raise BrokenPipeError
+
+
 def console() -> Console:
     """Standard output; 120 columns wide when it is not a terminal (files, pipes)."""
-    return Console() if sys.stdout.isatty() else Console(width=120)
+    return _Console() if sys.stdout.isatty() else _Console(width=120)
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
