@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import select
 import sys
 import traceback
 from collections.abc import Callable
@@ -68,6 +69,11 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
     except BrokenPipeError:  # `| head` closed the pipe: what it read is what it asked for
         _silence_stdout()
         return 0
+    except SystemExit as exc:  # click's own answer to a closed pipe is exit 1, without a word
+        if exc.code != 1 or not _reader_gone():
+            raise
+        _silence_stdout()
+        return 0
     except OSError as exc:
         if not _is_stdout_error(exc):
             raise
@@ -105,6 +111,16 @@ def _is_stdout_error(exc: OSError) -> bool:
 
 #: Functions whose OSError is a failed write of the output, not of a file the command makes.
 _WRITERS = frozenset({"_write_buffer", "echo"})
+
+
+def _reader_gone() -> bool:
+    """True when standard output is a pipe whose reader has closed it (``| head``)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), 0)  # no event asked: errors and hang-ups only
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _silence_stdout() -> None:

@@ -75,6 +75,8 @@ def check_plot_target(path: Path) -> None:
     """Fail before any work when the chart cannot be written: no folder, or no matplotlib."""
     from gal_friday.cli.rendering.plotting import PlottingUnavailableError, image_formats
 
+    if path.is_symlink() or path.exists():
+        raise UserError(f"--plot: {path} already exists; remove it or choose another name")
     folder = path.parent
     if not folder.is_dir():
         raise UserError(f"--plot: the folder {folder.resolve()} does not exist")

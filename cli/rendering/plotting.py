@@ -41,6 +41,18 @@ def image_formats() -> set[str]:
     return set(FigureCanvasBase.get_supported_filetypes())
 
 
+def save_new(figure: Any, path: str | Path) -> None:
+    """Write ``figure`` to ``path``, which must not exist yet (nor be a symlink).
+
+    The file is created exclusively (``O_EXCL``): an existing file is never
+    overwritten and a symlink planted at ``path`` is never followed, even when it
+    appeared after the command checked the name (:func:`~gal_friday.cli.options.check_plot_target`).
+    """
+    target = Path(path)
+    with target.open("xb") as out:
+        figure.savefig(out, dpi=110, format=target.suffix.lstrip(".").lower())
+
+
 def plotted_pairs(report: Performance) -> list[PairPerformance]:
     """The pairs the chart draws: those with a closed trade in the report."""
     return [pair for pair in report.pairs if pair.closed_trades]
@@ -72,7 +84,7 @@ def plot_cumulative_pnl(report: Performance, path: str | Path) -> int:
         axes.legend(loc="best")
     figure.autofmt_xdate()
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_new(figure, path)
     plt.close(figure)
     return len(pairs)
 

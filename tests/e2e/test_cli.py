@@ -282,6 +282,41 @@ def test_plot_into_a_missing_folder_exits_2_naming_it_before_the_report(imported
     assert odd.stdout == ""
 
 
+def test_plot_never_overwrites_a_file_nor_follows_a_symlink(imported, tmp_path):
+    kept = tmp_path / "kept.png"
+    kept.write_bytes(b"the trader's own file")
+    existing = run(imported, "report", "--plot", str(kept))
+    assert "already exists" in one_error_line(existing, 2)
+    assert kept.read_bytes() == b"the trader's own file"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not a chart")
+    link = tmp_path / "link.png"
+    link.symlink_to(victim)
+    followed = run(imported, "report", "--plot", str(link))
+    assert "already exists" in one_error_line(followed, 2)
+    assert victim.read_text() == "not a chart"
+    dangling = tmp_path / "dangling.png"
+    dangling.symlink_to(tmp_path / "made-by-the-link.png")
+    assert "already exists" in one_error_line(run(imported, "report", "--plot", str(dangling)), 2)
+    assert not (tmp_path / "made-by-the-link.png").exists()
+
+
+def test_a_symlink_planted_after_the_check_is_not_followed(tmp_path):
+    from matplotlib.figure import Figure
+
+    from gal_friday.cli.rendering.plotting import save_new
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not a chart")
+    link = tmp_path / "late.png"
+    link.symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        save_new(Figure(), link)
+    assert victim.read_text() == "not a chart"
+    save_new(Figure(), tmp_path / "fresh.png")
+    assert (tmp_path / "fresh.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_plot_without_matplotlib_fails_first(imported, tmp_path):
     shim = tmp_path / "shim"
     shim.mkdir()
