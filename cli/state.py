@@ -76,10 +76,7 @@ class State:
 
             revision, head = schema.current(engine), schema.head()
         if revision != head:
-            state = "has no schema" if revision is None else f"is at revision {revision}"
-            raise UserError(
-                f"the database {self.masked_url} {state}; run `gal-friday db upgrade` first"
-            )
+            raise _schema_not_current(self.masked_url, revision)
         return engine
 
     def uow_factory(self, engine: Engine | None = None) -> UnitOfWorkFactory:
@@ -89,6 +86,27 @@ class State:
         from gal_friday.persistence.bootstrap import unit_of_work_factory
 
         return unit_of_work_factory(self.migrated_engine() if engine is None else engine)
+
+
+def _schema_not_current(masked_url: str, revision: str | None) -> Exception:
+    """Why the database cannot be used yet, and what to run (exit 1: ``docs/database.md``)."""
+    from gal_friday.persistence import schema
+    from gal_friday.persistence.errors import SchemaMissingError
+
+    if revision is None:
+        return SchemaMissingError(
+            f"the database {masked_url} has no schema; run `gal-friday db upgrade` first"
+        )
+    if revision not in schema.revisions():
+        return SchemaMissingError(
+            f"the database {masked_url} is at revision {revision}, which this release of"
+            " gal-friday does not know: a newer release migrated it (upgrade gal-friday), or"
+            " another program's Alembic shares its version table (docs/database.md)"
+        )
+    return SchemaMissingError(
+        f"the database {masked_url} is at revision {revision}, older than this release's"
+        f" {schema.head()}; run `gal-friday db upgrade` first"
+    )
 
 
 def missing_sqlite_file(database_url: str | None) -> Path | None:
