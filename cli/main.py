@@ -31,6 +31,7 @@ from gal_friday.cli.commands.prices import prices
 from gal_friday.cli.commands.report import report
 from gal_friday.cli.commands.snapshots import snapshots
 from gal_friday.cli.commands.trades import trades
+from gal_friday.cli.driver_noise import quiet_driver_noise
 from gal_friday.cli.errors import INTERRUPTED, fail, loaded, mask_reason
 from gal_friday.cli.state import State
 from gal_friday.domain import DomainError, InputError
@@ -62,6 +63,7 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
     input (the database works; it refused the data); every other storage error means
     the database cannot be used (``docs/database.md``).
     """
+    quiet_driver_noise()
     try:
         command.main(args=args, prog_name="gal-friday", standalone_mode=False)  # type: ignore[attr-defined]
     except click.exceptions.Exit as exc:

@@ -138,3 +138,40 @@ def test_the_application_role_can_only_read_and_write_rows(postgres_url):
             )
             for role in (app, owner):
                 admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_role_without_insert_gets_one_line_from_every_import(postgres_url):
+    """psycopg's own "error ignored terminating <Pipeline>" line never joins the error."""
+    from tests.e2e.test_cli import FIXTURES, run
+
+    reader = f"gf_reader_{uuid.uuid4().hex[:8]}"
+    database = postgres_url.database
+    schema.upgrade(postgres_url)
+    with databases.admin_connection() as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(reader)))
+    try:
+        with psycopg.connect(databases._libpq(postgres_url), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
+                    sql.Identifier(reader)
+                )
+            )
+        url = postgres_url.set(username=reader)
+        samples = ROOT / "importers" / "samples"
+        for args in (
+            ("prices", "import", str(samples / "XBTUSD_1440.csv"), "--format", "kraken-ohlcvt"),
+            ("import", str(FIXTURES / "kraken-ledgers-2024.csv"), "--format", "kraken-ledgers"),
+            ("import", str(FIXTURES / "e2e-history.csv"), "--format", "kraken-trades"),
+        ):
+            result = run(url, *args)
+            assert result.returncode == 1, (args, result.stderr)
+            assert result.stderr.splitlines() == [result.stderr.strip()], (
+                f"{args}: more than one line: {result.stderr!r}"
+            )
+            assert "permission denied" in result.stderr
+    finally:
+        with databases.admin_connection() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+            )
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(reader)))
