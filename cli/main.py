@@ -30,6 +30,7 @@ from gal_friday.cli.commands.importing import import_command
 from gal_friday.cli.commands.prices import prices
 from gal_friday.cli.commands.report import report
 from gal_friday.cli.commands.snapshots import snapshots
+from gal_friday.cli.commands.tearsheet import tearsheet
 from gal_friday.cli.commands.trades import trades
 from gal_friday.cli.driver_noise import quiet_driver_noise
 from gal_friday.cli.errors import INTERRUPTED, fail, loaded, mask_reason
@@ -52,7 +53,18 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     ctx.obj = State(database_url)
 
 
-for _command in (db, import_command, audit, trades, report, prices, equity, snapshots, demo):
+for _command in (
+    db,
+    import_command,
+    audit,
+    trades,
+    report,
+    prices,
+    equity,
+    snapshots,
+    tearsheet,
+    demo,
+):
     cli.add_command(_command)
 
 

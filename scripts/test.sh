@@ -14,6 +14,7 @@ fi
 "$VENV/bin/python" -m pip install --quiet --config-settings editable_mode=strict -e '.[test,plot]'
 
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-chromium.sh
 
 echo "== ruff"
 "$VENV/bin/ruff" check .
