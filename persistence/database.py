@@ -25,6 +25,7 @@ import os
 import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
@@ -169,12 +170,36 @@ def _engine_kwargs(url: URL, limits: Timeouts, kwargs: dict[str, Any]) -> dict[s
 def _driver_url(url: URL) -> URL:
     """What the driver is given: no options of ours, no secrets in the query."""
     cleaned = without_options(url).difference_update_query(list(secret_query(url)))
-    return cleaned.difference_update_query(["options"])
+    cleaned = cleaned.difference_update_query(["options"])
+    return _read_only_file(cleaned) if cleaned.get_backend_name() == "sqlite" else cleaned
+
+
+def _read_only_file(url: URL) -> URL:
+    """A SQLite file in a folder this process cannot write, opened read-only (docs/database.md).
+
+    SQLite would try to create its ``-wal``/``-shm`` files (or a journal) beside the
+    file and fail even to read. Read-only (``mode=ro``), and ``immutable`` when no
+    ``-wal`` file holds changes not yet in the file itself (then SQLite needs the
+    ``-shm`` beside it, as a cleanly closed database leaves it); writes fail as writes.
+    """
+    path = url.database
+    if not path or path == ":memory:" or path.startswith("file:") or url.query.get("uri"):
+        return url
+    file = Path(path)
+    if not file.is_file() or os.access(file.parent, os.W_OK):
+        return url
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    flags = "mode=ro" if pending else "mode=ro&immutable=1"
+    return url.set(database=f"file:{file.resolve()}?{flags}").update_query_dict({"uri": "true"})
 
 
 def _configure_sqlite(engine: Engine, url: URL) -> None:
-    """Foreign keys and WAL on every new connection; BEGIN IMMEDIATE for writers.
+    """Foreign keys on every new connection, WAL for our files; BEGIN IMMEDIATE for writers.
 
+    WAL is set on a database with no table yet (the file ``db upgrade`` creates; the
+    mode then stays with the file) and kept where it is set; a file that already holds
+    someone else's tables keeps its journal mode: only reading it never changes it.
     The busy timeout is the driver's ``timeout`` connect argument (``_engine_kwargs``).
     """
     use_wal = not _is_memory_sqlite(url)
@@ -186,9 +211,10 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        if use_wal:
+        if use_wal and _wants_wal(cursor):
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+        if use_wal and cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode only
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -198,6 +224,11 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
         # busy timeout never applies); IMMEDIATE takes the write lock at BEGIN, waiting for it.
         deferred = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _wants_wal(cursor: Any) -> bool:
+    """True for a database with no table yet: a new file, ours from its first table on."""
+    return cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
 
 
 def _translate_errors(engine: Engine) -> None:
