@@ -33,23 +33,30 @@ class ThirdAssetFee(NamedTuple):
         return f"{self.asset}/{self.quote}"
 
 
-def third_asset_fee(fill: FillView) -> ThirdAssetFee | None:
-    """The third asset ``fill`` pays a non-zero fee in, with its pair's quote; ``None`` when
-    the fee is in the base or quote asset, or zero."""
+def third_asset_fees(fill: FillView) -> list[ThirdAssetFee]:
+    """Every third asset ``fill`` pays a non-zero fee in (its commission and its extra
+    commissions), with its pair's quote; empty when every fee is in the base or quote
+    asset, or zero."""
     base, _, quote = fill.trading_pair.partition("/")
-    asset = fill.commission_asset
-    if asset in (base, quote) or not fill.commission:
-        return None
-    return ThirdAssetFee(asset, quote)
+    paid = [(fill.commission_asset, fill.commission), *fill.extra_commissions.items()]
+    return [
+        ThirdAssetFee(asset, quote) for asset, fee in paid if fee and asset not in (base, quote)
+    ]
+
+
+def third_asset_fee(fill: FillView) -> ThirdAssetFee | None:
+    """The first of :func:`third_asset_fees`; ``None`` when there is none."""
+    fees = third_asset_fees(fill)
+    return fees[0] if fees else None
 
 
 def unvalued_fee(fill: FillView, rates: RateTable | None, at: datetime) -> ThirdAssetFee | None:
-    """The third-asset fee of ``fill`` when ``rates`` has no rate for it in force ``at``
-    (an import's rates file); ``None`` when the fee needs no rate or has one."""
-    fee = third_asset_fee(fill)
-    if fee is None or (rates is not None and rates.at(fee.asset, fee.quote, at) is not None):
-        return None
-    return fee
+    """A third-asset fee of ``fill`` that ``rates`` has no rate for in force ``at`` (an
+    import's rates file); ``None`` when every fee needs no rate or has one."""
+    for fee in third_asset_fees(fill):
+        if rates is None or rates.at(fee.asset, fee.quote, at) is None:
+            return fee
+    return None
 
 
 def check_fee_valued(fill: FillView, conversion_rates: Mapping[str, Decimal] | None) -> None:
@@ -59,9 +66,13 @@ def check_fee_valued(fill: FillView, conversion_rates: Mapping[str, Decimal] | N
     trade builder reads it (the live path): :class:`MissingConversionRateError` without
     one, :class:`InvalidValueError` for one that is not a Decimal above 0.
     """
-    fee = third_asset_fee(fill)
-    if fee is None:
-        return
+    for fee in third_asset_fees(fill):
+        _check_rate(fill, fee, conversion_rates)
+
+
+def _check_rate(
+    fill: FillView, fee: ThirdAssetFee, conversion_rates: Mapping[str, Decimal] | None
+) -> None:
     key = fee.key
     rate = (conversion_rates or {}).get(key)
     if rate is None:

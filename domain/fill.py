@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
 from typing import NamedTuple, TypeAlias
 
 import attrs
@@ -11,6 +14,64 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import LiquidityType, Side
 from gal_friday.domain.errors import InvalidValueError
+
+
+class FillKind(StrEnum):
+    """Where a fill comes from (docs/ledgers.md, "Conversions" and "Margin").
+
+    ``TRADE``: an order book execution; ``CONVERSION``: an instant buy or sell the
+    ledger records as ``spend``/``receive``, ``sale`` or paired ``adjustment`` rows;
+    ``MARGIN``: an execution of a margin position (its pair carries :data:`MARGIN_MARK`).
+    """
+
+    TRADE = "TRADE"
+    CONVERSION = "CONVERSION"
+    MARGIN = "MARGIN"
+
+
+#: What a margin fill's base asset ends with, so that its positions and trades never mix
+#: with spot holdings of the same asset: ``ADA/EUR`` on margin is ``ADA.MARGIN/EUR``.
+MARGIN_MARK = ".MARGIN"
+
+
+def margin_pair(pair: str) -> str:
+    """``ADA/EUR`` -> ``ADA.MARGIN/EUR`` (unchanged when already marked)."""
+    base, _, quote = pair.partition("/")
+    return pair if base.endswith(MARGIN_MARK) else f"{base}{MARGIN_MARK}/{quote}"
+
+
+def spot_pair(pair: str) -> str:
+    """``ADA.MARGIN/EUR`` -> ``ADA/EUR``: the market a margin pair trades on."""
+    base, _, quote = pair.partition("/")
+    return f"{base.removesuffix(MARGIN_MARK)}/{quote}"
+
+
+#: No commission in another asset.
+NO_EXTRA: Mapping[str, Decimal] = MappingProxyType({})
+
+
+def commission_map(value: object, field: str) -> dict[str, Decimal]:
+    """Amounts per asset (commissions or figures), each a storable Decimal of any sign."""
+    if not isinstance(value, Mapping):
+        raise InvalidValueError(field, "must be a mapping of asset to amount")
+    return {
+        v.upper_code(asset, field): v.commission(amount, f"{field}[{asset!r}]")
+        for asset, amount in value.items()
+    }
+
+
+#: What a fill keeps of trades.csv when the ledger replaced its figures.
+REPORTED_FIELDS = frozenset({"fill_price", "commission"})
+
+
+def reported_map(value: object, field: str) -> dict[str, Decimal]:
+    """trades.csv figures by field name (:data:`REPORTED_FIELDS`), storable Decimals."""
+    if not isinstance(value, Mapping):
+        raise InvalidValueError(field, "must be a mapping of field name to amount")
+    unknown = set(value) - REPORTED_FIELDS
+    if unknown:
+        raise InvalidValueError(field, f"unknown figures {sorted(unknown)}")
+    return {name: v.commission(amount, f"{field}[{name!r}]") for name, amount in value.items()}
 
 
 def check_base_fee(fill_id: str, side: Side, quantity: Decimal, fee: Decimal, asset: str) -> None:
@@ -31,6 +92,27 @@ def check_base_fee(fill_id: str, side: Side, quantity: Decimal, fee: Decimal, as
             f"fill {fill_id!r} gets a rebate of {-fee} {asset} on a sale of "
             f"{quantity} {asset}: the rebate must be below the quantity",
         )
+
+
+def check_commissions(fill: Fill) -> None:
+    """A fill's extra commissions are non-zero, in other assets than ``commission_asset``,
+    and a base-asset fee leaves it moving some of the base asset."""
+    if not fill.extra_commissions:  # the common case, as cheap as ever
+        if fill.commission_asset == fill.base_asset:
+            check_base_fee(
+                fill.fill_id, fill.side, fill.quantity_filled, fill.commission, fill.base_asset
+            )
+        return
+    for asset, amount in fill.extra_commissions.items():
+        if asset == fill.commission_asset or not amount:
+            raise InvalidValueError(
+                "extra_commissions",
+                f"fill {fill.fill_id!r}: {amount} {asset} is zero or in its commission asset "
+                f"{fill.commission_asset}",
+            )
+    base_fee = fill.commissions.get(fill.base_asset)
+    if base_fee is not None:
+        check_base_fee(fill.fill_id, fill.side, fill.quantity_filled, base_fee, fill.base_asset)
 
 
 @attrs.define(slots=False, eq=False, field_transformer=v.apply_checks)
@@ -61,16 +143,30 @@ class Fill:
     )
     fill_pk: int | None = attrs.field(default=None, kw_only=True)
     order_pk: int | None = attrs.field(default=None, kw_only=True)
+    #: Commissions paid in other assets than ``commission_asset`` (a trade charged on both
+    #: legs: docs/ledgers.md, "Differences"), each valued as a commission in that asset.
+    extra_commissions: dict[str, Decimal] = attrs.field(
+        factory=dict, kw_only=True, metadata=v.check(commission_map)
+    )
+    kind: FillKind = attrs.field(
+        default=FillKind.TRADE, kw_only=True, metadata=v.check(v.enum_of(FillKind))
+    )
+    #: The trades.csv figures the ledger replaced (``fill_price``; ``commission`` in the
+    #: quote asset), kept for reference; empty when the two files agree.
+    reported: dict[str, Decimal] = attrs.field(
+        factory=dict, kw_only=True, metadata=v.check(reported_map)
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.commission_asset == self.base_asset:
-            check_base_fee(
-                self.fill_id,
-                self.side,
-                self.quantity_filled,
-                self.commission,
-                self.commission_asset,
-            )
+        check_commissions(self)
+
+    @property
+    def commissions(self) -> dict[str, Decimal]:
+        """Every commission of the fill by asset (``commission`` and the extra ones)."""
+        paid = {self.commission_asset: self.commission}
+        for asset, amount in self.extra_commissions.items():
+            paid[asset] = paid.get(asset, Decimal(0)) + amount
+        return paid
 
     @property
     def base_asset(self) -> str:
@@ -100,6 +196,7 @@ class Fill:
             and self.commission == other.commission
             and self.commission_asset == other.commission_asset
             and self.filled_at == other.filled_at
+            and self.extra_commissions == other.extra_commissions
         )
 
     @property
@@ -125,6 +222,8 @@ class FillRecord(NamedTuple):
     filled_at: datetime
     fill_id: str
     order_pk: int | None
+    #: Commissions in other assets than ``commission_asset`` (read-only).
+    extra_commissions: Mapping[str, Decimal] = NO_EXTRA
 
 
 #: What the trade builder reads fills from.

@@ -4,8 +4,9 @@
   same data; every field of :data:`COMPARED` that differs is named
   ("a re-export may not change a stored fill", :func:`changed_fill_problem`).
 * :func:`ledger_may_decide`: once the exchange's ledger is imported it decides a fill's
-  fee (:data:`LEDGER_FEE_FIELDS`), and for a fill built from it also its order and price
-  (:data:`LEDGER_BUILT_FIELDS`); a ``trades.csv`` row may differ from such a fill there.
+  price and fees (:data:`LEDGER_FEE_FIELDS`: the ledger is the book of record), and for a
+  fill built from it also its order (:data:`LEDGER_BUILT_FIELDS`); a ``trades.csv`` row may
+  differ from such a fill there.
 * :func:`check_same_order_type`: an order stored earlier grows only by fills of its own
   order type.
 """
@@ -20,10 +21,11 @@ from gal_friday.domain.errors import DomainError
 from gal_friday.domain.fill import Fill, StoredFill
 
 #: What the exchange's ledger decides once it is imported (docs/ledgers.md): a fill reconciled
-#: with the ledger carries the ledger's fee, and one built from it the ledger's refid as its
-#: order and quote/base as its price. A trades.csv row may differ from such a fill there.
-LEDGER_FEE_FIELDS = frozenset({"commission", "commission_asset"})
-LEDGER_BUILT_FIELDS = LEDGER_FEE_FIELDS | {"exchange_order_id", "fill_price"}
+#: with the ledger carries the ledger's fees and its price (quote moved / base moved), and one
+#: built from it also the ledger's refid as its order. A trades.csv row may differ from such a
+#: fill there (the difference is listed and the trades.csv figures kept on the fill).
+LEDGER_FEE_FIELDS = frozenset({"commission", "commission_asset", "fill_price"})
+LEDGER_BUILT_FIELDS = LEDGER_FEE_FIELDS | {"exchange_order_id"}
 
 #: The fields a re-export may not change, in the order a conflict names them.
 COMPARED = (

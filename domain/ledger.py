@@ -4,18 +4,20 @@ A ledger entry moves ``amount - fee`` of one ``asset`` and states the ``balance`
 after it (``docs/ledgers.md``). Entries without a ``txid`` are *pending* (a
 deposit not credited yet): they are kept but never counted in a balance.
 
-* :func:`replay_balances` replays each asset's entries in order and compares
-  the running balance with the ledger's own ``balance`` column. The opening
-  balance is inferred from the first entry (``balance - amount + fee``), so an
-  export that starts mid-history is not a divergence.
+* :func:`replay_balances` (from :mod:`~gal_friday.domain.ledger_replay`, re-exported)
+  replays each asset's entries per wallet in order and compares the running
+  balance with the ledger's own ``balance`` column. The opening balance is
+  inferred from the first entry (``balance - amount + fee``), so an export that
+  starts mid-history is not a divergence.
 * :func:`classify_trade` reads the entries sharing one ``refid`` of type
   ``trade``: two assets moving in opposite directions are a complete trade (the
   base and quote legs, plus an optional ``KFEE`` row); a single asset is a
   *one-leg* trade (an export filtered by asset), kept and listed, never made a fill.
 * :func:`trade_amounts` states the fill a complete trade is: side from the signs,
   quantity the base amount, price ``|quote amount| / |base amount|``, and the
-  commission in the asset the fees were really charged in. ``KFEE`` fee credits
-  are worth a fixed 0.01 USD each (:data:`KFEE_USD`).
+  commissions in the assets the fees were really charged in (one or several: a fee
+  on each leg). ``KFEE`` fee credits are worth a fixed 0.01 USD each (:data:`KFEE_USD`).
+  The same holds for the legs of a conversion (``spend``/``receive``, ``sale``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.fill import FillView
+from gal_friday.domain.ledger_replay import AssetReplay as AssetReplay
+from gal_friday.domain.ledger_replay import AssetTotal as AssetTotal
+from gal_friday.domain.ledger_replay import Divergence as Divergence
+from gal_friday.domain.ledger_replay import replay_balances as replay_balances
 
 ZERO = Decimal(0)
 
@@ -77,6 +83,10 @@ class LedgerEntry:
     wallet: str | None = None
     amountusd: Decimal | None = None
     source_line: int | None = None
+    #: The 2025-26 export's fee and balance in USD and the fee's asset (as stated; not checked).
+    feeusd: Decimal | None = None
+    balanceusd: Decimal | None = None
+    feecurrency: str | None = None
 
     @property
     def pending(self) -> bool:
@@ -112,97 +122,6 @@ class LedgerEntry:
             other.fee,
             other.balance,
         )
-
-
-@attrs.frozen
-class Divergence:
-    """Where a replayed balance first differs from the ledger's ``balance`` column."""
-
-    exchange: str
-    asset: str
-    time: datetime
-    refid: str
-    txid: str | None
-    expected: Decimal
-    found: Decimal
-
-
-@attrs.frozen
-class AssetReplay:
-    """One asset's replay: its inferred opening, closing balance and divergences."""
-
-    exchange: str
-    asset: str
-    opening: Decimal
-    closing: Decimal
-    entries: int
-    divergences: int
-    first_divergence: Divergence | None
-
-    @property
-    def balanced(self) -> bool:
-        """True when every row's balance is the running sum."""
-        return self.divergences == 0
-
-
-class _Running:
-    """One asset's replay so far."""
-
-    __slots__ = ("balance", "entries", "first", "opening", "wrong")
-
-    def __init__(self, opening: Decimal) -> None:
-        self.opening = opening
-        self.balance = opening
-        self.entries = 0
-        self.wrong = 0
-        self.first: Divergence | None = None
-
-
-def replay_balances(entries: Iterable[LedgerEntry]) -> list[AssetReplay]:
-    """Replay each ``(exchange, asset)``'s booked entries, given in ledger order.
-
-    After a divergence the replay carries on from the ledger's own balance, so one
-    missing row counts once and ``divergences`` counts the rows that disagree.
-    """
-    state: dict[tuple[str, str], _Running] = {}
-    with v.exact():
-        for entry in entries:
-            if entry.pending:
-                continue
-            key = (entry.exchange, entry.asset)
-            change = entry.amount - entry.fee
-            running = state.get(key)
-            if running is None:
-                opening = entry.balance - change if entry.balance is not None else ZERO
-                running = state[key] = _Running(opening)
-            expected = running.balance + change
-            running.entries += 1
-            if entry.balance is not None and entry.balance != expected:
-                running.wrong += 1
-                if running.first is None:
-                    running.first = Divergence(
-                        entry.exchange,
-                        entry.asset,
-                        entry.time,
-                        entry.refid,
-                        entry.txid,
-                        v.tidy(expected),
-                        entry.balance,
-                    )
-                expected = entry.balance
-            running.balance = expected
-    return [
-        AssetReplay(
-            exchange,
-            asset,
-            v.tidy(r.opening),
-            v.tidy(r.balance),
-            r.entries,
-            r.wrong,
-            r.first,
-        )
-        for (exchange, asset), r in sorted(state.items())
-    ]
 
 
 @attrs.frozen
@@ -288,6 +207,13 @@ class LedgerTradeAmounts:
     commission_asset: str
     #: ``KFEE`` credits paid on a pair not quoted in USD: not valued (commission 0).
     unvalued_kfee: Decimal = ZERO
+    #: Fees charged in other assets than ``commission_asset`` (a fee on each leg).
+    extra_commissions: dict[str, Decimal] = attrs.field(factory=dict)
+
+    @property
+    def commissions(self) -> dict[str, Decimal]:
+        """Every fee by asset, ``commission_asset``'s first (``{quote: 0}`` when none)."""
+        return {self.commission_asset: self.commission, **self.extra_commissions}
 
 
 def trade_amounts(trade: LedgerTrade, pair: str) -> LedgerTradeAmounts:
@@ -302,7 +228,7 @@ def trade_amounts(trade: LedgerTrade, pair: str) -> LedgerTradeAmounts:
         quantity = abs(base_amount)
         quote_amount = abs(trade.amounts[quote])
         price = v.computed_amount(quote_amount / quantity, "fill_price", positive=True)
-    commission, asset, unvalued = _commission(trade, base, quote)
+    commission, asset, unvalued, extra = _commission(trade, base, quote)
     return LedgerTradeAmounts(
         trading_pair=pair,
         side=Side.BUY if base_amount > 0 else Side.SELL,
@@ -312,30 +238,29 @@ def trade_amounts(trade: LedgerTrade, pair: str) -> LedgerTradeAmounts:
         commission=commission,
         commission_asset=asset,
         unvalued_kfee=unvalued,
+        extra_commissions=extra,
     )
 
 
-def _commission(trade: LedgerTrade, base: str, quote: str) -> tuple[Decimal, str, Decimal]:
+def _commission(
+    trade: LedgerTrade, base: str, quote: str
+) -> tuple[Decimal, str, Decimal, dict[str, Decimal]]:
+    """The fees as a commission (the quote's, else the base's, else another asset's), the
+    ``KFEE`` credits left unvalued, and the fees in the other assets."""
     fees = {asset: fee for asset, fee in trade.fees.items() if fee}
-    if not fees:
-        return ZERO, quote, ZERO
-    if quote == "USD" and KFEE in fees and set(fees) <= {KFEE, quote}:
+    unvalued = ZERO
+    credits = fees.pop(KFEE, ZERO)
+    if credits and quote == "USD":
         # Credits (at 0.01 USD) that covered part or all of a fee charged in USD.
         with v.exact():
-            return v.tidy(fees.get(quote, ZERO) + fees[KFEE] * KFEE_USD), quote, ZERO
-    if len(fees) > 1:
-        paid = ", ".join(f"{fee} {asset}" for asset, fee in sorted(fees.items()))
-        raise InvalidValueError(
-            "fee", f"trade {trade.refid!r} pays fees in more than one asset ({paid})"
-        )
-    ((asset, fee),) = fees.items()
-    if asset in (base, quote):
-        return fee, asset, ZERO
-    if asset == KFEE:
-        return ZERO, quote, fee
-    raise InvalidValueError(
-        "fee", f"trade {trade.refid!r} pays its fee in {asset}, neither {base}, {quote} nor KFEE"
-    )
+            fees[quote] = v.tidy(fees.get(quote, ZERO) + credits * KFEE_USD)
+    else:
+        unvalued = credits
+    if not fees:
+        return ZERO, quote, unvalued, {}
+    asset = next((a for a in (quote, base) if a in fees), None) or min(fees)
+    commission = fees.pop(asset)
+    return commission, asset, unvalued, fees
 
 
 #: Decimal places Kraken's ledger shows per asset (others: :data:`DEFAULT_PLACES`): a
@@ -383,12 +308,25 @@ def fill_disagreements(fill: FillView, amounts: LedgerTradeAmounts, *, with_fee:
         with v.exact():
             cost = v.tidy(fill.quantity_filled * fill.fill_price)
         problems.append(f"cost: fill {cost} {quote}, ledger {amounts.quote_amount} {quote}")
-    if with_fee and (fill.commission, fill.commission_asset) != (
-        amounts.commission,
-        amounts.commission_asset,
-    ):
-        problems.append(
-            f"fee: fill {fill.commission} {fill.commission_asset}, "
-            f"ledger {amounts.commission} {amounts.commission_asset}"
-        )
+    paid = {asset: fee for asset, fee in _fill_commissions(fill).items() if fee}
+    charged = {asset: fee for asset, fee in amounts.commissions.items() if fee}
+    if with_fee and paid != charged:
+        problems.append(f"fee: fill {shown_fees(paid)}, ledger {shown_fees(charged)}")
     return problems
+
+
+def _fill_commissions(fill: FillView) -> dict[str, Decimal]:
+    paid = {fill.commission_asset: fill.commission}
+    for asset, fee in fill.extra_commissions.items():
+        paid[asset] = paid.get(asset, ZERO) + fee
+    return paid
+
+
+def plain(amount: Decimal) -> str:
+    """``amount`` as plain decimal text, no trailing zeros (``0.00000054``, not ``5.4E-7``)."""
+    return format(v.tidy(amount), "f")
+
+
+def shown_fees(fees: dict[str, Decimal]) -> str:
+    """``1.447 GBP + 2 USDT`` (``0`` for no fee)."""
+    return " + ".join(f"{plain(fee)} {asset}" for asset, fee in fees.items()) or "0"

@@ -12,10 +12,18 @@ is refused: only spot trades make sense here), ``side``, ``type``,
 ``fees[]``. Numbers are read straight into ``Decimal`` (never through float). The file
 is parsed incrementally, one trade in memory at a time (docs/import-flow.md).
 
+Derivatives: a symbol ``BASE/QUOTE:SETTLE`` (a perpetual or future, ``BTC/USDT:USDT``) is
+not a spot trade. By default it is skipped and counted (:attr:`CcxtFillStream.skipped`,
+the import summary's note); with ``derivatives="refuse"`` it stops the file, naming the
+entry and its ``symbol``.
+
 Commissions: the entries of ``fees`` (or ``fee`` when ``fees`` is absent) with a
-non-zero cost. One fill has one commission asset, so fees in one currency are summed and
-fees in several currencies are an error; no fee is a zero commission in the quote asset.
-A negative fee is a maker rebate, kept with its sign. The exchange is the ``exchange``
+non-zero cost, summed per currency. The fill's ``commission`` is the sum in the quote
+asset when there is one, else in the base asset, else in the first currency
+alphabetically; the sums in the other currencies are its ``extra_commissions``, each
+valued like a commission in that asset (a third asset through ``--rates``, as a BNB fee).
+No fee is a zero commission in the quote asset. A negative fee is a maker rebate, kept
+with its sign. The exchange is the ``exchange``
 argument, else the file's ``exchange`` field, else an error; it is normalised to ccxt's
 id (``Kraken`` -> ``kraken``).
 """
@@ -27,6 +35,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from gal_friday.domain import Fill, LiquidityType, OrderType
 from gal_friday.domain.construction import checked
@@ -58,6 +68,7 @@ FIELD_NAMES = {
     "fill_price": "price",
     "commission": "fee",
     "commission_asset": "fee",
+    "extra_commissions": "fees",
     "liquidity_type": "takerOrMaker",
     "exchange": "exchange",
     "order_type": "type",
@@ -111,7 +122,8 @@ def _time(trade: dict[str, Any]) -> datetime:
     return when
 
 
-def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
+def _fee_totals(trade: dict[str, Any]) -> dict[str, Decimal]:
+    """The non-zero fees of ``trade`` summed per currency (``fees``, else ``fee``)."""
     fees = trade.get("fees")
     entries = fees if isinstance(fees, list) and fees else [trade.get("fee")]
     totals: dict[str, Decimal] = {}
@@ -133,14 +145,19 @@ def _commission(trade: dict[str, Any], quote: str) -> tuple[Decimal, str]:
             raise InvalidValueError("commission", "a non-zero fee needs its currency")
         code = normalize_asset(currency)
         totals[code] = totals.get(code, Decimal(0)) + amount
-    if len(totals) > 1:
-        raise InvalidValueError(
-            "commission", f"fees in several currencies ({', '.join(sorted(totals))})"
-        )
+    return {code: amount for code, amount in totals.items() if amount}
+
+
+def _commission(
+    trade: dict[str, Any], base: str, quote: str
+) -> tuple[Decimal, str, dict[str, Decimal]]:
+    """``(commission, its asset, the extra commissions)`` (see the module docstring)."""
+    totals = _fee_totals(trade)
     if not totals:
-        return Decimal(0), quote
-    ((asset, amount),) = totals.items()
-    return amount, asset
+        return Decimal(0), quote, {}
+    main = quote if quote in totals else base if base in totals else min(totals)
+    amount = totals.pop(main)
+    return amount, main, dict(sorted(totals.items()))
 
 
 def _order_type(trade: dict[str, Any]) -> OrderType:
@@ -168,12 +185,15 @@ def _record(trade: Any, exchange: str, pair_map: Mapping[str, str]) -> ImportedF
     symbol = trade.get("symbol")
     if not isinstance(symbol, str):
         raise InvalidValueError("symbol", f"{shown(symbol)} is not a symbol")
-    if ":" in symbol:
+    if is_derivative(symbol):
         raise InvalidValueError(
-            "symbol", f"{shown(symbol)} is a derivatives contract, not a spot pair"
+            "symbol",
+            f"{shown(symbol)} is a derivatives contract, not a spot pair "
+            "(--derivatives skip leaves such trades out)",
         )
     pair = normalize_pair(symbol, pair_map)
-    amount, asset = _commission(trade, pair.partition("/")[2])
+    base, _, quote = pair.partition("/")
+    amount, asset, extra = _commission(trade, base, quote)
     maker = trade.get("takerOrMaker")
     fill_id = _identifier(trade.get("id"), "fill_id")
     order = trade.get("order")
@@ -189,6 +209,7 @@ def _record(trade: Any, exchange: str, pair_map: Mapping[str, str]) -> ImportedF
             "fill_price": _number(trade.get("price"), "fill_price"),
             "commission": amount,
             "commission_asset": asset,
+            "extra_commissions": extra,
             "filled_at": _time(trade),
             "liquidity_type": None
             if maker is None
@@ -199,15 +220,65 @@ def _record(trade: Any, exchange: str, pair_map: Mapping[str, str]) -> ImportedF
     return ImportedFill(line=0, fill=fill, order_ref=order_ref, order_type=_order_type(trade))
 
 
+#: What :func:`read_ccxt_trades` does with a derivatives symbol: leave it out, or stop.
+DERIVATIVES = ("skip", "refuse")
+
+
+def is_derivative(symbol: str) -> bool:
+    """True for ccxt's derivatives symbols, ``BASE/QUOTE:SETTLE`` (``BTC/USDT:USDT``)."""
+    return ":" in symbol
+
+
+@attrs.define
+class SkippedTrades:
+    """The derivatives trades a ccxt file held and the import left out, by symbol."""
+
+    by_symbol: dict[str, int] = attrs.Factory(dict)
+
+    @property
+    def count(self) -> int:
+        """How many trades were skipped."""
+        return sum(self.by_symbol.values())
+
+    def note(self) -> str | None:
+        """One sentence for the import summary (None when nothing was skipped)."""
+        if not self.by_symbol:
+            return None
+        symbols = ", ".join(f"{symbol} ({n})" for symbol, n in sorted(self.by_symbol.items()))
+        return (
+            f"{self.count} derivatives trades skipped: {symbols}; only spot trades are "
+            "imported (--derivatives refuse stops at the first instead)"
+        )
+
+
+@attrs.define
+class CcxtFillStream(FillStream):
+    """A ccxt file's fills; :attr:`skipped` fills up as the stream is read."""
+
+    skipped: SkippedTrades = attrs.Factory(SkippedTrades)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the import summary should say about the file (read after the stream)."""
+        note = self.skipped.note()
+        return [note] if note else []
+
+
 def read_ccxt_trades(
-    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
-) -> FillStream:
+    source: Source,
+    exchange: str | None = None,
+    pair_map: Mapping[str, str] | None = None,
+    derivatives: str = "skip",
+) -> CcxtFillStream:
     """The fills of a ccxt trades file as a stream; the document's shape is checked now.
 
     The JSON is parsed incrementally (``ijson``, numbers as ``Decimal``), so memory does
     not grow with the file: only one trade is held at a time (docs/import-flow.md).
-    ``pair_map`` maps symbols to ``BASE/QUOTE`` by hand (see ``importers.pairs``).
+    ``pair_map`` maps symbols to ``BASE/QUOTE`` by hand (see ``importers.pairs``);
+    ``derivatives`` is ``"skip"`` (count and leave out) or ``"refuse"`` (module docstring).
     """
+    if derivatives not in DERIVATIVES:
+        raise InvalidValueError("derivatives", f"{shown(derivatives)} is not skip or refuse")
     codes = checked_pair_map(pair_map)
     reader = ByteSource(source)
     try:
@@ -228,12 +299,14 @@ def read_ccxt_trades(
     except BaseException:
         reader.close()
         raise
-    return FillStream(
+    skipped = SkippedTrades() if derivatives == "skip" else None
+    return CcxtFillStream(
         path=reader.name,
-        records=_entries(reader.name, events, exchange, codes),
+        records=_entries(reader.name, events, exchange, codes, skipped),
         source=reader,
         id_column="id",
         by_entry=True,
+        skipped=skipped or SkippedTrades(),
     )
 
 
@@ -280,13 +353,22 @@ def _exchange_after_trades(source: Source) -> str | None:
 
 
 def _entries(
-    name: str, events: Iterator[Event], exchange: str, pair_map: Mapping[str, str]
+    name: str,
+    events: Iterator[Event],
+    exchange: str,
+    pair_map: Mapping[str, str],
+    skipped: SkippedTrades | None,
 ) -> Iterator[ImportedFill]:
+    """The file's fills; derivatives counted in ``skipped`` (None: refused)."""
     for number, event in enumerate(events, start=1):
         if event[0] == "end_array":
             return
         try:
             trade = build_value(name, events, event, number)
+            symbol = trade.get("symbol") if isinstance(trade, dict) else None
+            if skipped is not None and isinstance(symbol, str) and is_derivative(symbol):
+                skipped.by_symbol[symbol] = skipped.by_symbol.get(symbol, 0) + 1
+                continue
             record = _record(trade, exchange, pair_map)
         except InvalidValueError as exc:
             raise ImportFormatError(
@@ -298,7 +380,10 @@ def _entries(
 
 
 def parse_ccxt_trades(
-    source: Source, exchange: str | None = None, pair_map: Mapping[str, str] | None = None
+    source: Source,
+    exchange: str | None = None,
+    pair_map: Mapping[str, str] | None = None,
+    derivatives: str = "skip",
 ) -> ImportBatch:
     """Every fill of a ccxt trades JSON file, validated (see the module docstring)."""
-    return collect(read_ccxt_trades(source, exchange, pair_map))
+    return collect(read_ccxt_trades(source, exchange, pair_map, derivatives))

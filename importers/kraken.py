@@ -10,6 +10,12 @@ digits), ``type`` (buy/sell), ``ordertype``, ``price``, ``vol`` (base quantity) 
 Empty fields may be quoted or not; quoted fields may hold commas (``ledgers``) and
 newlines; a UTF-8 BOM and CRLF line ends are fine.
 
+Margin: a row with a non-zero ``margin``, a ``posstatus`` / ``posstatuscode``, or (when
+its ``margin`` is empty or absent) a ``misc`` saying ``initiated`` or ``closing`` is an
+execution of a margin position; an explicit ``margin`` of 0 is spot. Its fill is
+of kind ``MARGIN`` on the marked pair ``BASE.MARGIN/QUOTE`` (``ADA.MARGIN/EUR``), so its
+positions and trades never net against spot holdings (docs/ledgers.md, "Margin").
+
 The file is read as a stream (:func:`read_kraken_trades`, docs/import-flow.md): the
 header is checked at once, each row when it is reached; the first bad row raises
 :class:`ImportFormatError` with its line and column. A row repeated with identical
@@ -28,6 +34,8 @@ from typing import Any
 from gal_friday.domain import Fill
 from gal_friday.domain.construction import checked
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.fill import FillKind, margin_pair
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.domain.values import plain_amount, shown
 from gal_friday.importers.common import (
     ByteSource,
@@ -47,6 +55,10 @@ from gal_friday.importers.records import ImportBatch, ImportedFill
 from gal_friday.importers.streaming import FillStream, collect
 
 REQUIRED = ("txid", "ordertxid", "pair", "time", "type", "ordertype", "price", "fee", "vol")
+#: Columns that say a row belongs to a margin position, when present.
+MARGIN_COLUMNS = ("margin", "misc", "posstatus", "posstatuscode")
+#: ``misc`` flags of margin executions.
+MARGIN_FLAGS = frozenset({"initiated", "closing"})
 
 #: The amounts of a fill and their columns, in the order they are read.
 AMOUNTS = (("quantity_filled", "vol"), ("fill_price", "price"), ("commission", "fee"))
@@ -63,6 +75,7 @@ FIELD_COLUMNS = {
     "fill_price": "price",
     "quantity_filled": "vol",
     "commission": "fee",
+    "margin": "margin",
 }
 
 
@@ -116,12 +129,34 @@ def read_kraken_trades(
         reader_source.close()
         raise
     index = {column: columns[column] for column in REQUIRED}
+    index.update({column: columns[column] for column in MARGIN_COLUMNS if column in columns})
     return FillStream(
         path=name,
         records=_rows(name, reader, len(header), index, exchange, codes),
         source=reader_source,
         id_column="txid",
         id_index=index["txid"] + 1,
+    )
+
+
+def _is_margin(row: list[str], index: dict[str, int]) -> bool:
+    """True for an execution of a margin position (module docstring)."""
+    stated = None
+    position = index.get("margin")
+    if position is not None and row[position].strip():
+        stated = parse_decimal(row[position], "margin")
+        if stated:
+            return True
+    if any(
+        row[index[column]].strip() for column in ("posstatus", "posstatuscode") if column in index
+    ):
+        return True
+    position = index.get("misc")
+    # an explicit margin of 0 says spot, whatever ``misc`` says
+    return (
+        stated is None
+        and position is not None
+        and bool(MARGIN_FLAGS.intersection(f.strip().lower() for f in row[position].split(",")))
     )
 
 
@@ -154,6 +189,9 @@ def _record(
 ) -> ImportedFill:
     try:
         pair = normalize_pair(row[index["pair"]], pair_map)
+        margin = _is_margin(row, index)
+        if margin:
+            pair = margin_pair(pair)
         fill_side = side(row[index["type"]], "side")
         amounts: dict[str, Decimal] = {}
         prechecked = []
@@ -177,6 +215,7 @@ def _record(
                 "commission_asset": pair.partition("/")[2],
                 "filled_at": parse_time(row[index["time"]]),
                 "exchange_order_id": row[index["ordertxid"]],
+                **({"kind": FillKind.MARGIN} if margin else {}),
             },
             prechecked=prechecked,
         )
@@ -191,5 +230,6 @@ def _record(
             column=column,
             column_index=position + 1 if position is not None else None,
         ) from None
-    assert fill.exchange_order_id is not None
+    if fill.exchange_order_id is None:
+        raise InvariantError("a Kraken trade row names its order (ordertxid)")
     return ImportedFill(line=line, fill=fill, order_ref=fill.exchange_order_id, order_type=kind)

@@ -1,11 +1,14 @@
 """Kraken's ledgers export (``ledgers.csv``), in every header Kraken has used.
 
 Columns are found by header name: ``txid, refid, time, type, asset, amount, fee,
-balance`` are required; ``subtype``, ``aclass``, ``subclass``, ``wallet`` and
-``amountusd`` are read when present (the 2021 header has no ``subclass``/``wallet``,
-the 2024 one has both, older ones lack ``subtype``). Fields may be quoted or not;
-a UTF-8 BOM and CRLF line ends are fine. Asset codes are normalised as for pairs
-(``XXBT`` -> ``BTC``, ``XXDG`` -> ``DOGE``, ``ZUSD`` -> ``USD``; ``KFEE`` stays).
+balance`` are required; ``subtype``, ``aclass``, ``subclass``, ``wallet``,
+``amountusd``, ``feeusd``, ``balanceusd`` and ``feecurrency`` are read when present
+(the 2021 header has no ``subclass``/``wallet``, the 2024 one has both, the 2025-26
+one has all 16 columns, older ones lack ``subtype``). Fields may be quoted or not;
+a UTF-8 BOM and CRLF line ends are fine. Asset codes (``asset`` and ``feecurrency``)
+are normalised as for pairs (``XXBT`` -> ``BTC``, ``XXDG`` -> ``DOGE``, ``ZUSD`` ->
+``USD``; ``KFEE`` stays); a staked variant keeps its suffix (``XBT.M`` -> ``BTC.M``,
+``DOT.S`` stays).
 
 A row without a ``txid`` is a pending movement (a deposit not credited yet): it
 is kept, with no txid and possibly no balance. The file is read as a stream
@@ -45,7 +48,18 @@ from gal_friday.importers.kraken import parse_time
 from gal_friday.importers.pairs import normalize_asset
 
 REQUIRED = ("txid", "refid", "time", "type", "asset", "amount", "fee", "balance")
-OPTIONAL = ("subtype", "aclass", "subclass", "wallet", "amountusd")
+OPTIONAL = (
+    "subtype",
+    "aclass",
+    "subclass",
+    "wallet",
+    "amountusd",
+    "feeusd",
+    "balanceusd",
+    "feecurrency",
+)
+#: Longest asset code stored (as the table allows).
+ASSET_TEXT = 16
 #: Which column a parsing error is about, by the field name the check reports.
 FIELD_COLUMNS = {"filled_at": "time"}
 PROGRESS_EVERY = 1000
@@ -208,15 +222,17 @@ def _entry(
         kind = _text(row, columns, "type", SHORT_TEXT)
         if kind is None:
             raise InvalidValueError("type", "is empty")
-        asset_code = _text(row, columns, "asset", 16)
+        asset_code = _text(row, columns, "asset", ASSET_TEXT)
         if asset_code is None:
             raise InvalidValueError("asset", "is empty")
         fee = _amount(row, columns, "fee")
-        assert fee is not None
+        if fee is None:
+            raise InvalidValueError("fee", "is empty")
         if fee < 0:
             raise InvalidValueError("fee", f"{fee} is negative")
         amount = _amount(row, columns, "amount")
-        assert amount is not None
+        if amount is None:
+            raise InvalidValueError("amount", "is empty")
         balance = _amount(row, columns, "balance", optional=txid is None)
         entry = LedgerEntry(
             exchange=exchange,
@@ -234,6 +250,9 @@ def _entry(
             balance=v.tidy(balance) if balance is not None else None,
             amountusd=_amount(row, columns, "amountusd", optional=True),
             source_line=line,
+            feeusd=_amount(row, columns, "feeusd", optional=True),
+            balanceusd=_amount(row, columns, "balanceusd", optional=True),
+            feecurrency=_asset(_text(row, columns, "feecurrency", ASSET_TEXT)),
         )
     except InvalidValueError as exc:
         column = FIELD_COLUMNS.get(exc.field, exc.field)
@@ -246,6 +265,10 @@ def _entry(
             column_index=position + 1 if position is not None else None,
         ) from None
     return entry
+
+
+def _asset(code: str | None) -> str | None:
+    return normalize_asset(code) if code is not None else None
 
 
 def _lower(text: str | None) -> str | None:

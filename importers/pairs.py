@@ -60,8 +60,17 @@ def asset_table() -> AssetTable:
 
 
 def normalize_asset(code: str) -> str:
-    """``XXBT`` -> ``BTC``, ``ZUSD`` -> ``USD``; other codes unchanged (upper case)."""
-    return asset_table().name(code.strip().upper())
+    """``XXBT`` -> ``BTC``, ``ZUSD`` -> ``USD``; other codes unchanged (upper case).
+
+    A staked or earn variant keeps its suffix, the code before it is named the same
+    way: ``XBT.M`` -> ``BTC.M``, ``DOT.S`` and ``ETH2.S`` unchanged (docs/ledgers.md).
+    """
+    text = code.strip().upper()
+    table = asset_table()
+    stem, dot, suffix = text.partition(".")
+    if dot and stem and suffix:
+        return f"{table.name(stem)}.{suffix}"
+    return table.name(text)
 
 
 def _slashed(text: str, code: str) -> str:

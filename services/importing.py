@@ -33,6 +33,12 @@ from pathlib import Path
 import attrs
 
 from gal_friday.domain import DomainError, Order, TradeGrouping
+from gal_friday.domain.account_book import (
+    BOOK_TYPES,
+    FillDifference,
+    book_differences,
+    reported_figures,
+)
 from gal_friday.domain.fees import unvalued_fee
 from gal_friday.domain.fill import StoredFill
 from gal_friday.domain.import_rules import (
@@ -56,6 +62,7 @@ from gal_friday.importers import (
     Progress,
     group_orders,
 )
+from gal_friday.importers.ccxt import CcxtFillStream
 from gal_friday.importers.streaming import same_record
 from gal_friday.services.ports import UnitOfWorkFactory, UnitOfWorkProtocol
 from gal_friday.services.reconcile import (
@@ -84,11 +91,16 @@ class ImportSummary:
     orders_extended: int
     trades_rebuilt: int
     pairs: list[tuple[str, str]]
+    #: Where the file and the stored ledger differ about a fill (the ledger's figures kept,
+    #: the file's kept on the fill for reference): docs/ledgers.md, "Differences".
+    differences: list[FillDifference] = attrs.field(factory=list)
+    #: What the reader says about the file, e.g. the ccxt derivatives trades it skipped.
+    notes: list[str] = attrs.field(factory=list)
 
     @property
     def changed_anything(self) -> bool:
         """False when the file brought nothing new (a re-import)."""
-        return self.fills_added > 0
+        return self.fills_added > 0 or bool(self.differences)
 
 
 @attrs.define
@@ -100,6 +112,7 @@ class _Tally:
     orders_added: int = 0
     orders_extended: int = 0
     touched: set[tuple[str, str]] = attrs.Factory(set)
+    differences: list[FillDifference] = attrs.Factory(list)
 
     def count_stored(self, stored: StoredFill, newest_before: int) -> None:
         """A row already stored: by this import (a repeat) or before it."""
@@ -114,13 +127,23 @@ def open_file(
     fmt: str,
     exchange: str | None = None,
     pair_map: Mapping[str, str] | None = None,
+    derivatives: str | None = None,
 ) -> FillStream:
     """The file's fills as a stream in the named format; its header is checked now
-    (``pair_map``: see importers.pairs)."""
+    (``pair_map``: see importers.pairs; ``derivatives``, ``"skip"`` or ``"refuse"``, only
+    for ``ccxt-trades``: what a ``BASE/QUOTE:SETTLE`` trade does, docs/importing.md)."""
     if fmt not in FORMATS:
         raise ImportFormatError(str(path), f"unknown format {fmt!r}; use one of {sorted(FORMATS)}")
-    kwargs = {"exchange": exchange} if exchange else {}
+    kwargs: dict[str, str] = {"exchange": exchange} if exchange else {}
+    if derivatives is not None:
+        if fmt != CCXT_TRADES:
+            raise ImportFormatError(str(path), f"derivatives applies to {CCXT_TRADES} only")
+        kwargs["derivatives"] = derivatives
     return FORMATS[fmt](path, pair_map=pair_map, **kwargs)
+
+
+#: The one format whose files may hold derivatives trades.
+CCXT_TRADES = "ccxt-trades"
 
 
 def _no_progress(phase: str, done: int, total: int | None) -> None:
@@ -137,14 +160,17 @@ def import_history(
     progress: Progress | None = None,
     rates: RateTable | None = None,
     pair_map: Mapping[str, str] | None = None,
+    derivatives: str | None = None,
 ) -> ImportSummary:
     """Read, validate and store one history file in one transaction (module docstring).
 
     ``rates`` values commissions paid in a third asset (docs/import-flow.md); a new
     fill whose commission has no rate is refused. ``grouping=None`` rebuilds each pair
-    with the grouping it already has; ``pair_map``: see importers.pairs.
+    with the grouping it already has; ``pair_map``: see importers.pairs;
+    ``derivatives`` (ccxt-trades only): ``"skip"`` (the default: counted, in ``notes``)
+    or ``"refuse"`` (the file stops at the first derivatives trade).
     """
-    stream = open_file(path, fmt, exchange, pair_map)
+    stream = open_file(path, fmt, exchange, pair_map, derivatives)
     report = progress or _no_progress
     try:
         with uow_factory() as uow:
@@ -169,9 +195,12 @@ def store_stream(
     (no commit). ``grouping=None`` rebuilds each pair with the grouping it has."""
     tally = _store_fills(uow, stream, progress, rates)
     pairs = sorted(tally.touched)
-    _, trades = reconcile_with_ledgers(
+    reconciled, trades = reconcile_with_ledgers(
         uow, uow.ledger.exchanges(), grouping, rates=rates, also=pairs, progress=progress
     )
+    differences = tally.differences + [
+        difference for summary in reconciled.values() for difference in summary.differences
+    ]
     return ImportSummary(
         path=stream.path,
         fills_in_file=tally.in_file,
@@ -182,6 +211,8 @@ def store_stream(
         orders_extended=tally.orders_extended,
         trades_rebuilt=sum(trades[pair] for pair in pairs),
         pairs=pairs,
+        differences=differences,
+        notes=stream.notes if isinstance(stream, CcxtFillStream) else [],
     )
 
 
@@ -217,6 +248,11 @@ def reconcile_with_ledgers(
             unvalued_kfee_refids=corrections.unvalued_kfee_refids,
             pairs=sorted(touched),
             trades_rebuilt=sum(trades[pair] for pair in touched),
+            conversions_built=corrections.conversions_built,
+            margin_fills_updated=corrections.margin_fills_updated,
+            margin_refids_without_fill=corrections.margin_refids_without_fill,
+            incomplete_conversions=corrections.incomplete_conversions,
+            differences=corrections.differences,
         )
         for corrections, touched in done
     }
@@ -363,6 +399,7 @@ def _not_stored(
         else:
             tally.count_stored(match, newest_before)
     decided = _decided_by_ledger(uow, differing)
+    kept: list[ImportedFill] = []
     for record, found, differences in differing:
         if (record.fill.exchange, found.fill_id) not in decided:
             raise stream.error(
@@ -371,7 +408,38 @@ def _not_stored(
                 about_id=True,
             )
         tally.count_stored(found, newest_before)
+        kept.append(record)
+    _keep_reported(uow, kept, tally)
     return new
+
+
+def _keep_reported(uow: UnitOfWorkProtocol, records: Sequence[ImportedFill], tally: _Tally) -> None:
+    """The file's figures for fills whose amounts the stored ledger decided: kept on each
+    stored fill (``reported``) and listed as differences, the first time they are seen."""
+    by_exchange: dict[str, dict[str, ImportedFill]] = {}
+    for record in records:
+        by_exchange.setdefault(record.fill.exchange, {})[record.fill.fill_id] = record
+    for exchange, wanted in by_exchange.items():
+        for fill_id, stored in uow.ledger.fills_by_ids(exchange, sorted(wanted)).items():
+            fill = wanted[fill_id].fill
+            if fill.commission_asset != fill.quote_asset:
+                continue  # not a trades.csv fee (in the quote): nothing to compare
+            reported = reported_figures(fill.fill_price, fill.commission)
+            if stored.reported == reported:
+                continue
+            found = book_differences(
+                exchange,
+                fill_id,
+                stored.trading_pair,
+                stored.quantity_filled,
+                reported,
+                stored.fill_price,
+                stored.commissions,
+            )
+            if found:
+                stored.reported = reported
+                tally.differences += found
+    uow.flush()
 
 
 def _ids_by_exchange(records: Iterable[ImportedFill]) -> dict[str, list[str]]:
@@ -396,7 +464,7 @@ def _decided_by_ledger(
     return {
         (exchange, refid)
         for exchange, ids in candidates.items()
-        for refid in ledger.trade_refids_among(exchange, ids)
+        for refid in ledger.trade_refids_among(exchange, ids, BOOK_TYPES)
     }
 
 

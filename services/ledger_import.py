@@ -17,13 +17,16 @@ error rolls the whole file back (docs/ledgers.md).
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 
 from gal_friday.domain import TradeGrouping
+from gal_friday.domain.account_book import RowTypeCount, count_by_type, row_key
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.ledger_kinds import LedgerKind
 from gal_friday.importers.common import READING, Progress
 from gal_friday.importers.errors import ImportFormatError
 from gal_friday.importers.kraken_ledgers import (
@@ -52,6 +55,8 @@ class LedgerImportSummary:
     pending_added: int
     duplicates_in_file: int
     reconciled: dict[str, ReconcileSummary]
+    #: The rows stored, per ledger type (and kind), with what they become.
+    by_type: list[RowTypeCount] = attrs.field(factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -73,6 +78,7 @@ class _Tally:
     pending_added: int = 0
     repeated: int = 0
     exchanges: set[str] = attrs.Factory(set)
+    by_type: Counter[tuple[str, LedgerKind]] = attrs.Factory(Counter)
     #: Pending keys stored per exchange (pending rows are few: deposits not credited yet).
     pending: dict[str, set[tuple[object, ...]]] = attrs.Factory(dict)
 
@@ -149,6 +155,7 @@ def store_ledger(
         unique = _unique(stream, chunk, tally)
         new = _new_entries(repository, stream.path, unique, tally)
         repository.add_all(new)
+        tally.by_type.update(row_key(entry) for entry in new)
         tally.added += len(new)
         tally.already_stored += len(unique) - len(new)
         tally.pending_added += sum(1 for entry in new if entry.pending)
@@ -163,6 +170,7 @@ def store_ledger(
         pending_added=tally.pending_added,
         duplicates_in_file=tally.repeated,
         reconciled=reconciled,
+        by_type=count_by_type(tally.by_type),
     )
 
 

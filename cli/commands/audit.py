@@ -8,6 +8,7 @@ import click
 
 from gal_friday.cli.errors import UserError
 from gal_friday.cli.state import State
+from gal_friday.domain.invariants import InvariantError
 
 #: ``gal-friday audit``'s exit code when a balance or a fill disagrees with the ledger.
 AUDIT_FAILED = 3
@@ -29,7 +30,8 @@ def audit(ctx: click.Context, fmt: str) -> None:
     from gal_friday.services.audit import audit as run_audit
 
     state = ctx.find_object(State)
-    assert state is not None
+    if state is None:
+        raise InvariantError("the command line's state is set by the root group")
     result = run_audit(state.uow_factory())
     if not result.assets:
         raise UserError("no ledger entries stored: import one with --format kraken-ledgers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gal_friday.cli.rendering.plotting import PlottingUnavailableError
+from gal_friday.cli.rendering.plotting import PlottingUnavailableError, save_new
 from gal_friday.services.equity import EquityReport
 
 
@@ -32,7 +32,11 @@ def plot_equity(report: EquityReport, path: str | Path) -> None:
     )
     # Drawing is the one place numbers become floats: pixels, not money.
     top.plot(dates, [float(day.equity) for day in report.days], label="equity")
-    top.axhline(float(report.start_capital), color="grey", linewidth=0.8, label="start capital")
+    if report.start_capital is not None:
+        start, label = report.start_capital, "start capital"
+    else:
+        start, label = report.opening_value, "opening value"
+    top.axhline(float(start), color="grey", linewidth=0.8, label=label)
     top.set_title(f"Equity ({report.currency}, marked to market daily)")
     top.legend(loc="best")
     underwater = [float(day.drawdown) * 100 for day in report.days]
@@ -41,5 +45,5 @@ def plot_equity(report: EquityReport, path: str | Path) -> None:
     bottom.set_title("Underwater")
     figure.autofmt_xdate()
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_new(figure, path)
     plt.close(figure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from psycopg import sql
 from sqlalchemy import Connection
 
 from gal_friday.domain import FillRecord, Side
+from gal_friday.domain.fill import NO_EXTRA
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.domain.values import tidy
 
 _QUERY = sql.SQL(
@@ -34,7 +37,8 @@ def stream_fills(
 ) -> Iterator[FillRecord]:
     """The pair's fills in ``(filled_at, fill_id)`` order, ``batch_size`` rows per fetch."""
     driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
+    if not isinstance(driver, psycopg.Connection):  # FillRepository.stream checks the dialect
+        raise InvariantError("stream_fills runs on a synchronous psycopg connection")
     params: list[Any] = [exchange, trading_pair]
     extra = sql.SQL("")
     if since is not None:
@@ -56,4 +60,10 @@ def stream_fills(
                 row[7].astimezone(UTC),
                 row[8],
                 row[9],
+                _amounts(row[10]) if row[10] else NO_EXTRA,
             )
+
+
+def _amounts(value: dict[str, Any]) -> dict[str, Decimal]:
+    """A ``jsonb`` map of decimal strings (a DecimalMap column) as exact amounts."""
+    return {asset: tidy(Decimal(amount)) for asset, amount in value.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -115,3 +116,16 @@ class FillRepository(Repository):
             stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
             yield FillRecord._make(row)
+
+    def stream_with_ledger_marks(self) -> Iterator[tuple[FillRecord, bool]]:
+        """Every fill in ``(filled_at, fill_id)`` order, streamed, with True when a booked
+        ledger row of its exchange has its id as refid."""
+        from gal_friday.persistence.repositories.history_streams import fills_with_ledger_marks
+
+        return fills_with_ledger_marks(self.session)
+
+    def closed_exits(self) -> Iterator[tuple[datetime, str, Decimal]]:
+        """``(exit time, pair, realized PnL)`` of every trade the fills closed, streamed."""
+        from gal_friday.persistence.repositories.history_streams import closed_trade_exits
+
+        return closed_trade_exits(self.session)

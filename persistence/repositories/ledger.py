@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select
 
 from gal_friday.domain import Fill
+from gal_friday.domain.fill import FillRecord
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence.fastpath.batching import chunked
 from gal_friday.persistence.repositories.base import Repository
@@ -37,6 +39,9 @@ _FIELDS = (
     "wallet",
     "amountusd",
     "source_line",
+    "feeusd",
+    "balanceusd",
+    "feecurrency",
 )
 _COLUMNS = [_table.c[name] for name in _FIELDS]
 INSERT_BATCH = 1000
@@ -67,7 +72,8 @@ class LedgerRepository(Repository):
             stmt = select(*_COLUMNS).where(_table.c.exchange == exchange, among)
             for row in self.session.execute(stmt):
                 entry = _entry(row)
-                assert entry.txid is not None
+                if entry.txid is None:
+                    raise InvariantError("an entry found by its txid has one")
                 found[entry.txid] = entry
         return found
 
@@ -90,13 +96,16 @@ class LedgerRepository(Repository):
         for row in self.session.execute(stmt):
             yield _entry(row)
 
-    def trades(self, exchange: str) -> dict[str, list[LedgerEntry]]:
-        """The booked entries of type ``trade`` of ``exchange``, grouped by refid."""
+    def trades(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> dict[str, list[LedgerEntry]]:
+        """The booked entries of ``exchange`` of the ``types`` given (``trade``), grouped by
+        refid, in time order."""
         stmt = (
             select(*_COLUMNS)
             .where(
                 _table.c.exchange == exchange,
-                _table.c.type == "trade",
+                _table.c.type.in_(types),
                 _table.c.txid.is_not(None),
             )
             .order_by(_table.c.time, _table.c.entry_pk)
@@ -107,13 +116,16 @@ class LedgerRepository(Repository):
             grouped[entry.refid].append(entry)
         return dict(grouped)
 
-    def trade_refids_among(self, exchange: str, refids: Sequence[str]) -> set[str]:
-        """The ``refids`` that booked ledger entries of type ``trade`` of ``exchange`` carry."""
+    def trade_refids_among(
+        self, exchange: str, refids: Sequence[str], types: Sequence[str] = ("trade",)
+    ) -> set[str]:
+        """The ``refids`` that booked ledger entries of ``exchange`` of the ``types`` given
+        (``trade``) carry."""
         found: set[str] = set()
         for among in self._among(_table.c.refid, refids):
             stmt = select(_table.c.refid).where(
                 _table.c.exchange == exchange,
-                _table.c.type == "trade",
+                _table.c.type.in_(types),
                 _table.c.txid.is_not(None),
                 among,
             )
@@ -151,3 +163,25 @@ class LedgerRepository(Repository):
         )
         stmt = select(f.exchange, f.trading_pair, f.fill_id).where(carried)
         return [(row[0], row[1], row[2]) for row in self.session.execute(stmt)]
+
+    def stream_by_time(self) -> Iterator[LedgerEntry]:
+        """Every entry by time, then exchange, asset and the order stored (streamed)."""
+        from gal_friday.persistence.repositories.history_streams import ledger_by_time
+
+        return ledger_by_time(self.session)
+
+    def trades_with_fills(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> Iterator[tuple[list[LedgerEntry], FillRecord | None]]:
+        """Each refid's booked entries of ``exchange`` of the ``types`` given, in time order,
+        with the stored fill of that id (None without one), streamed one refid at a time."""
+        from gal_friday.persistence.repositories.history_streams import trades_with_fills
+
+        return trades_with_fills(self.session, exchange, types)
+
+    def reported_fills_in_ledger(self) -> Iterator[Fill]:
+        """The fills (mapped, read only) whose id is a refid of their exchange's ledger and that
+        keep trades.csv's figures (``reported``), by exchange then fill id, streamed."""
+        from gal_friday.persistence.repositories.history_streams import reported_fills_in_ledger
+
+        return reported_fills_in_ledger(self.session)

@@ -24,7 +24,9 @@ def test_ledger_after_trades_closes_the_phantom_position_and_the_audit_passes(da
     ledger = run(database_url, "import", str(LEDGER), "--format", "kraken-ledgers")
     assert ledger.returncode == 0, ledger.stderr
     assert "30 ledger entries added (1 pending" in ledger.stdout
-    assert "4 fill fees taken from the ledger, 3 fills built from it" in ledger.stdout
+    assert "4 fills took the ledger's amounts" in ledger.stdout
+    assert "3 fills built from its trades, 0 conversions built" in ledger.stdout
+    assert "fills where trades.csv and the ledger differ" in ledger.stdout
     assert open_pairs(database_url) == []
     again = run(database_url, "import", str(LEDGER_2024), "--format", "kraken-ledgers")
     assert "0 ledger entries added (0 pending, 30 already stored" in again.stdout

@@ -53,8 +53,37 @@ def test_sample_equity_is_exact_and_consistent(loaded):
 def test_json_document_has_the_fixed_names(loaded):
     report = build_equity(unit_of_work_factory(loaded), start_capital=D(10000), currency="USD")
     document = equity_document(report)
-    assert set(document) == {"currency", "start_capital", "days", "statistics", "drawdowns"}
+    assert set(document) == {
+        "currency",
+        "start_capital",
+        "source",
+        "opening_value",
+        "opening_balances",
+        "returns",
+        "flows",
+        "days",
+        "statistics",
+        "drawdowns",
+        "notes",
+    }
+    assert set(document["returns"]) == {"twr", "xirr", "xirr_tolerance"}
+    # without flows the time-weighted return is the total return
+    assert document["returns"]["twr"] == document["statistics"]["total_return"]
+    assert set(document["notes"]) == {
+        "end",
+        "max_stale_days",
+        "stale_prices",
+        "negative_balances",
+        "undefined_returns",
+        "unvalued_assets",
+        "fills_before_ledger",
+        "fills_not_in_ledger",
+        "messages",
+    }
     assert set(document["days"][0]) == {
+        "flows",
+        "income",
+        "daily_return",
         "date",
         "equity",
         "realized_pnl",
@@ -134,7 +163,10 @@ def test_cli_equity_json_csv_and_plot(loaded, capsys, tmp_path):
     assert document["days"][-1]["date"] == "2024-05-31"
     assert run(args=[*base, "--format", "csv", "--plot", str(tmp_path / "equity.png")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "date,equity,realized_pnl,unrealized_pnl,fees,drawdown" and len(lines) == 146
+    assert lines[0] == (
+        "date,equity,realized_pnl,unrealized_pnl,fees,drawdown,flows,income,daily_return"
+    )
+    assert len(lines) == 146
     assert (tmp_path / "equity.png").stat().st_size > 10_000
     with pytest.raises(SystemExit) as info:
         run(args=[*base[:-1], "EUR"])
@@ -143,7 +175,7 @@ def test_cli_equity_json_csv_and_plot(loaded, capsys, tmp_path):
 
 
 def test_plot_without_matplotlib_fails_before_any_output(loaded, capsys, monkeypatch):
-    from gal_friday.cli.rendering import equity_plot
+    from gal_friday.cli.rendering import plotting
     from gal_friday.cli.rendering.plotting import PlottingUnavailableError
 
     def unavailable():
@@ -151,7 +183,8 @@ def test_plot_without_matplotlib_fails_before_any_output(loaded, capsys, monkeyp
             "--plot needs matplotlib: pip install 'gal-friday-persistence[plot]'"
         )
 
-    monkeypatch.setattr(equity_plot, "pyplot", unavailable)
+    # the one gate --plot passes before any work, for equity as for report
+    monkeypatch.setattr(plotting, "require_matplotlib", unavailable)
     url = loaded.url.render_as_string(hide_password=False)
     with pytest.raises(SystemExit) as info:
         run(

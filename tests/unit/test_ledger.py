@@ -152,15 +152,17 @@ def test_a_one_leg_trade_is_not_complete():
         trade_amounts(trade, "DOGE/BTC")
 
 
-def test_fees_in_two_assets_are_refused():
+def test_fees_on_both_legs_are_commissions_in_both_assets():
     trade = classify_trade(
         [
             entry(1, "DOGE", "-100", "0.26", refid="T9"),
             entry(1, "BTC", "0.001", "0.00001", refid="T9"),
         ]
     )
-    with pytest.raises(InvalidValueError, match="more than one asset"):
-        trade_amounts(trade, "DOGE/BTC")
+    figures = trade_amounts(trade, "DOGE/BTC")  # refused before: "more than one asset"
+    assert (figures.commission, figures.commission_asset) == (D("0.00001"), "BTC")
+    assert figures.extra_commissions == {"DOGE": D("0.26")}
+    assert figures.commissions == {"BTC": D("0.00001"), "DOGE": D("0.26")}
 
 
 def test_the_pair_is_the_one_already_stored_else_the_preferred_quote():

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from gal_friday.domain import LiquidityType, OrderType
+from gal_friday.domain.errors import InvalidValueError
 from gal_friday.importers import ImportFormatError, group_orders, parse_ccxt_trades
+from gal_friday.importers.ccxt import read_ccxt_trades
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 
@@ -57,14 +59,9 @@ GOOD = {
         ({"amount": "-1"}, "amount", "must not be negative"),
         ({"price": "abc"}, "price", "is not a number"),
         ({"side": "short"}, "side", "not buy or sell"),
-        ({"symbol": "BTC/USD:USD"}, "symbol", "derivatives"),
         ({"timestamp": None, "datetime": "yesterday"}, "datetime", "ISO 8601"),
-        (
-            {"fees": [{"cost": "1", "currency": "USD"}, {"cost": "1", "currency": "BNB"}]},
-            "fee",
-            "several currencies",
-        ),
         ({"type": "weird"}, "type", "known order type"),
+        ({"fees": [{"cost": "1", "currency": "USD"}, {"cost": "1"}]}, "fee", "its currency"),
     ],
 )
 def test_bad_entries_name_the_entry_and_field(tmp_path, change, field, message):
@@ -75,6 +72,63 @@ def test_bad_entries_name_the_entry_and_field(tmp_path, change, field, message):
     assert info.value.column == field
     assert message in str(info.value)
     assert "entry 2: field" in str(info.value)
+
+
+# -- derivatives and fees in several currencies (issue 22, item 8) -------------------------------
+
+
+def test_derivatives_are_skipped_and_counted_by_default(tmp_path):
+    entries = [
+        {**GOOD, "id": "p1", "symbol": "BTC/USDT:USDT"},
+        GOOD,
+        {**GOOD, "id": "p2", "symbol": "BTC/USDT:USDT"},
+        {**GOOD, "id": "f1", "symbol": "ETH/USD:ETH-240329"},
+        {**GOOD, "id": "t2"},
+    ]
+    stream = read_ccxt_trades(write(tmp_path, entries))
+    records = list(stream.records)
+    stream.close()
+    assert [r.fill.fill_id for r in records] == ["t1", "t2"]
+    assert [r.line for r in records] == [2, 5]  # entries keep their numbers
+    assert stream.skipped.count == 3
+    assert stream.skipped.by_symbol == {"BTC/USDT:USDT": 2, "ETH/USD:ETH-240329": 1}
+    (note,) = stream.notes
+    assert note.startswith("3 derivatives trades skipped: BTC/USDT:USDT (2), ETH/USD:ETH-240329")
+
+
+def test_derivatives_are_refused_naming_the_entry_when_asked(tmp_path):
+    entries = [GOOD, {**GOOD, "id": "p1", "symbol": "BTC/USDT:USDT"}]
+    with pytest.raises(ImportFormatError) as info:
+        parse_ccxt_trades(write(tmp_path, entries), derivatives="refuse")
+    assert (info.value.entry, info.value.column) == (2, "symbol")
+    assert "'BTC/USDT:USDT' is a derivatives contract" in str(info.value)
+    assert read_ccxt_trades(write(tmp_path, [GOOD])).notes == []  # nothing to say
+
+
+def test_an_unknown_derivatives_choice_is_refused(tmp_path):
+    with pytest.raises(InvalidValueError, match="derivatives"):
+        read_ccxt_trades(write(tmp_path, [GOOD]), derivatives="ignore")
+
+
+@pytest.mark.parametrize(
+    ("fees", "main", "extra"),
+    [
+        # the quote's sum is the commission, the third asset an extra one
+        ([("1", "USD"), ("0.01", "BNB"), ("0.02", "BNB")], ("1", "USD"), {"BNB": "0.03"}),
+        # no quote fee: the base's
+        ([("0.0001", "BTC"), ("0.5", "BNB")], ("0.0001", "BTC"), {"BNB": "0.5"}),
+        # neither: the first alphabetically; every other in its own asset
+        ([("0.5", "KFEE"), ("0.01", "BNB"), ("2", "EUR")], ("0.01", "BNB"), {"EUR": "2", "KFEE": "0.5"}),
+        # a rebate keeps its sign; fees summing to zero are no commission
+        ([("-0.2", "USD"), ("0.1", "BNB"), ("-0.1", "BNB")], ("-0.2", "USD"), {}),
+    ],
+)  # fmt: skip
+def test_fees_in_several_currencies_are_each_kept_in_their_asset(tmp_path, fees, main, extra):
+    entry = {**GOOD, "fees": [{"cost": cost, "currency": code} for cost, code in fees]}
+    (record,) = parse_ccxt_trades(write(tmp_path, [entry])).records
+    fill = record.fill
+    assert (fill.commission, fill.commission_asset) == (Decimal(main[0]), main[1])
+    assert fill.extra_commissions == {asset: Decimal(x) for asset, x in extra.items()}
 
 
 def test_nan_and_bad_json_are_refused(tmp_path):
