@@ -12,6 +12,14 @@ The arithmetic behind ``gal-friday report`` and any later statistics
   ``entry_cash`` being the entry notional plus (LONG) or minus (SHORT) the entry
   commissions. Sums are exact; the quotient is kept at 80 significant digits and
   rounded only for display. None when the entry cash is not positive.
+* What open trades realized so far (partial exits of a position still open) is never
+  hidden: :attr:`Performance.realized_totals` puts it per currency beside the closed
+  trades' PnL (always in the pair's own quote: open trades are never converted).
+  :attr:`Performance.ledger_margin` adds, per currency, what margin rows of the ledger
+  realized where no margin fill carries them (``ledgers.csv`` imported alone;
+  docs/ledgers.md, "Margin"), so the realized total is the same with or without trades.csv.
+* ``groups(by)`` totals the closed trades per strategy, signal or exit reason
+  (:mod:`gal_friday.domain.attribution_groups`); each currency's rows sum to its total.
 * Amounts are in the pair's quote currency, so totals are per quote currency:
   USD and BTC are never added together; unless the trades were converted to one
   reporting currency first (:mod:`gal_friday.domain.conversion`), then ``currency``
@@ -24,13 +32,14 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
 from gal_friday.domain import values as v
+from gal_friday.domain.attribution_groups import GroupTotals, group_totals
 from gal_friday.domain.enums import TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.periods import PeriodTotals, period_totals
@@ -130,6 +139,12 @@ class PairPerformance:
         with v.exact():
             return _pct(self.realized_pnl, self.entry_cash)
 
+    @property
+    def open_realized_pnl(self) -> Decimal:
+        """What the open trades realized so far, in the pair's quote (never converted)."""
+        with v.exact():
+            return v.tidy(sum((t.realized_pnl for t in self.open_trades), ZERO))
+
 
 @attrs.frozen
 class CurrencyTotals:
@@ -153,6 +168,27 @@ class CurrencyTotals:
 
 
 @attrs.frozen
+class RealizedTotals:
+    """Everything realized in one currency: by the closed trades counted and by open trades."""
+
+    currency: str
+    #: The closed trades' realized PnL (the currency's total; 0 without one).
+    closed_realized_pnl: Decimal
+    #: What open trades realized so far through partial exits.
+    open_realized_pnl: Decimal
+    open_trades: int
+    #: Margin settled in the ledger with no margin fill (no trades.csv): net amount - fee.
+    ledger_margin: Decimal = ZERO
+
+    @property
+    def realized_pnl(self) -> Decimal:
+        """``closed_realized_pnl + open_realized_pnl + ledger_margin``: nothing realized
+        left out."""
+        with v.exact():
+            return v.tidy(self.closed_realized_pnl + self.open_realized_pnl + self.ledger_margin)
+
+
+@attrs.frozen
 class Performance:
     """The performance of a set of trades: per pair, totals per quote currency."""
 
@@ -161,6 +197,9 @@ class Performance:
     until: datetime | None
     #: The one reporting currency of every closed-trade amount (None: each pair's quote).
     currency: str | None = None
+    #: Per currency, what ledger margin rows without a margin fill realized (in
+    #: :attr:`realized_totals`, never in the closed trades' figures).
+    ledger_margin: Mapping[str, Decimal] = attrs.field(factory=dict)
 
     @property
     def totals(self) -> tuple[CurrencyTotals, ...]:
@@ -200,6 +239,34 @@ class Performance:
             else {self.currency: trade_statistics(trades)}
         )
         return {t.currency: found.get(t.currency) or trade_statistics([]) for t in self.totals}
+
+    @property
+    def realized_totals(self) -> tuple[RealizedTotals, ...]:
+        """Per currency, by code: the closed trades' PnL, what open trades realized and
+        the ledger's margin rows without a margin fill."""
+        closed = {total.currency: total.realized_pnl for total in self.totals}
+        held: dict[str, list[OpenPosition]] = defaultdict(list)
+        for pair in self.pairs:
+            for position in pair.open_trades:
+                held[quote_currency(position.trading_pair)].append(position)
+        with v.exact():
+            return tuple(
+                RealizedTotals(
+                    currency=currency,
+                    closed_realized_pnl=closed.get(currency, ZERO),
+                    open_realized_pnl=v.tidy(sum((p.realized_pnl for p in held[currency]), ZERO)),
+                    open_trades=len(held[currency]),
+                    ledger_margin=self.ledger_margin.get(currency, ZERO),
+                )
+                for currency in sorted(set(closed) | set(held) | set(self.ledger_margin))
+            )
+
+    def groups(self, by: str) -> list[GroupTotals]:
+        """The closed trades totalled per ``by`` (strategy, signal, exit-reason) and currency
+        (sums to :attr:`totals`; an unattributed group per currency where needed)."""
+        return group_totals(
+            ((pair.quote, trade) for pair in self.pairs for trade in pair.closed_trades), by
+        )
 
     def periods(self, period: str) -> list[PeriodTotals]:
         """The closed trades totalled per exit ``period`` and currency (sums to :attr:`totals`)."""

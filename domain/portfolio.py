@@ -5,9 +5,12 @@ Drawdowns are positive percentages from an equity history ``[(t, equity), ...]``
 
 * ``max_drawdown_pct = 100 * max_t (peak_t - equity_t) / peak_t`` with ``peak_t``
   the running maximum, the first point included;
-* ``daily_drawdown_pct``: the same over the points of the last point's UTC
+* ``daily_drawdown_pct``: the same over the points of the last point's risk
   day, the peak restarting at that day's first point;
-* ``weekly_drawdown_pct``: the same over its ISO week (from Monday 00:00 UTC).
+* ``weekly_drawdown_pct``: the same over its risk week.
+
+Risk days and weeks follow a :class:`~gal_friday.domain.risk.ResetSchedule`; the
+default is UTC days from 00:00 and ISO weeks from Monday 00:00 UTC.
 
 Percentages are rounded half-even to 18 places. Equity at or below zero is a
 :class:`NonPositiveEquityError`. Balances and positions are stored as JSON
@@ -17,7 +20,7 @@ with decimals written as strings, so nothing passes through ``float``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +29,7 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.errors import InvalidValueError, NonPositiveEquityError
 from gal_friday.domain.logs import json_object
+from gal_friday.domain.risk import ResetSchedule
 
 EquityPoint = tuple[datetime, Decimal]
 
@@ -65,12 +69,16 @@ def _drawdown_pct(equities: Sequence[Decimal]) -> Decimal:
         return v.quantize_computed(100 * worst)
 
 
-def compute_drawdowns(points: Iterable[EquityPoint]) -> Drawdowns:
-    """Max, daily and weekly drawdowns of an equity history (see the module docstring)."""
+def compute_drawdowns(
+    points: Iterable[EquityPoint], schedule: ResetSchedule | None = None
+) -> Drawdowns:
+    """Max, daily and weekly drawdowns of an equity history (see the module docstring);
+    days and weeks start where ``schedule`` says (default: 00:00 UTC, Monday)."""
     history = _checked_points(points)
     last = history[-1][0]
-    day_start = last.replace(hour=0, minute=0, second=0, microsecond=0)
-    week_start = day_start - timedelta(days=last.weekday())
+    rules = schedule or ResetSchedule()
+    day_start = rules.day_start(last)
+    week_start = rules.week_start_at(last)
     return Drawdowns(
         max_drawdown_pct=_drawdown_pct([e for _, e in history]),
         daily_drawdown_pct=_drawdown_pct([e for t, e in history if t >= day_start]),
@@ -129,10 +137,12 @@ class PortfolioSnapshot:
         available_balance: Mapping[str, Decimal],
         positions: Mapping[str, Mapping[str, Any]],
         equity_history: Iterable[EquityPoint],
+        schedule: ResetSchedule | None = None,
     ) -> PortfolioSnapshot:
-        """A snapshot at ``at`` whose drawdowns cover ``equity_history`` plus this point."""
+        """A snapshot at ``at`` whose drawdowns cover ``equity_history`` plus this point
+        (risk days and weeks as ``schedule`` says; default 00:00 UTC, Monday)."""
         history = [*equity_history, (at, total_equity)]
-        drawdowns = compute_drawdowns(history)
+        drawdowns = compute_drawdowns(history, schedule)
         values = [
             v.to_decimal(p.get("market_value"), f"positions[{pair}].market_value")
             for pair, p in positions.items()

@@ -94,6 +94,10 @@ class TradeFigures(NamedTuple):
     entry_cash: Decimal
     open_quantity: Decimal
     average_entry_price: Decimal
+    #: Attribution (docs/attribution.md): None when the trade's orders say nothing.
+    strategy_id: str | None = None
+    signal_id: uuid.UUID | None = None
+    exit_reason: str | None = None
 
     @property
     def is_closed(self) -> bool:

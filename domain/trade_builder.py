@@ -63,7 +63,7 @@ import itertools
 import operator
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -72,6 +72,7 @@ from gal_friday.domain import values as v
 from gal_friday.domain.enums import Side, TradeGrouping, TradeSide
 from gal_friday.domain.errors import InvalidValueError, MissingConversionRateError
 from gal_friday.domain.fill import FillRecord, FillView, check_base_fee
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.domain.rates import Rates, RateTable
 from gal_friday.domain.trade import Trade
 
@@ -169,7 +170,9 @@ def _rate(rates: Rates, asset: str, quote: str, fill_id: str, at: datetime) -> D
 _FILL_FIELDS = FillRecord._fields
 _from_dict = operator.itemgetter(*_FILL_FIELDS)
 _from_attributes = operator.attrgetter(*_FILL_FIELDS)
-FillFields = tuple[str, str, Side, Decimal, Decimal, Decimal, str, datetime, str, int | None]
+FillFields = tuple[
+    str, str, Side, Decimal, Decimal, Decimal, str, datetime, str, int | None, Mapping[str, Decimal]
+]
 
 
 def _read_dict_first(fill: FillView) -> FillFields:
@@ -198,16 +201,40 @@ def _read(fill: FillView) -> FillFields:
 
 
 def _leg(fields: FillFields, rates: Rates) -> _Leg:
-    _exchange, pair, side, quantity, price, commission, asset, filled_at, fill_id, order_pk = fields
+    (
+        _exchange,
+        pair,
+        side,
+        quantity,
+        price,
+        commission,
+        asset,
+        filled_at,
+        fill_id,
+        order_pk,
+        extra,
+    ) = fields
     base, _, quote = pair.partition("/")
     cash_fee, base_fee = ZERO, ZERO
+    # each commission valued as the rules say: quote = cash, base = units, other = via a rate
     if asset == quote:
         cash_fee = commission
     elif asset == base:
         base_fee = commission
-        check_base_fee(fill_id, side, quantity, base_fee, asset)  # stored rows are not Fills
     elif commission:
         cash_fee = commission * _rate(rates, asset, quote, fill_id, filled_at)
+    if extra:  # fees charged on more than one leg (rare)
+        for paid_in, paid in extra.items():
+            if paid_in == quote:
+                cash_fee += paid
+            elif paid_in == base:
+                base_fee += paid
+            else:
+                cash_fee += paid * _rate(rates, paid_in, quote, fill_id, filled_at)
+        if base_fee:
+            check_base_fee(fill_id, side, quantity, base_fee, base)
+    elif asset == base:
+        check_base_fee(fill_id, side, quantity, base_fee, base)  # stored rows are not Fills
     return _Leg(fill_id, side is Side.BUY, quantity, price, cash_fee, base_fee, filled_at, order_pk)
 
 
@@ -385,7 +412,8 @@ class _Lot:
 
     def take(self, units: Decimal) -> _Leg:
         """Detach the part of the lot that ``units`` stand for (the rest stays held)."""
-        assert self.leg is not None
+        if self.leg is None:
+            raise InvariantError("a lot is taken from only while it holds a leg")
         if units == self.leg.units:
             part, self.leg = self.leg, None
         else:

@@ -13,10 +13,15 @@ on another order, a fill for an unknown order, an overfill, or a commission in a
 third asset with no rate to value it is refused with a domain error and nothing
 is stored.
 
-Once the fill is committed the pair's trades are refreshed from its last flat
-point in a second, short transaction (docs/live-fills.md explains why not in the
-fill's own). :func:`record_fill_async` does the same for asyncio services without
-blocking the event loop.
+The pair's trades follow in the fill's own transaction (the store's live step: the
+fill applied to the running trades in constant time, or a refresh from the pair's last
+flat point for a late fill), so a committed fill never leaves them stale; the caller's
+rates reach that step through :data:`~gal_friday.domain.incremental_trades.live_step`.
+A store without that step (the in-memory fakes) is refreshed after the commit, in a
+second short transaction; a storage failure there raises
+:class:`FillStoredTradesStaleError`, which says the fill is stored (docs/live-fills.md).
+:func:`record_fill_async` does the same for asyncio services without blocking the
+event loop.
 """
 
 from __future__ import annotations
@@ -34,7 +39,13 @@ import attrs
 
 from gal_friday.domain import DomainError, Fill
 from gal_friday.domain.fees import check_fee_valued
-from gal_friday.persistence.errors import ConcurrencyError, DatabaseUnavailableError
+from gal_friday.domain.incremental_trades import LiveStep, live_step
+from gal_friday.persistence.errors import (
+    ConcurrencyError,
+    DatabaseUnavailableError,
+    FillStoredTradesStaleError,
+    StorageError,
+)
 from gal_friday.services.ports import (
     AsyncUnitOfWorkFactory,
     RepositoriesProtocol,
@@ -93,8 +104,17 @@ class _Retry:
         return delay * (0.5 + random.random() / 2)
 
 
-#: A lost connection or a restarting server (nothing was committed) or a write conflict.
+#: A lost connection, a restarting server, a pool with no connection free (nothing was
+#: committed) or a write conflict. A full disk (StorageFullError) is not among them.
 RETRYABLE = (ConcurrencyError, DatabaseUnavailableError)
+
+__all__ = [
+    "FillOutcome",
+    "FillStoredTradesStaleError",
+    "TradesNotRefreshedError",
+    "record_fill",
+    "record_fill_async",
+]
 
 
 def _retrying(action: Callable[[], T], retry: _Retry) -> T:
@@ -114,7 +134,7 @@ async def _retrying_async(action: Callable[[], Awaitable[T]], retry: _Retry) -> 
 
 
 def _apply(
-    repositories: RepositoriesProtocol, fill: Fill, client_order_id: uuid.UUID | None
+    repositories: RepositoriesProtocol, fill: Fill, client_order_id: str | uuid.UUID | None
 ) -> bool:
     # A fresh copy each attempt: a failed attempt may have set keys on the last one.
     copy = attrs.evolve(fill, fill_pk=None, order_pk=None)
@@ -127,37 +147,61 @@ def _refresh(
     refresh_pair(repositories, fill.exchange, fill.trading_pair, fill.filled_at, conversion_rates)
 
 
+def _after_write(step: LiveStep, fill: Fill) -> bool:
+    """Raise when the store's step was refused by a rule; whether to refresh after the
+    commit (a store that has no step of its own, asked to keep the trades current).
+    """
+    if step.refused is not None:
+        raise TradesNotRefreshedError(fill, step.refused)
+    return step.refresh and not step.handled
+
+
+def _begin(step: LiveStep) -> None:
+    step.handled = False  # each attempt starts afresh (a failed one rolled back)
+    step.refused = None
+
+
+def _stale(fill: Fill, exc: StorageError) -> FillStoredTradesStaleError:
+    return FillStoredTradesStaleError(fill.fill_id, fill.exchange, fill.trading_pair, exc)
+
+
 def record_fill(
     uow_factory: UnitOfWorkFactory,
     fill: Fill,
     *,
-    client_order_id: uuid.UUID | None = None,
+    client_order_id: str | uuid.UUID | None = None,
     conversion_rates: Mapping[str, Decimal] | None = None,
     refresh_trades: bool = True,
     max_attempts: int = MAX_ATTEMPTS,
     unavailable_for: float = UNAVAILABLE_FOR_S,
 ) -> FillOutcome:
-    """Apply and store ``fill`` on its order (found by client id, else by exchange order id),
-    then refresh the pair's trades (unless ``refresh_trades`` is false).
+    """Apply and store ``fill`` on its order (found by client id, else by exchange order id);
+    its pair's trades follow in the same transaction (unless ``refresh_trades`` is false:
+    then they wait for a rebuild). ``conversion_rates`` value commissions in a third asset.
 
     Write conflicts are retried up to ``max_attempts`` times; an unreachable or restarting
     database for up to ``unavailable_for`` seconds.
     """
     check_fee_valued(fill, conversion_rates)
     retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
+    step = LiveStep(conversion_rates, refresh_trades)
 
     def write() -> bool:
         # store_live_fill skips the pool's pre-ping: a dead pooled connection fails the first
         # statement (nothing written, DatabaseUnavailableError), retried on a fresh one.
-        with uow_factory() as uow:
-            if not _apply(uow, fill, client_order_id):
-                return False
-            uow.commit()
-            return True
+        _begin(step)
+        token = live_step.set(step)
+        try:
+            with uow_factory() as uow:
+                stored = _apply(uow, fill, client_order_id)
+                uow.commit()  # a replay's trades may have been brought up to date
+                return stored
+        finally:
+            live_step.reset(token)
 
-    if not _retrying(write, retry):
-        return FillOutcome.ALREADY_RECORDED
-    if refresh_trades:
+    outcome = FillOutcome.RECORDED if _retrying(write, retry) else FillOutcome.ALREADY_RECORDED
+    if _after_write(step, fill):
+        # also for a replay: the call that stored it may have stopped before this refresh
 
         def refresh() -> None:
             with uow_factory() as uow:
@@ -166,18 +210,18 @@ def record_fill(
 
         try:
             _retrying(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
-        except ConcurrencyError:
-            raise
+        except StorageError as exc:
+            raise _stale(fill, exc) from exc
         except DomainError as exc:
             raise TradesNotRefreshedError(fill, exc) from exc
-    return FillOutcome.RECORDED
+    return outcome
 
 
 async def record_fill_async(
     uow_factory: AsyncUnitOfWorkFactory,
     fill: Fill,
     *,
-    client_order_id: uuid.UUID | None = None,
+    client_order_id: str | uuid.UUID | None = None,
     conversion_rates: Mapping[str, Decimal] | None = None,
     refresh_trades: bool = True,
     max_attempts: int = MAX_ATTEMPTS,
@@ -188,17 +232,24 @@ async def record_fill_async(
     """
     check_fee_valued(fill, conversion_rates)
     retry = _Retry(max_attempts, time.monotonic() + unavailable_for)
+    step = LiveStep(conversion_rates, refresh_trades)
 
     async def write() -> bool:
-        async with uow_factory() as uow:
-            if not await uow.run(lambda repositories: _apply(repositories, fill, client_order_id)):
-                return False
-            await uow.commit()
-            return True
+        _begin(step)
+        token = live_step.set(step)  # the driver's greenlet runs in this task's context
+        try:
+            async with uow_factory() as uow:
+                stored = await uow.run(
+                    lambda repositories: _apply(repositories, fill, client_order_id)
+                )
+                await uow.commit()
+                return stored
+        finally:
+            live_step.reset(token)
 
-    if not await _retrying_async(write, retry):
-        return FillOutcome.ALREADY_RECORDED
-    if refresh_trades:
+    recorded = await _retrying_async(write, retry)
+    outcome = FillOutcome.RECORDED if recorded else FillOutcome.ALREADY_RECORDED
+    if _after_write(step, fill):
 
         async def refresh() -> None:
             async with uow_factory() as uow:
@@ -207,8 +258,8 @@ async def record_fill_async(
 
         try:
             await _retrying_async(refresh, _Retry(max_attempts, time.monotonic() + unavailable_for))
-        except ConcurrencyError:
-            raise
+        except StorageError as exc:
+            raise _stale(fill, exc) from exc
         except DomainError as exc:
             raise TradesNotRefreshedError(fill, exc) from exc
-    return FillOutcome.RECORDED
+    return outcome

@@ -5,20 +5,29 @@ and its rules live in :mod:`gal_friday.domain.performance`; with a reporting cur
 closed trades are first converted with the stored candles
 (:mod:`gal_friday.domain.conversion`). ``docs/reporting.md`` describes the report. Pairs
 holding a fill whose fee comes from Kraken's trades.csv alone (no ledger row corrects it,
-``docs/ledgers.md``) are marked.
+``docs/ledgers.md``) are marked. Margin rows of the stored ledger whose refid has no
+margin fill (``ledgers.csv`` imported alone) are added to their currency's realized
+total as :attr:`~gal_friday.domain.performance.Performance.ledger_margin` (whole
+reports only: such rows belong to no pair).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import attrs
 
 from gal_friday.domain import values as v
+from gal_friday.domain.account_book import MARGIN_TYPES, ledger_margin, margin_nets
+from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.domain.performance import Performance, check_period, summarize
 from gal_friday.domain.trade import ReportedTrade
 from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 from gal_friday.services.reconcile import pairs_with_unreconciled_fees
+
+ZERO = Decimal(0)
 
 #: The report is the domain's performance summary of the stored trades.
 Report = Performance
@@ -65,7 +74,51 @@ def _report(
         )
         for pair in report.pairs
     )
-    return attrs.evolve(report, pairs=pairs)
+    margin: dict[str, Decimal] = {}
+    if trading_pair is None:
+        margin = _ledger_margin(uow, since, until, currency, prices_exchange)
+    return attrs.evolve(report, pairs=pairs, ledger_margin=margin)
+
+
+def _unfilled_margin_rows(uow: RepositoriesProtocol) -> Iterator[LedgerEntry]:
+    """The booked margin rows of every exchange whose refid has no stored (margin) fill."""
+    for exchange in uow.ledger.exchanges():
+        for entries, fill in uow.ledger.trades_with_fills(exchange, MARGIN_TYPES):
+            if fill is None:
+                yield from entries
+
+
+def _ledger_margin(
+    uow: RepositoriesProtocol,
+    since: datetime | None,
+    until: datetime | None,
+    currency: str | None,
+    prices_exchange: str | None,
+) -> dict[str, Decimal]:
+    """Per currency, the net of the margin rows no margin fill carries; with ``currency``,
+    each row converted at its day's close."""
+    rows = _unfilled_margin_rows(uow)
+    if currency is None:
+        return ledger_margin(rows, since, until)
+    nets = list(margin_nets(rows, since, until))
+    if not nets:
+        return {}
+    rate = _rates(uow, currency, prices_exchange)
+    with v.exact():
+        total = sum((v.quantize_computed(net * rate(asset, at)) for asset, at, net in nets), ZERO)
+    code = v.upper_code(currency, "currency")
+    return {code: v.tidy(total)} if total else {}
+
+
+def _rates(
+    uow: RepositoriesProtocol, currency: str, prices_exchange: str | None
+) -> Callable[[str, datetime], Decimal]:
+    """``rate(asset, time)``: one unit of ``asset`` in ``currency`` at that day's close."""
+    from gal_friday.domain.equity import PriceBook
+    from gal_friday.services.equity import load_closes
+
+    book = PriceBook(load_closes(uow, prices_exchange), v.upper_code(currency, "currency"))
+    return lambda asset, at: book.rate(asset, at.astimezone(UTC).date())
 
 
 def _converted(

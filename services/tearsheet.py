@@ -51,13 +51,17 @@ class Tearsheet:
 def build_tearsheet(
     uow_factory: UnitOfWorkFactory,
     *,
-    start_capital: Decimal,
     currency: str,
+    start_capital: Decimal | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     prices_exchange: str | None = None,
 ) -> Tearsheet:
-    """Read the tearsheet's figures (each part in a read transaction of its own)."""
+    """Read the tearsheet's figures (each part in a read transaction of its own).
+
+    Without ``start_capital`` the equity curve starts from the stored ledger (its
+    opening balances and flows), as ``gal-friday equity`` does.
+    """
     check_period(since, until)
     equity = build_equity(
         uow_factory,

@@ -10,8 +10,13 @@ A pair keeps its grouping until the user changes it: ``grouping=None`` (what imp
 and live fills pass) rebuilds each pair the way its stored trades are grouped
 (flat-to-flat for a pair without trades); ``trades rebuild --grouping X`` passes X.
 
-:func:`refresh_pair` is the incremental form the live path uses after a fill: only
-the affected pair, only from its last flat point (docs/live-fills.md).
+:func:`refresh_pair` is the incremental form: only the affected pair, only from its last
+flat point (docs/live-fills.md; SQL stores do the same, or better, in a live fill's own
+transaction).
+
+Every trade written takes its attribution from its orders
+(:func:`~gal_friday.domain.attribution.attribute_stream`, docs/attribution.md): its entry
+order's signal and strategy, the reason of the order that closed it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import datetime
 import attrs
 
 from gal_friday.domain import TradeGrouping, iter_trades
+from gal_friday.domain.attribution import attribute_stream
 from gal_friday.domain.rates import Rates
 from gal_friday.services.ports import RepositoriesProtocol, UnitOfWorkFactory
 
@@ -62,10 +68,10 @@ def _write(
     since: datetime | None,
     rates: Rates | None,
 ) -> int:
-    # written in batches as they are made: memory stays flat (TradeRepository.add_bulk)
-    return uow.trades.add_bulk(
-        iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
-    )
+    # written in batches as they are made: memory stays flat (TradeRepository.add_bulk);
+    # each batch takes its orders' strategy, signal and exit reason (docs/attribution.md)
+    built = iter_trades(uow.fills.stream(exchange, pair, since=since), grouping, rates)
+    return uow.trades.add_bulk(attribute_stream(built, uow.orders.attribution_of))
 
 
 def rebuild_pairs(
@@ -132,7 +138,9 @@ def refresh_pair(
     from the fills since that point, with the pair's grouping. A pair without stored
     trades is rebuilt whole. Refreshes of one pair are serialised (a lock held until
     the caller's transaction ends) so that each one sees every fill committed before.
-    A step of :func:`~gal_friday.services.live_fills.record_fill`; runs in the caller's
+    What :func:`~gal_friday.services.live_fills.record_fill` runs after the commit for a
+    store that keeps no running trade figures (the in-memory fakes); SQL stores update
+    the trades in the fill's own transaction (docs/live-fills.md). Runs in the caller's
     unit of work, which commits.
     """
     uow.trades.lock_pair(exchange, pair)

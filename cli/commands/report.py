@@ -15,9 +15,14 @@ from gal_friday.cli.options import (
     parse_time,
 )
 from gal_friday.cli.state import State, pass_state
+from gal_friday.domain.attribution_groups import GROUPS
 
 if TYPE_CHECKING:  # the heavy modules are imported inside the command
+    from datetime import datetime
+
+    from gal_friday.domain.execution_groups import ExecutionGroup
     from gal_friday.domain.performance import Performance
+    from gal_friday.services.ports import UnitOfWorkFactory
 
 
 def _filters(pair: str | None, since: str | None, until: str | None) -> str:
@@ -53,9 +58,10 @@ def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
 )
 @click.option(
     "--by",
-    type=click.Choice(["day", "week", "month", "year"]),
+    type=click.Choice(["day", "week", "month", "year", "strategy", "signal", "exit-reason"]),
     default=None,
-    help="Also total the closed trades per exit day, ISO week, month or year (UTC).",
+    help="Also total the closed trades per exit day, ISO week, month or year (UTC), "
+    "or per strategy, signal or exit reason (docs/attribution.md).",
 )
 @click.option(
     "--currency",
@@ -66,6 +72,12 @@ def _say_when_empty(result: Performance, filters: str, masked_url: str) -> None:
     "--prices-exchange",
     default=None,
     help="With --currency: exchange whose candles give the rates (needed when several have).",
+)
+@click.option(
+    "--execution",
+    is_flag=True,
+    help="With --by strategy|signal|exit-reason: each group's signal edge, slippage, fees, "
+    "MAE/MFE and R-multiples (docs/execution.md).",
 )
 @pass_state
 def report(
@@ -79,6 +91,7 @@ def report(
     by: str | None,
     currency: str | None,
     prices_exchange: str | None,
+    execution: bool,
 ) -> None:
     """Report realized PnL per pair and per quote currency, with open trades listed apart."""
     start, end = parse_time(since, "--since"), parse_time(until, "--until")
@@ -88,6 +101,12 @@ def report(
         raise UserError("--format csv: give --statistics or --by, not both (each is its own table)")
     if prices_exchange is not None and currency is None:
         raise UserError("--prices-exchange: only used with --currency")
+    if execution and by not in GROUPS:
+        raise UserError("--execution: give --by strategy, signal or exit-reason")
+    if execution and currency is not None:
+        raise UserError(
+            "--execution: the figures are in each pair's quote currency; drop --currency"
+        )
     trading_pair = pair_option(pair)
     if plot is not None:
         check_plot_target(plot)
@@ -106,22 +125,57 @@ def report(
             currency=currency,
             prices_exchange=prices_exchange,
         )
+    groups = _execution_groups(uow_factory, trading_pair, start, end, by) if execution else None
     if fmt == "json":
         from gal_friday.cli.rendering.report_formats import report_json
 
-        click.echo(report_json(result, statistics=statistics, by=by))
-    elif fmt == "csv":
-        from gal_friday.cli.rendering.report_formats import periods_csv, report_csv
+        text = report_json(result, statistics=statistics, by=by)
+        if groups is not None:
+            from gal_friday.cli.rendering.execution_formats import with_execution
 
-        text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
+            text = with_execution(text, groups)
+        click.echo(text)
+    elif fmt == "csv":
+        from gal_friday.cli.rendering.report_formats import groups_csv, periods_csv, report_csv
+
+        if groups is not None:
+            from gal_friday.cli.rendering.execution_formats import execution_csv
+
+            text = execution_csv(groups)
+        elif by in GROUPS:
+            text = groups_csv(result, by)
+        else:
+            text = periods_csv(result, by) if by else report_csv(result, statistics=statistics)
         click.echo(text, nl=False)
     else:
         from gal_friday.cli.rendering.output import console, print_report
+        from gal_friday.cli.rendering.report_groups import print_groups, print_realized
 
-        print_report(result, console(), statistics=statistics, by=by)
+        out = console()
+        print_report(result, out, statistics=statistics, by=None if by in GROUPS else by)
+        if by in GROUPS:
+            print_groups(out, result, by)
+        if groups is not None:
+            from gal_friday.cli.rendering.execution_formats import print_execution
+
+            print_execution(out, groups)
+        print_realized(out, result)
     _say_when_empty(result, _filters(pair, since, until), state.masked_url)
     if plot is not None:
         _plot(result, plot)
+
+
+def _execution_groups(
+    uow_factory: UnitOfWorkFactory,
+    trading_pair: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    by: str | None,
+) -> list[ExecutionGroup]:
+    from gal_friday.domain.execution_groups import execution_groups
+    from gal_friday.services.execution import trade_quality
+
+    return execution_groups(trade_quality(uow_factory, trading_pair, start, end), by or "")
 
 
 def _plot(result: Performance, path: Path) -> None:

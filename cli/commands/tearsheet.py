@@ -22,7 +22,11 @@ from gal_friday.cli.state import State, pass_state
     help="The HTML file to write (refused when it exists, unless --force).",
 )
 @click.option("--currency", required=True, help="Reporting currency (e.g. USD).")
-@click.option("--start-capital", required=True, help="Capital at the start, in --currency.")
+@click.option(
+    "--start-capital",
+    default=None,
+    help="Capital at the start, in --currency (default: the ledger's balances and flows).",
+)
 @click.option("--since", default=None, help="Closed trades exited at or after (ISO, UTC).")
 @click.option("--until", default=None, help="Closed trades exited before (ISO, UTC).")
 @click.option(
@@ -36,7 +40,7 @@ def tearsheet(
     state: State,
     out: Path,
     currency: str,
-    start_capital: str,
+    start_capital: str | None,
     since: str | None,
     until: str | None,
     prices_exchange: str | None,
@@ -47,7 +51,7 @@ def tearsheet(
     if start is not None and end is not None and start >= end:
         raise UserError(f"--since {since} is not before --until {until}")
     _check_target(out, force)
-    capital = parse_capital(start_capital)
+    capital = None if start_capital is None else parse_capital(start_capital)
     from gal_friday.cli.rendering.tearsheet import render_tearsheet
     from gal_friday.services.tearsheet import build_tearsheet
 

@@ -10,8 +10,7 @@ checks the page against the command line.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -21,15 +20,15 @@ from gal_friday.cli.rendering.equity_formats import STATISTICS, equity_document
 from gal_friday.cli.rendering.report_formats import report_dict
 from gal_friday.cli.rendering.svg_charts import line_chart
 from gal_friday.domain import values as v
-from gal_friday.domain.execution import total_execution
+from gal_friday.domain.execution_groups import execution_groups
 from gal_friday.domain.monthly_returns import monthly_returns
-from gal_friday.domain.statistics import daily_returns
 from gal_friday.services.execution import TradeQuality
 from gal_friday.services.tearsheet import Tearsheet
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RATIOS = {"total_return", "cagr", "volatility", "max_drawdown", "best_day", "worst_day"}
 _CENT = Decimal("0.01")
+ZERO = Decimal(0)
 #: Nothing may load from anywhere: the page is one file (styles inline, charts inline SVG).
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -131,7 +130,7 @@ def _statistics(sheet: Tearsheet, document: dict[str, Any]) -> str:
             f'<div class="stat"><div class="k">{escape(label)}</div>'
             f'<div class="v">{value}</div></div>'
         )
-    return '<div class="grid">' + "".join(cells) + "</div>"
+    return '<div class="grid">' + _returns(document) + "".join(cells) + "</div>"
 
 
 def _curves(sheet: Tearsheet) -> str:
@@ -157,7 +156,9 @@ def _heatmap(sheet: Tearsheet) -> str:
     days = sheet.equity.days
     if not days:
         return ""
-    returns = daily_returns(sheet.equity.start_capital, [day.equity for day in days])
+    # the curve's own daily returns (time-weighted: a deposit is not a gain); a day whose
+    # return is undefined (listed in the notes) counts as no change
+    returns = [day.daily_return if day.daily_return is not None else ZERO for day in days]
     months = monthly_returns([day.date for day in days], returns)
     years = sorted({year for year, _ in months})
     rows = []
@@ -221,41 +222,29 @@ def _report_totals(report_doc: dict[str, Any]) -> str:
     )
 
 
-def _grouped(
-    trades: Sequence[TradeQuality], key: Callable[[TradeQuality], str | None], title: str
-) -> str:
-    groups: dict[str, list[TradeQuality]] = defaultdict(list)
-    for trade in trades:
-        groups[key(trade) or "(none)"].append(trade)
+def _grouped(trades: Sequence[TradeQuality], by: str, title: str) -> str:
+    """The groups of ``report --by ... --execution`` (docs/reporting.md), per quote currency."""
     rows = []
-    for name in sorted(groups):
-        members = groups[name]
-        totals = total_execution([m.execution for m in members])
-        wins = sum(1 for m in members if m.trade.realized_pnl > 0)
+    for group in execution_groups(trades, by):
+        totals = group.totals
         rows.append(
             [
-                escape(name),
+                escape(group.label),
+                escape(group.currency),
                 str(totals.trades),
-                str(wins),
                 _signed(totals.realized_pnl),
                 _text(totals.fees),
-                f"{totals.decomposed}",
+                str(totals.decomposed),
                 _text(totals.signal_edge),
                 _text(totals.entry_slippage),
                 _text(totals.exit_slippage),
+                _text(group.mean_r_multiple),
             ]
         )
     headers = [
-        "Group",
-        "Trades",
-        "Wins",
-        "Realized PnL",
-        "Fees",
-        "Decomposed",
-        "Signal edge",
-        "Entry slip.",
-        "Exit slip.",
-    ]
+        "Group", "Currency", "Trades", "Realized PnL", "Fees", "Decomposed", "Signal edge",
+        "Entry slip.", "Exit slip.", "Mean R",
+    ]  # fmt: skip
     return f"<h2>{escape(title)}</h2>" + _table(headers, rows)
 
 
@@ -310,6 +299,21 @@ def _quality(sheet: Tearsheet) -> str:
     )
     for reason, count in q.missing_references:
         items.append(f"{escape(reason)}: {count} trade(s) without that execution figure")
+    end = sheet.equity.end
+    if end is not None and (end.fills_after or end.rows_after):
+        cut = f" (the last close of {escape(end.pair)})" if end.pair else ""
+        items.append(
+            f"The curve ends on {end.last_day.isoformat()}{cut}: {end.fills_after} fill(s) and "
+            f"{end.rows_after} ledger row(s) lie past its end."
+        )
+    for stale in sheet.equity.stale_prices:
+        items.append(
+            f"Prices carried forward: {escape(stale.pair)} at its {stale.close_day.isoformat()} "
+            f"close for {stale.days} days ({stale.first_day.isoformat()} to "
+            f"{stale.last_day.isoformat()})."
+        )
+    if not sheet.equity.stale_prices:
+        items.append(f"No price carried forward more than {sheet.equity.max_stale_days} days.")
     if q.ledger_balanced is None:
         items.append("No ledger stored: balances are not audited.")
     else:
@@ -322,10 +326,37 @@ def _quality(sheet: Tearsheet) -> str:
     )
 
 
+def _origin(sheet: Tearsheet, document: dict[str, Any]) -> str:
+    """Where the curve starts: the start capital given, or the ledger's opening value."""
+    equity, currency = sheet.equity, escape(sheet.currency)
+    if equity.start_capital is not None:
+        capital = _text(equity.start_capital)
+        shown = _figure("equity.start_capital", document["start_capital"], capital)
+        return f"equity from a start capital of {shown} {currency}."
+    opening = _figure(
+        "equity.opening_value", document["opening_value"], _text(equity.opening_value)
+    )
+    return (
+        f"equity from the ledger: opening value {opening} {currency}, deposits and "
+        "withdrawals as flows (time-weighted returns)."
+    )
+
+
+def _returns(document: dict[str, Any]) -> str:
+    cells = []
+    for name, label in (("twr", "time-weighted return"), ("xirr", "money-weighted (XIRR, a year)")):
+        raw = document["returns"][name]
+        value = None if raw is None else Decimal(raw)
+        shown = _figure(f"equity.returns.{name}", raw, _pct(value), signed=value)
+        cells.append(
+            f'<div class="stat"><div class="k">{label}</div><div class="v">{shown}</div></div>'
+        )
+    return "".join(cells)
+
+
 def render_tearsheet(sheet: Tearsheet) -> str:
     """The whole page (UTF-8 text; the same figures always give the same text)."""
     equity_doc = equity_document(sheet.equity)
-    capital = _text(sheet.equity.start_capital)
     report_doc = report_dict(sheet.report)
     period = " to ".join(
         part
@@ -337,16 +368,14 @@ def render_tearsheet(sheet: Tearsheet) -> str:
     body = "".join(
         [
             f"<h1>Gal-Friday tearsheet ({escape(sheet.currency)})</h1>",
-            f'<p class="sub">Closed trades from {escape(period)}; equity from '
-            f"{_figure('equity.start_capital', equity_doc['start_capital'], capital)} "
-            f"{escape(sheet.currency)}.</p>",
+            f'<p class="sub">Closed trades from {escape(period)}; {_origin(sheet, equity_doc)}</p>',
             _statistics(sheet, equity_doc),
             _curves(sheet),
             _heatmap(sheet),
             _drawdowns(sheet, equity_doc),
             _report_totals(report_doc),
-            _grouped(sheet.trades, lambda q: q.strategy_id, "By strategy"),
-            _grouped(sheet.trades, lambda q: q.exit_reason, "By exit reason"),
+            _grouped(sheet.trades, "strategy", "By strategy"),
+            _grouped(sheet.trades, "exit-reason", "By exit reason"),
             _trades(sheet.trades),
             _quality(sheet),
         ]

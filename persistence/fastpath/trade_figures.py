@@ -1,7 +1,7 @@
 """Trades' figures read as plain rows (``TradeRepository.figures``): what a report reads.
 
 Loading 100,000 mapped trades takes seconds (an instrumented object per row, a Python type
-processor per value); the report needs eleven plain values of each. So the statement skips
+processor per value); the report needs fourteen plain values of each. So the statement skips
 SQLAlchemy's result processing, and :func:`read_figures` converts the driver's values the
 way the column types would: ``Money`` arrives as canonical decimal text (stored so on
 SQLite; trimmed by ``trim_scale`` and cast on PostgreSQL, as the type's ``tidy`` would do),
@@ -12,6 +12,7 @@ plain values and no reference cycles, so its passes would only cost.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -79,8 +80,26 @@ def _figures(conn: Connection, trading_pair: str | None) -> list[TradeFigures]:
                 money(cash),
                 money(held),
                 money(price),
+                strategy,
+                None if signal is None else uuid.UUID(hex=signal),  # Uuid: 32 hex digits
+                reason,
             )
-            for exchange, pair, side, grouping, entry, exit_, pnl, fee, cash, held, price in rows
+            for (
+                exchange,
+                pair,
+                side,
+                grouping,
+                entry,
+                exit_,
+                pnl,
+                fee,
+                cash,
+                held,
+                price,
+                strategy,
+                signal,
+                reason,
+            ) in rows
         ]
     return [
         make(
@@ -95,6 +114,24 @@ def _figures(conn: Connection, trading_pair: str | None) -> list[TradeFigures]:
             money(cash),
             money(held),
             money(price),
+            strategy,
+            signal,  # the driver's uuid.UUID
+            reason,
         )
-        for exchange, pair, side, grouping, entry, exit_, pnl, fee, cash, held, price in rows
+        for (
+            exchange,
+            pair,
+            side,
+            grouping,
+            entry,
+            exit_,
+            pnl,
+            fee,
+            cash,
+            held,
+            price,
+            strategy,
+            signal,
+            reason,
+        ) in rows
     ]

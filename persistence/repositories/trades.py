@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -37,6 +38,11 @@ class TradeRepository(Repository):
     def by_strategy(self, strategy_id: str) -> list[Trade]:
         """A strategy's trades in entry order."""
         stmt = select(Trade).where(t.trades.c.strategy_id == strategy_id)
+        return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
+
+    def by_signal(self, signal_id: uuid.UUID) -> list[Trade]:
+        """The trades a signal's orders entered, in entry order."""
+        stmt = select(Trade).where(t.trades.c.signal_id == signal_id)
         return self._all(stmt.order_by(t.trades.c.entry_timestamp, t.trades.c.trade_pk))
 
     def in_period(

@@ -104,6 +104,7 @@ def test_in_chromium_the_page_is_whole_quiet_and_agrees_with_the_cli(session):
                     "els => els.map(e => [e.dataset.json, e.dataset.value, e.textContent])",
                 )
                 headings = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent)")
+                body_text = page.inner_text("body")
                 page.close()
                 assert problems == [], width
                 assert requests == [page_file.as_uri()], width  # nothing but the file itself
@@ -115,6 +116,8 @@ def test_in_chromium_the_page_is_whole_quiet_and_agrees_with_the_cli(session):
                     assert shown_value == ("null" if expected is None else str(expected)), key
                 for section in ("Monthly returns", "By strategy", "By exit reason", "Trades"):
                     assert section in headings
+                for name in ("momentum", "mean-reversion", "TAKE_PROFIT_HIT", "MANUAL_CLOSE"):
+                    assert name in body_text  # the trades carry their strategy and exit reason
         finally:
             browser.close()
     assert re.search(rb"<script|https?://", page_file.read_bytes()) is None

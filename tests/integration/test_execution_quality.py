@@ -68,3 +68,48 @@ def test_a_period_keeps_the_trades_exited_inside_it(database_url):
         until=datetime(2024, 3, 9, tzinfo=UTC),
     )
     assert [q.strategy_id for q in inside] == ["mean-reversion"]
+
+
+def test_report_execution_groups_sum_to_the_reports_groups(database_url):
+    """`report --by ... --execution` agrees with `report --by ...` group by group."""
+    import json
+
+    from tests.e2e.test_cli import run
+
+    url = database_url.render_as_string(hide_password=False)
+    store_session(url)
+    for by in ("strategy", "exit-reason", "signal"):
+        result = run(url, "report", "--by", by, "--execution", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        plain = {(g["group"], g["currency"]): g["realized_pnl"] for g in document["groups"]}
+        execution = {(g["group"], g["currency"]): g for g in document["execution"]}
+        assert {key: g["realized_pnl"] for key, g in execution.items()} == plain
+        total = sum(D(g["realized_pnl"]) for g in document["execution"])
+        assert total == D(document["totals"]["USD"]["realized_pnl"]) == D("21.66")
+    by_strategy = json.loads(
+        run(url, "report", "--by", "strategy", "--execution", "--format", "json").stdout
+    )
+    momentum = next(g for g in by_strategy["execution"] if g["group"] == "momentum")
+    assert (momentum["signal_edge"], momentum["entry_slippage"], momentum["exit_slippage"]) == (
+        "22",
+        "0.2",
+        "-3",
+    )
+    assert momentum["decomposed_fees"] == "0.84" and momentum["mean_r_multiple"] == "1.8735"
+    unattributed = next(g for g in by_strategy["execution"] if g["group"] is None)
+    assert unattributed["decomposed"] == 0 and unattributed["missing"] == {"no signal": 1}
+    by_reason = json.loads(
+        run(url, "report", "--by", "exit-reason", "--execution", "--format", "json").stdout
+    )
+    assert {g["group"]: g["trades"] for g in by_reason["execution"]} == {
+        "MANUAL_CLOSE": 1,
+        "TAKE_PROFIT_HIT": 2,
+    }
+    table = run(url, "report", "--by", "exit-reason", "--execution")
+    csv_text = run(url, "report", "--by", "strategy", "--execution", "--format", "csv")
+    assert table.returncode == csv_text.returncode == 0
+    assert "Execution by group" in table.stdout
+    assert csv_text.stdout.splitlines()[0].startswith("by,group,currency,trades")
+    refused = run(url, "report", "--execution")
+    assert refused.returncode == 2 and "--by strategy" in refused.stderr

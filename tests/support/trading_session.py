@@ -1,9 +1,9 @@
 """A small bot session stored through the library's own calls: signals, orders, live fills, candles.
 
 Three round trips of BTC/USD on kraken, with hourly candles from 2024-03-01 for ten
-days: a LONG from a ``momentum`` signal (limit entry, market exit), a SHORT from a
-``mean-reversion`` signal (limit entry and exit), and a LONG with no signal (market
-orders). The figures are chosen so the execution figures can be computed by hand
+days: a LONG from a ``momentum`` signal (limit entry, market exit; exit reason
+``TAKE_PROFIT_HIT``), a SHORT from a ``mean-reversion`` signal (limit entry and exit;
+``TAKE_PROFIT_HIT``), and a LONG with no signal (market orders; ``MANUAL_CLOSE``). The figures are chosen so the execution figures can be computed by hand
 (docs/execution.md's worked example uses the first trade).
 """
 
@@ -100,12 +100,13 @@ def store_session(url: str) -> dict[str, uuid.UUID]:
         (
             Order(trading_pair=PAIR, exchange="kraken", side="BUY", order_type="LIMIT",
                   quantity_ordered=D(2), limit_price=D(101), signal_id=momentum.signal_id,
-                  created_at=_at(0, 5, 10)),
+                  reason="ENTRY", created_at=_at(0, 5, 10)),
             [("M1", "1", "100.8", "0.2", _at(0, 5, 20)), ("M2", "1", "101", "0.2", _at(0, 6))],
         ),
         (
             Order(trading_pair=PAIR, exchange="kraken", side="SELL", order_type="MARKET",
-                  quantity_ordered=D(2), signal_id=momentum.signal_id, created_at=_at(2, 12, 5)),
+                  quantity_ordered=D(2), signal_id=momentum.signal_id, reason="TAKE_PROFIT_HIT",
+                  created_at=_at(2, 12, 5)),
             [("M3", "2", "110.5", "0.44", _at(2, 12, 6))],
         ),
         (
@@ -117,7 +118,7 @@ def store_session(url: str) -> dict[str, uuid.UUID]:
         (
             Order(trading_pair=PAIR, exchange="kraken", side="BUY", order_type="LIMIT",
                   quantity_ordered=D(1), limit_price=D(104), signal_id=reversion.signal_id,
-                  created_at=_at(5, 2)),
+                  reason="TAKE_PROFIT_HIT", created_at=_at(5, 2)),
             [("R2", "1", "103.9", "0.1", _at(5, 2, 40))],
         ),
         (
@@ -127,7 +128,7 @@ def store_session(url: str) -> dict[str, uuid.UUID]:
         ),
         (
             Order(trading_pair=PAIR, exchange="kraken", side="SELL", order_type="MARKET",
-                  quantity_ordered=D(1), created_at=_at(8, 16)),
+                  quantity_ordered=D(1), reason="MANUAL_CLOSE", created_at=_at(8, 16)),
             [("N2", "1", "103.1", "0.1", _at(8, 16, 1))],
         ),
     ]  # fmt: skip

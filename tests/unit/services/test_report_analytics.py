@@ -102,6 +102,7 @@ def test_json_statistics_per_pair_and_per_currency_total_match_the_hand_computed
         "pairs",
         "total_trades",
         "totals",
+        "realized",  # what open trades realized, beside the closed trades' PnL
     }
 
 

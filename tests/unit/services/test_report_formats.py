@@ -20,6 +20,7 @@ from gal_friday.cli.rendering.report_formats import (
 )
 from gal_friday.domain import Trade, TradeGrouping, TradeSide
 from gal_friday.domain.performance import summarize
+from gal_friday.domain.trade import TradeFigures
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 D = Decimal
@@ -67,6 +68,9 @@ def test_json_totals_are_per_quote_currency_and_no_mixed_total_is_left():
         "total_commission": "0.00000231",
         "pnl_pct": "0.019637",
         "open_trades": 0,
+        "open_realized_pnl": "0",
+        "ledger_margin": "0",
+        "all_realized_pnl": "0.0005891",
     }
 
 
@@ -122,11 +126,10 @@ def test_safe_cell(value, written):
 
 
 def test_a_formula_pair_is_written_inert_and_negative_pnl_stays_a_number():
-    # `=`, `+` and `@` cannot be in a pair any more (docs/importing.md, "Pair names"); a
-    # leading minus can, and a spreadsheet would read `-SUM/USD` as a formula
-    trades = [trade("-SUM/USD", "-12.5")]
+    # a pair name can no longer hold "=" (ASCII codes only): the figures of a stored row can
+    trades = [TradeFigures.of(trade("BTC/USD", "-12.5"))._replace(trading_pair="=1+2/USD")]
     rows = list(csv.reader(io.StringIO(report_csv(summarize(trades)))))
-    assert rows[1][1] == "'-SUM/USD"
+    assert rows[1][1] == "'=1+2/USD"
     assert rows[1][CSV_COLUMNS.index("realized_pnl")] == "-12.5"
     for row in rows[1:]:
         for cell in row:
