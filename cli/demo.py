@@ -31,6 +31,7 @@ import attrs
 
 from gal_friday.domain import EventLog, Fill, Log, Order, OrderType, Side, Signal, SystemLog
 from gal_friday.domain.candles import Candle
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.domain.ledger import LedgerEntry
 from gal_friday.persistence import schema
 from gal_friday.persistence.database import Engine, create_engine
@@ -297,7 +298,7 @@ def _step(session: _Session, step: int, at: datetime) -> None:
             return
         signal.approve({"notional": str(notional.quantize(EIGHT))})
         order = Order(
-            client_order_id=session.uuid(),
+            client_order_id=str(session.uuid()),
             signal_id=signal.signal_id,
             trading_pair=pair,
             exchange=EXCHANGE,
@@ -318,7 +319,8 @@ def _execute(session: _Session, order: Order, step: int, at: datetime) -> None:
     fate = step % 9
     with session.uow() as uow:
         stored = uow.orders.get_by_client_id(order.client_order_id)
-        assert stored is not None
+        if stored is None:
+            raise InvariantError("the demo's order is stored")
         if fate == 8 and order.side is Side.BUY:
             stored.reject("insufficient margin (simulated)", at + timedelta(seconds=1))
             uow.commit()
@@ -340,7 +342,8 @@ def _execute(session: _Session, order: Order, step: int, at: datetime) -> None:
             record_fill(factory, fill, client_order_id=order.client_order_id)
         with session.uow() as uow:
             stored = uow.orders.get_by_client_id(order.client_order_id)
-            assert stored is not None
+            if stored is None:
+                raise InvariantError("the demo's order is stored")
             getattr(stored, closing)(at + timedelta(minutes=4))
             uow.commit()
         # The exchange reports a fill that happened before the cancel only now.
@@ -362,7 +365,8 @@ def _execute(session: _Session, order: Order, step: int, at: datetime) -> None:
     session.summary.fills += len(fills)
     with session.uow() as uow:
         stored = uow.orders.get_by_client_id(order.client_order_id)
-        assert stored is not None
+        if stored is None:
+            raise InvariantError("the demo's order is stored")
         _count(session, stored)
     positions = {
         pair: {"quantity": qty, "market_value": (qty * session.prices[pair]).quantize(EIGHT)}

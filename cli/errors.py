@@ -13,6 +13,9 @@ from gal_friday.domain.errors import InputError
 #: Error lines longer than this are cut (a value can be huge: a whole file line, a driver dump).
 MAX_ERROR_LENGTH = 300
 INTERRUPTED = 130
+#: The database holds another application's table or revision where ours would go
+#: (docs/database.md, "Sharing a database").
+SCHEMA_CONFLICT = 4
 
 
 class UserError(InputError):

@@ -60,6 +60,8 @@ class OrderStatus(StrEnum):
     PENDING_SUBMIT = "PENDING_SUBMIT"
     OPEN = "OPEN"
     PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    #: A cancel was sent, not confirmed yet: fills are still accepted (docs/orders.md).
+    CANCEL_REQUESTED = "CANCEL_REQUESTED"
     FILLED = "FILLED"
     CANCELLED = "CANCELLED"
     REJECTED = "REJECTED"
@@ -68,7 +70,17 @@ class OrderStatus(StrEnum):
     @property
     def is_open(self) -> bool:
         """True while the order can still receive fills from the exchange."""
-        return self in (OrderStatus.PENDING_SUBMIT, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+        return self in _OPEN_STATUSES
+
+
+_OPEN_STATUSES = frozenset(
+    {
+        OrderStatus.PENDING_SUBMIT,
+        OrderStatus.OPEN,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.CANCEL_REQUESTED,
+    }
+)
 
 
 class SignalStatus(StrEnum):

@@ -8,7 +8,6 @@ own rules apply (``Order.apply_fill``).
 
 from __future__ import annotations
 
-import uuid
 from typing import Literal
 
 import attrs
@@ -21,7 +20,7 @@ from gal_friday.domain.fill import Fill
 class OrderName:
     """How an error names an order: Gal-Friday's id, and the exchange's when known."""
 
-    client_order_id: uuid.UUID
+    client_order_id: str
     exchange_order_id: str | None = None
 
     def __str__(self) -> str:

@@ -1,13 +1,15 @@
 """Log records, subsystem logs and the append-only event log.
 
-Context dictionaries are made JSON-safe on the way in (:func:`json_safe`):
-``Decimal`` becomes its string, datetimes ISO 8601, UUIDs strings, enums their
-value, anything else its ``repr``. Secrets are kept out (:mod:`gal_friday.domain.redaction`,
-``docs/logging.md``): a value under a secret key is replaced by ``"***"`` at any
-depth, and messages, exception text, string values and reprs are scrubbed of
-credentials of a recognisable shape. The walk is iterative: a structure nested
-deeper than :data:`MAX_DEPTH` levels, or a cycle, is replaced by a placeholder,
-never stored as its ``repr``.
+Context dictionaries are made JSON-safe on the way in (:func:`json_safe`), in the
+library's JSON encoding (``docs/payloads.md``): ``Decimal`` becomes the string of its
+exact digits, aware datetimes ISO 8601 in UTC, dates ISO, UUIDs strings, enums their
+value, numpy scalars their number; where another JSON field refuses a value, a log
+keeps its (scrubbed) ``repr`` instead, because logging must never fail. Secrets are
+kept out (:mod:`gal_friday.domain.redaction`, ``docs/logging.md``): a value under a
+secret key is replaced by ``"***"`` at any depth, and messages, exception text, string
+values and reprs are scrubbed of credentials of a recognisable shape. The walk is
+iterative: a structure nested deeper than :data:`MAX_DEPTH` levels, or a cycle, is
+replaced by a placeholder, never stored as its ``repr``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import attrs
 
 from gal_friday.domain import values as v
 from gal_friday.domain.errors import InvalidValueError
+from gal_friday.domain.json_values import decimal_text, is_numpy_scalar, json_document, numpy_item
 from gal_friday.domain.redaction import DEFAULT_SECRET_KEYS, REDACTED, Redactor, redactor
 
 __all__ = [
@@ -70,10 +73,17 @@ def _leaf(value: Any, rules: Redactor) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, (Decimal, uuid.UUID)):
+    if isinstance(value, Decimal):
+        return decimal_text(value) if value.is_finite() else str(value)
+    if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC).isoformat()  # as every JSON field has it (docs/payloads.md)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if is_numpy_scalar(value):  # its number (docs/payloads.md)
+        item = numpy_item(value)
+        return _leaf(item, rules) if type(item) in _PLAIN else rules.scrub(repr(item))
     try:
         text = repr(value)
     except Exception:
@@ -183,11 +193,17 @@ def json_object(value: object, field: str) -> dict[str, Any]:
 
 
 def redacted_object(value: object, field: str) -> dict[str, Any]:
-    """A JSON-safe copy of a mapping with secrets redacted (the default secret words)."""
-    if not isinstance(value, Mapping):
-        raise InvalidValueError(field, f"must be a mapping, not {type(value).__name__}")
-    result: dict[str, Any] = json_safe(value)
+    """A mapping in the JSON encoding (:func:`~gal_friday.domain.json_values.json_document`:
+    a value without one is refused, naming its path) with secrets redacted."""
+    result: dict[str, Any] = json_safe(json_document(value, field))
     return result
+
+
+def _correlation_id(value: object, field: str) -> str:
+    """Any id as text: a UUID (a signal id), an int (an order key) or a string."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, uuid.UUID)):
+        raise InvalidValueError(field, f"must be a string, an int or a UUID, not {value!r}")
+    return v.external_id(str(value), field)
 
 
 def record_context(record: logging.LogRecord | Mapping[str, Any]) -> dict[str, Any]:
@@ -366,7 +382,9 @@ class SystemLog:
 class EventLog:
     """An append-only record of a system event (never updated once stored).
 
-    The payload is made JSON-safe and redacted like a log record's context.
+    The payload is put in the JSON encoding (``docs/payloads.md``) and redacted like a log
+    record's context. ``correlation_id`` ties events together (a signal id, an order id or
+    any id the caller gives, as text); the event store finds events by it.
     """
 
     event_type: str = attrs.field(metadata=v.check(v.non_empty))
@@ -374,4 +392,7 @@ class EventLog:
     source: str = attrs.field(metadata=v.check(v.non_empty))
     occurred_at: datetime = attrs.field(factory=lambda: datetime.now(UTC), metadata=v.check(v.utc))
     event_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
+    correlation_id: str | None = attrs.field(
+        default=None, metadata=v.check(_correlation_id, optional=True)
+    )
     event_pk: int | None = None

@@ -23,6 +23,9 @@ Rules (docs/trading-rules.md, "Orders and fills"):
   ``fill_notional / filled_quantity`` rounded half-even to 18 places, the same
   figure as recomputing it from every fill. Every fill changes the row and its
   version.
+* Every change of status is noted with its time, reason and the filled quantity
+  (:mod:`gal_friday.domain.order_history`); the store writes them with the order.
+  CANCEL_REQUESTED (a cancel sent, not confirmed) still takes fills (docs/orders.md).
 * A stored fill changes only through its order (:meth:`Order.correct_fill_fee`, a
   ledger's fee), which recomputes the aggregates from its fills.
 """
@@ -32,13 +35,14 @@ from __future__ import annotations
 import bisect
 import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from gal_friday.domain import client_order_ids as ids
 from gal_friday.domain import construction
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import OrderStatus, OrderType, Side
@@ -50,12 +54,20 @@ from gal_friday.domain.errors import (
     OverfillError,
 )
 from gal_friday.domain.fill import Fill, check_base_fee
+from gal_friday.domain.order_history import note_change
 
 S = OrderStatus
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_SUBMIT: frozenset({S.OPEN, S.REJECTED, S.CANCELLED, S.PARTIALLY_FILLED, S.FILLED}),
-    S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED}),
-    S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED}),
+    S.PENDING_SUBMIT: frozenset(
+        {S.OPEN, S.REJECTED, S.CANCELLED, S.PARTIALLY_FILLED, S.FILLED, S.CANCEL_REQUESTED}
+    ),
+    S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED, S.CANCEL_REQUESTED}),
+    S.PARTIALLY_FILLED: frozenset(
+        {S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED, S.CANCEL_REQUESTED}
+    ),
+    # a cancel on its way: fills still arrive (a partial one keeps the status); the way
+    # back, when the exchange refuses the cancel, is Order.cancel_refused (docs/orders.md)
+    S.CANCEL_REQUESTED: frozenset({S.CANCEL_REQUESTED, S.FILLED, S.CANCELLED, S.EXPIRED}),
     S.FILLED: frozenset(),
     S.CANCELLED: frozenset(),
     S.EXPIRED: frozenset(),
@@ -64,6 +76,8 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 _NEEDS_LIMIT = frozenset(t for t in OrderType if t.has_limit_price)
 _NEEDS_STOP = frozenset(t for t in OrderType if t.has_stop_price)
+#: The statuses an acknowledgement arriving late (after a fill, a cancel request) keeps.
+_ACK_KEEPS_STATUS = frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCEL_REQUESTED})
 
 
 def _now() -> datetime:
@@ -107,13 +121,22 @@ class Order:
         default=None, metadata=v.check(v.money, optional=True)
     )
     stop_price: Decimal | None = attrs.field(default=None, metadata=v.check(v.money, optional=True))
-    client_order_id: uuid.UUID = attrs.field(factory=uuid.uuid4, metadata=v.check(v.to_uuid))
+    #: Gal-Friday's id, text (a UUID given becomes its canonical text): docs/orders.md.
+    client_order_id: str = attrs.field(
+        factory=ids.new_client_order_id, metadata=v.check(ids.client_order_id)
+    )
     exchange_order_id: str | None = attrs.field(
         default=None, metadata=v.check(v.external_id, optional=True)
     )
     signal_id: uuid.UUID | None = attrs.field(
         default=None, metadata=v.check(v.to_uuid, optional=True)
     )
+    #: The strategy that placed the order; its signal's when it has one (docs/attribution.md).
+    strategy_id: str | None = attrs.field(
+        default=None, metadata=v.check(v.external_id, optional=True)
+    )
+    #: Why the order was placed (free text; usual values in docs/attribution.md).
+    reason: str | None = attrs.field(default=None, metadata=v.check(v.external_id, optional=True))
     status: OrderStatus = attrs.field(
         default=OrderStatus.PENDING_SUBMIT,
         metadata=v.check(v.enum_of(OrderStatus)),
@@ -141,6 +164,7 @@ class Order:
 
     def __attrs_post_init__(self) -> None:
         _check_prices(self.order_type, self.limit_price, self.stop_price)
+        note_change(self, None, self.created_at, "created")
         if self.fills:
             given, self.fills = list(self.fills), []
             self.filled_quantity, self.fill_notional, self.commissions = Decimal(0), Decimal(0), {}
@@ -211,9 +235,11 @@ class Order:
                 "quantity_ordered": quantity,
                 "limit_price": limit_price,
                 "stop_price": stop_price,
-                "client_order_id": uuid.uuid4(),
+                "client_order_id": ids.new_client_order_id(),
                 "exchange_order_id": exchange_order_id,
                 "signal_id": None,
+                "strategy_id": None,
+                "reason": None,
                 "status": S.FILLED,
                 "error_message": None,
                 "created_at": first[_TIME],
@@ -248,8 +274,12 @@ class Order:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def mark_submitted(self, exchange_order_id: str, at: datetime) -> None:
-        """The exchange acknowledged the order: PENDING_SUBMIT -> OPEN."""
+    def mark_submitted(self, exchange_order_id: str, at: datetime, *, reason: str = "") -> None:
+        """The exchange acknowledged the order (Kraken: with its txid): PENDING_SUBMIT -> OPEN.
+
+        An acknowledgement that arrives after a fill or a cancel request records the id and
+        the time and keeps the status. ``reason`` is kept in the status history.
+        """
         exchange_order_id = v.external_id(exchange_order_id, "exchange_order_id")
         at = v.utc(at, "at")
         if self.exchange_order_id not in (None, exchange_order_id):
@@ -257,35 +287,70 @@ class Order:
                 f"order {self.client_order_id} already has exchange id "
                 f"{self.exchange_order_id!r}, not {exchange_order_id!r}"
             )
-        if self.status in (S.PARTIALLY_FILLED, S.FILLED) and self.submitted_at is None:
+        before = self.status
+        if before in _ACK_KEEPS_STATUS and self.submitted_at is None:
             pass  # the acknowledgement arrived after a fill: record it, keep the status
         else:
-            check_transition(self.status, S.OPEN)
+            check_transition(before, S.OPEN)
             self.status = S.OPEN
         self.exchange_order_id = exchange_order_id
         self.submitted_at = at
         self._touch(at)
+        if self.status is not before:
+            note_change(self, before, at, reason or f"acknowledged as {exchange_order_id}")
 
-    def cancel(self, at: datetime) -> None:
+    def request_cancel(self, at: datetime, *, reason: str = "") -> None:
+        """A cancel was sent and is not confirmed yet: CANCEL_REQUESTED, which still takes
+        fills (a fill completing the order makes it FILLED); :meth:`cancel` confirms it,
+        :meth:`cancel_refused` undoes it."""
+        at = v.utc(at, "at")
+        before = self.status
+        check_transition(before, S.CANCEL_REQUESTED)
+        if before is S.CANCEL_REQUESTED:
+            raise InvalidTransitionError("order", before.value, S.CANCEL_REQUESTED.value)
+        self.status = S.CANCEL_REQUESTED
+        self._touch(at)
+        note_change(self, before, at, reason or "cancel requested")
+
+    def cancel_refused(self, reason: str, at: datetime) -> None:
+        """The exchange refused a requested cancel: the order is open again, PARTIALLY_FILLED
+        when it has fills, else OPEN once acknowledged, else PENDING_SUBMIT."""
+        reason = v.non_empty(reason, "reason", max_length=10_000)
+        at = v.utc(at, "at")
+        before = self.status
+        if before is not S.CANCEL_REQUESTED:
+            raise InvalidTransitionError("order", before.value, "a refused cancel")
+        if self.filled_quantity:
+            self.status = S.PARTIALLY_FILLED
+        elif self.submitted_at is not None:
+            self.status = S.OPEN
+        else:
+            self.status = S.PENDING_SUBMIT
+        self._touch(at)
+        note_change(self, before, at, f"cancel refused: {reason}")
+
+    def cancel(self, at: datetime, *, reason: str = "") -> None:
         """The order was cancelled; fills that happened before ``at`` may still arrive."""
-        self._close(S.CANCELLED, at)
+        self._close(S.CANCELLED, at, reason or "cancelled")
 
-    def expire(self, at: datetime) -> None:
+    def expire(self, at: datetime, *, reason: str = "") -> None:
         """The order expired on the exchange."""
-        self._close(S.EXPIRED, at)
+        self._close(S.EXPIRED, at, reason or "expired")
 
     def reject(self, reason: str, at: datetime) -> None:
-        """The exchange or the system refused the order."""
+        """The exchange or the system refused the order (also: it could not be sent)."""
         reason = v.non_empty(reason, "reason", max_length=10_000)
-        self._close(S.REJECTED, at)
+        self._close(S.REJECTED, at, reason)
         self.error_message = reason
 
-    def _close(self, target: OrderStatus, at: datetime) -> None:
+    def _close(self, target: OrderStatus, at: datetime, reason: str) -> None:
         at = v.utc(at, "at")
-        check_transition(self.status, target)
+        before = self.status
+        check_transition(before, target)
         self.status = target
         self.closed_at = at
         self._touch(at)
+        note_change(self, before, at, reason)
 
     def _touch(self, at: datetime) -> None:
         self.last_updated_at = max(self.last_updated_at, at)
@@ -324,6 +389,10 @@ class Order:
             new_filled = self.filled_quantity + fill.quantity_filled
             notional = self.fill_notional + fill.quantity_filled * fill.fill_price
             paid = self.commissions.get(fill.commission_asset, Decimal(0)) + fill.commission
+            extra = {
+                asset: self.commissions.get(asset, Decimal(0)) + amount
+                for asset, amount in fill.extra_commissions.items()
+            }
         if new_filled > self.quantity_ordered:
             raise OverfillError(
                 f"fill {fill.fill_id!r} of {fill.quantity_filled} would fill {new_filled} "
@@ -338,14 +407,22 @@ class Order:
         self.fill_notional = v.tidy(notional)
         self.average_fill_price = average
         self.commissions = {**self.commissions, fill.commission_asset: v.tidy(paid)}
+        for asset, amount in extra.items():
+            self.commissions[asset] = v.tidy(amount)
         if self.status.is_open:
-            target = (
-                S.FILLED if self.filled_quantity == self.quantity_ordered else S.PARTIALLY_FILLED
-            )
-            check_transition(self.status, target)
+            before = self.status
+            if self.filled_quantity == self.quantity_ordered:
+                target = S.FILLED
+            elif before is S.CANCEL_REQUESTED:
+                target = S.CANCEL_REQUESTED  # the cancel is still on its way
+            else:
+                target = S.PARTIALLY_FILLED
+            check_transition(before, target)
             self.status = target
             if target is S.FILLED:
                 self.closed_at = fill.filled_at
+            if target is not before:
+                note_change(self, before, fill.filled_at, f"fill {fill.fill_id}")
         self._touch(fill.filled_at)
 
     def extend_with(
@@ -438,6 +515,54 @@ class Order:
         self.commissions = totals.commissions
         return True
 
+    def take_ledger_amounts(
+        self,
+        fill_id: str,
+        *,
+        fill_price: Decimal,
+        commissions: Mapping[str, Decimal],
+        commission_asset: str,
+        reported: Mapping[str, Decimal],
+    ) -> bool:
+        """One of this order's fills takes what the exchange's ledger moved (docs/ledgers.md,
+        "Differences"): the price ``|quote moved| / |base moved|``, the ``commissions`` per
+        asset (``commission_asset``'s is the fill's ``commission``, the others its extra
+        commissions; a missing ``commission_asset`` pays 0) and the ``reported`` trades.csv
+        figures; False when the fill has them already.
+
+        The order's aggregates become those of its fills (:func:`fill_aggregates`). Refused,
+        changing nothing: a fill the order does not have; values a fill refuses (a price
+        not above 0, a base-asset fee not below a buy's quantity).
+        """
+        fill = self.fill_by_id(fill_id)
+        if fill is None:
+            raise FillMismatchError(f"order {self.client_order_id} has no fill {fill_id!r}")
+        price = v.money(fill_price, "fill_price")
+        asset = v.upper_code(commission_asset, "commission_asset")
+        extra = {a: amount for a, amount in commissions.items() if a != asset and amount}
+        candidate = construction.checked(
+            Fill,
+            {
+                **{name: getattr(fill, name) for name in FILL_VALUES},
+                "fill_price": price,
+                "commission": commissions.get(asset, Decimal(0)),
+                "commission_asset": asset,
+                "extra_commissions": extra,
+                "reported": dict(reported),
+            },
+        )
+        names = ("fill_price", "commission", "commission_asset", "extra_commissions", "reported")
+        if all(getattr(fill, name) == getattr(candidate, name) for name in names):
+            return False
+        for name in names:
+            setattr(fill, name, getattr(candidate, name))
+        totals = fill_aggregates(self.fills)
+        self.filled_quantity = totals.filled_quantity
+        self.fill_notional = totals.fill_notional
+        self.average_fill_price = totals.average_fill_price
+        self.commissions = totals.commissions
+        return True
+
     def _check_belongs(self, fill: Fill) -> None:
         for name in ("trading_pair", "exchange", "side"):
             if getattr(fill, name) != getattr(self, name):
@@ -506,8 +631,10 @@ FILL_VALUES = (
     "commission_asset",
     "filled_at",
     "exchange_order_id",
+    "extra_commissions",
 )
 _ID, _PAIR, _EXCHANGE, _SIDE, _QUANTITY, _PRICE, _COMMISSION, _ASSET, _TIME, _ORDER_ID = range(10)
+_EXTRA = 10
 _from_dict = operator.itemgetter(*FILL_VALUES)
 _from_attributes = operator.attrgetter(*FILL_VALUES)
 
@@ -537,6 +664,8 @@ def _aggregates(fills: Iterable[tuple[Any, ...]]) -> FillAggregates:
             notional += filled * fill[_PRICE]
             asset = fill[_ASSET]
             commissions[asset] = commissions.get(asset, Decimal(0)) + fill[_COMMISSION]
+            for asset, paid in fill[_EXTRA].items():  # a fee charged on both legs
+                commissions[asset] = commissions.get(asset, Decimal(0)) + paid
     return FillAggregates(
         filled_quantity=v.tidy(quantity),
         fill_notional=v.tidy(notional),

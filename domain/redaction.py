@@ -15,6 +15,9 @@ Two rules, documented in ``docs/logging.md``:
 
 A secret with neither a secret key nor a recognisable shape (a bare token in the
 middle of a sentence) cannot be told from other text and is stored as given.
+
+The same rules redact a stored configuration's content (:func:`redact_json`,
+``docs/payloads.md``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import Any
 
 REDACTED = "***"
 
@@ -195,3 +199,23 @@ def redactor(words: Iterable[str] = DEFAULT_SECRET_KEYS) -> Redactor:
 def scrub_text(text: str, words: Iterable[str] = DEFAULT_SECRET_KEYS) -> str:
     """``text`` with recognisable credentials replaced by ``***`` (see the module docstring)."""
     return redactor(words).scrub(text)
+
+
+def redact_json(value: Any, words: Iterable[str] = DEFAULT_SECRET_KEYS) -> Any:
+    """Plain JSON values (``domain.json_values.to_json``'s) with secrets redacted as in logs:
+    the value under a secret key is ``***`` at any depth, and strings are scrubbed of
+    credentials of a recognisable shape (a URL's password, ``password=...``, a token)."""
+    return _redact_json(value, redactor(words))
+
+
+def _redact_json(value: Any, rules: Redactor) -> Any:
+    if isinstance(value, str):
+        return rules.scrub(value)
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if rules.is_secret_key(key) else _redact_json(child, rules)
+            for key, child in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_json(item, rules) for item in value]
+    return value

@@ -5,6 +5,11 @@ reason. A BUY's stop loss lies below its entry and its take profit above it
 (mirrored for a SELL). A LIMIT entry needs a proposed entry price; a MARKET
 entry may omit it, in which case stop and target are only checked against
 each other.
+
+``prediction_value`` and ``risk_check_details`` are put in the library's JSON encoding
+when set (:mod:`gal_friday.domain.json_values`, ``docs/payloads.md``): a ``Decimal`` is
+kept as the string of its exact digits, a numpy scalar as its number; a value without an
+encoding is refused naming its path (``risk_check_details.limits[2].max``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import attrs
 from gal_friday.domain import values as v
 from gal_friday.domain.enums import OrderType, Side, SignalStatus
 from gal_friday.domain.errors import InvalidTransitionError, InvalidValueError
+from gal_friday.domain.json_values import json_document
 
 ENTRY_TYPES = (OrderType.LIMIT, OrderType.MARKET)
 
@@ -52,13 +58,17 @@ class Signal:
     prediction_event_id: uuid.UUID | None = attrs.field(
         default=None, metadata=v.check(v.to_uuid, optional=True)
     )
-    prediction_value: dict[str, Any] | None = None
+    prediction_value: dict[str, Any] | None = attrs.field(
+        default=None, metadata=v.check(json_document, optional=True)
+    )
     status: SignalStatus = attrs.field(
         default=SignalStatus.PROPOSED,
         metadata=v.check(v.enum_of(SignalStatus)),
     )
     rejection_reason: str | None = None
-    risk_check_details: dict[str, Any] | None = None
+    risk_check_details: dict[str, Any] | None = attrs.field(
+        default=None, metadata=v.check(json_document, optional=True)
+    )
     created_at: datetime = attrs.field(factory=lambda: datetime.now(UTC), metadata=v.check(v.utc))
 
     def __attrs_post_init__(self) -> None:

@@ -84,7 +84,8 @@ def to_decimal(value: object, field: str) -> Decimal:
 def check_storable(value: Decimal, field: str) -> Decimal:
     """Refuse a Decimal that ``Numeric(38, 18)`` cannot hold exactly."""
     _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # finite, checked by to_decimal
+    if not isinstance(exponent, int):  # NaN or an infinity
+        raise InvalidValueError(field, f"{value} is not a finite number")
     if len(digits) > ARITHMETIC_PRECISION:
         raise InvalidValueError(
             field, f"is written with {len(digits)} digits; at most {ARITHMETIC_PRECISION} are read"
@@ -93,7 +94,8 @@ def check_storable(value: Decimal, field: str) -> Decimal:
     if places > MONEY_SCALE:
         normalized = EXACT_CONTEXT.normalize(value)
         n_exp = normalized.as_tuple().exponent
-        assert isinstance(n_exp, int)
+        if not isinstance(n_exp, int):
+            raise InvalidValueError(field, f"{value} is not a finite number")
         if -n_exp > MONEY_SCALE:
             raise InvalidValueError(field, f"{value} has more than {MONEY_SCALE} decimal places")
         value = normalized

@@ -8,7 +8,11 @@ Two hierarchies, kept apart on purpose:
   unreachable or timed out (:class:`DatabaseUnavailableError`,
   :class:`DatabaseTimeoutError`), has no schema (:class:`SchemaMissingError`),
   refused a row (:class:`ConstraintViolationError`), or another writer got there
-  first (:class:`ConcurrencyError`, retryable).
+  first (:class:`ConcurrencyError`, retryable). No pooled connection free in time is a
+  :class:`PoolTimeoutError` (a :class:`DatabaseTimeoutError`, retried like an outage); a
+  full disk a :class:`StorageFullError` (never retried as one); and
+  :class:`FillStoredTradesStaleError` says a live fill was committed though its trades
+  could not follow (docs/live-fills.md).
 
 Every engine made by :mod:`gal_friday.persistence.database` raises these for a
 failure of the database itself as it happens (SQLAlchemy's ``handle_error`` event),
@@ -27,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolCheckoutTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from gal_friday.domain.errors import DomainError, DuplicateFillError
@@ -35,8 +40,12 @@ from gal_friday.persistence.storage_errors import (
     ConstraintViolationError,
     DatabaseTimeoutError,
     DatabaseUnavailableError,
+    FillStoredTradesStaleError,
+    PoolTimeoutError,
+    SchemaConflictError,
     SchemaMissingError,
     StorageError,
+    StorageFullError,
 )
 from gal_friday.persistence.urls import mask_secrets
 
@@ -46,8 +55,12 @@ __all__ = [
     "ConstraintViolationError",
     "DatabaseTimeoutError",
     "DatabaseUnavailableError",
+    "FillStoredTradesStaleError",
+    "PoolTimeoutError",
+    "SchemaConflictError",
     "SchemaMissingError",
     "StorageError",
+    "StorageFullError",
     "reason",
     "translate_error",
     "translate_integrity_error",
@@ -129,6 +142,9 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError | StorageError
 _CONFLICT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
 _TIMEOUT_SQLSTATES = {"57014"}  # query_canceled: statement_timeout (or lock_timeout)
 _MISSING_TABLE_SQLSTATES = {"42P01"}  # undefined_table
+#: insufficient_resources: disk_full, out_of_memory, too_many_connections is not one of them
+_FULL_SQLSTATES = {"53000", "53100", "53200"}
+_FULL_MESSAGES = ("database or disk is full", "No space left on device", "could not extend file")
 _SQLITE_MISSING_TABLE = re.compile(r"no such table: (\w+)")
 
 
@@ -152,6 +168,11 @@ def _storage_error(exc: BaseException, invalidated: bool) -> StorageError | None
     if sqlstate in _CONFLICT_SQLSTATES or "database is locked" in message:
         return ConcurrencyError(
             "another writer holds or changed the same data; nothing was committed, retry"
+        )
+    if sqlstate in _FULL_SQLSTATES or any(text in message for text in _FULL_MESSAGES):
+        # before the outage branches: retrying a full disk for a minute only delays the error
+        return StorageFullError(
+            f"the database's storage is full; nothing was committed ({reason(exc)})"
         )
     if sqlstate in _TIMEOUT_SQLSTATES:
         return DatabaseTimeoutError(
@@ -194,6 +215,11 @@ def translate_error(exc: BaseException) -> BaseException:
     """
     if isinstance(exc, StorageError | DomainError):
         return exc
+    if isinstance(exc, PoolCheckoutTimeout):
+        # every pooled connection busy (pool_size + max_overflow): retried like an outage
+        return PoolTimeoutError(
+            f"no database connection came free in time; nothing was committed ({reason(exc)})"
+        )
     if isinstance(exc, IntegrityError):
         return translate_integrity_error(exc)
     if isinstance(exc, StaleDataError):

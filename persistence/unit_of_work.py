@@ -9,8 +9,11 @@ driver error that leaves the block (the bulk path talks to psycopg directly).
 that only read: on SQLite they do not take the write lock.
 
 :class:`AsyncUnitOfWork` gives asyncio code the same repositories without a second
-copy of the queries: ``await uow.run(lambda u: u.orders.get(pk))`` runs the
-synchronous repositories inside ``AsyncSession.run_sync``.
+copy of the queries (``docs/asyncio.md``): ``await uow.signals.add(signal)`` awaits any
+repository method, and ``await uow.run(lambda repos: ...)`` runs several calls in one
+step; both run the synchronous repositories inside ``AsyncSession.run_sync``, so every
+repository operation (the bulk writes included) works on aiosqlite and on psycopg's
+asyncio connection.
 
 One engine is kept per URL and process (:func:`~gal_friday.persistence.engines.engine_for`),
 never one per unit of work; a forked child gets fresh pools
@@ -20,17 +23,20 @@ never one per unit of work; a forked child gets fresh pools
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # asyncio support is imported when used (start-up time of the CLI)
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from gal_friday.domain.errors import DomainError
 from gal_friday.persistence.database import (
     READ_ONLY,
     async_session_factory,
@@ -53,9 +59,25 @@ from gal_friday.persistence.repositories import (
     SystemLogRepository,
     TradeRepository,
 )
+from gal_friday.persistence.repositories.history import HistoryRepository
+from gal_friday.persistence.repositories.positions import PositionRepository
+from gal_friday.persistence.repositories.retention import RetentionRepository
+from gal_friday.persistence.repositories.risk import RiskRepository
 from gal_friday.persistence.tables.mapping import start_mappers
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _translated(exc: BaseException) -> BaseException:
+    """The storage or domain error for ``exc``; a domain error raised while a value bound
+    (a JSON value without an encoding, ``docs/payloads.md``) comes out as itself, not
+    wrapped in SQLAlchemy's ``StatementError``."""
+    bound = isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
+    orig = exc.orig if isinstance(exc, StatementError) and bound else None
+    if isinstance(orig, DomainError):
+        return orig
+    return translate_error(exc)
 
 
 class Repositories:
@@ -74,6 +96,10 @@ class Repositories:
         self.events = EventRepository(session)
         self.ledger = LedgerRepository(session)
         self.candles = CandleRepository(session)
+        self.positions = PositionRepository(session)
+        self.risk = RiskRepository(session)
+        self.retention = RetentionRepository(session)
+        self.history = HistoryRepository(session)
 
 
 class UnitOfWork(Repositories):
@@ -101,7 +127,7 @@ class UnitOfWork(Repositories):
         # without expiring them, so what a read returned stays readable after the block.
         self.session.close()
         if exc is not None:
-            translated = translate_error(exc)
+            translated = _translated(exc)
             if translated is not exc:
                 raise translated from exc
 
@@ -131,14 +157,68 @@ class UnitOfWork(Repositories):
             action()
         except Exception as exc:
             self.session.rollback()
-            translated = translate_error(exc)
+            translated = _translated(exc)
             if translated is exc:
                 raise
             raise translated from exc
 
 
+@functools.cache
+def _repository_names() -> frozenset[str]:
+    """The names of the repositories :class:`Repositories` makes (read from one made on no
+    session: a repository only keeps its session when made)."""
+    try:
+        made = Repositories(None)  # type: ignore[arg-type]
+    except Exception:  # a repository that uses its session when made: the listed ones only
+        return frozenset()
+    return frozenset(name for name in vars(made) if name != "session")
+
+
+class AsyncRepository(Generic[R]):
+    """A repository of an :class:`AsyncUnitOfWork`: each method of ``R``, awaited.
+
+    ``await uow.fills.for_order(pk)`` runs ``FillRepository.for_order`` in the
+    transaction (``AsyncSession.run_sync``) and returns what it returns; an iterator
+    (``fills.stream``) comes back as a list, read inside the transaction.
+    """
+
+    def __init__(self, uow: AsyncUnitOfWork, pick: Callable[[Repositories], R]) -> None:
+        self._uow = uow
+        self._pick = pick
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            def work(repositories: Repositories) -> Any:
+                result = getattr(self._pick(repositories), name)(*args, **kwargs)
+                return list(result) if isinstance(result, Iterator) else result
+
+            return await self._uow.run(work)
+
+        call.__name__ = name
+        return call
+
+
 class AsyncUnitOfWork:
-    """The asyncio unit of work: the same repositories, run through ``run_sync``."""
+    """The asyncio unit of work: the same repositories, awaited (``docs/asyncio.md``).
+
+    ``async with AsyncUnitOfWork(url) as uow: await uow.signals.add(s); await uow.commit()``;
+    leaving the block without ``commit()`` rolls back.
+    """
+
+    orders: AsyncRepository[OrderRepository]
+    fills: AsyncRepository[FillRepository]
+    signals: AsyncRepository[SignalRepository]
+    trades: AsyncRepository[TradeRepository]
+    snapshots: AsyncRepository[SnapshotRepository]
+    configurations: AsyncRepository[ConfigurationRepository]
+    logs: AsyncRepository[LogRepository]
+    system_logs: AsyncRepository[SystemLogRepository]
+    events: AsyncRepository[EventRepository]
+    ledger: AsyncRepository[LedgerRepository]
+    candles: AsyncRepository[CandleRepository]
 
     def __init__(
         self, engine_or_url: AsyncEngine | str | URL | None = None, *, read_only: bool = False
@@ -152,9 +232,22 @@ class AsyncUnitOfWork:
             self.engine = async_engine_for(engine_or_url)
         bind = self.engine.execution_options(**{READ_ONLY: True}) if read_only else self.engine
         self._sessions = async_session_factory(bind)
+        self.orders = AsyncRepository(self, lambda r: r.orders)
+        self.fills = AsyncRepository(self, lambda r: r.fills)
+        self.signals = AsyncRepository(self, lambda r: r.signals)
+        self.trades = AsyncRepository(self, lambda r: r.trades)
+        self.snapshots = AsyncRepository(self, lambda r: r.snapshots)
+        self.configurations = AsyncRepository(self, lambda r: r.configurations)
+        self.logs = AsyncRepository(self, lambda r: r.logs)
+        self.system_logs = AsyncRepository(self, lambda r: r.system_logs)
+        self.events = AsyncRepository(self, lambda r: r.events)
+        self.ledger = AsyncRepository(self, lambda r: r.ledger)
+        self.candles = AsyncRepository(self, lambda r: r.candles)
+        self._repositories: Repositories | None = None
 
     async def __aenter__(self) -> Self:
         self.session: AsyncSession = self._sessions()
+        self._repositories = None
         return self
 
     async def __aexit__(
@@ -165,13 +258,28 @@ class AsyncUnitOfWork:
     ) -> None:
         await self.session.close()
         if exc is not None:
-            translated = translate_error(exc)
+            translated = _translated(exc)
             if translated is not exc:
                 raise translated from exc
 
+    if not TYPE_CHECKING:  # mypy sees the repositories listed above (and catches typos)
+
+        def __getattr__(self, name: str) -> AsyncRepository[Any]:
+            """Any other repository of :class:`Repositories` (one added after the list
+            above), awaited the same way."""
+            if name.startswith("_") or name not in _repository_names():
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            return AsyncRepository(self, lambda repositories: getattr(repositories, name))
+
     async def run(self, work: Callable[[Repositories], T]) -> T:
         """Run ``work`` with the repositories of this transaction, without blocking the loop."""
-        return await self.session.run_sync(lambda session: work(Repositories(session)))
+        return await self.session.run_sync(lambda session: work(self._repositories_of(session)))
+
+    def _repositories_of(self, session: Session) -> Repositories:
+        """The transaction's repositories (made once per block: ``session`` is the same)."""
+        if self._repositories is None or self._repositories.session is not session:
+            self._repositories = Repositories(session)
+        return self._repositories
 
     async def flush(self) -> None:
         """Send pending changes; database errors become storage errors (and roll back)."""
@@ -190,7 +298,7 @@ class AsyncUnitOfWork:
             await action()  # type: ignore[misc]
         except Exception as exc:
             await self.session.rollback()
-            translated = translate_error(exc)
+            translated = _translated(exc)
             if translated is exc:
                 raise
             raise translated from exc

@@ -1,4 +1,5 @@
-"""Take a portfolio snapshot whose drawdowns cover every stored snapshot's equity."""
+"""Take a portfolio snapshot whose drawdowns cover every stored snapshot's equity, from
+threads (:func:`take_snapshot`) or asyncio (:func:`take_snapshot_async`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,35 @@ from decimal import Decimal
 from typing import Any
 
 from gal_friday.domain import PortfolioSnapshot
-from gal_friday.services.ports import UnitOfWorkFactory
+from gal_friday.services.ports import (
+    AsyncUnitOfWorkFactory,
+    RepositoriesProtocol,
+    UnitOfWorkFactory,
+)
+
+
+def _take(
+    repositories: RepositoriesProtocol,
+    at: datetime,
+    total_equity: Decimal,
+    available_balance: Mapping[str, Decimal],
+    positions: Mapping[str, Mapping[str, Any]],
+    starting_equity: Decimal | None,
+) -> PortfolioSnapshot:
+    """Read the history, make the snapshot, stage it (the caller commits)."""
+    stored = repositories.snapshots.between(None, at)
+    history = [(s.snapshot_timestamp, s.total_equity) for s in stored]
+    if not history and starting_equity is not None:
+        history = [(at, starting_equity)]
+    snapshot = PortfolioSnapshot.take(
+        at=at,
+        total_equity=total_equity,
+        available_balance=available_balance,
+        positions=positions,
+        equity_history=history,
+    )
+    repositories.snapshots.add(snapshot)
+    return snapshot
 
 
 def take_snapshot(
@@ -27,17 +56,26 @@ def take_snapshot(
     stores the snapshot in one transaction.
     """
     with uow_factory() as uow:
-        stored = uow.snapshots.between(None, at)
-        history = [(s.snapshot_timestamp, s.total_equity) for s in stored]
-        if not history and starting_equity is not None:
-            history = [(at, starting_equity)]
-        snapshot = PortfolioSnapshot.take(
-            at=at,
-            total_equity=total_equity,
-            available_balance=available_balance,
-            positions=positions,
-            equity_history=history,
-        )
-        uow.snapshots.add(snapshot)
+        snapshot = _take(uow, at, total_equity, available_balance, positions, starting_equity)
         uow.commit()
+    return snapshot
+
+
+async def take_snapshot_async(
+    uow_factory: AsyncUnitOfWorkFactory,
+    *,
+    at: datetime,
+    total_equity: Decimal,
+    available_balance: Mapping[str, Decimal],
+    positions: Mapping[str, Mapping[str, Any]],
+    starting_equity: Decimal | None = None,
+) -> PortfolioSnapshot:
+    """:func:`take_snapshot` for asyncio code (an asyncio unit-of-work factory), awaited."""
+    async with uow_factory() as uow:
+        snapshot = await uow.run(
+            lambda repositories: _take(
+                repositories, at, total_equity, available_balance, positions, starting_equity
+            )
+        )
+        await uow.commit()
     return snapshot

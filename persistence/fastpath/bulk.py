@@ -3,9 +3,14 @@
 Every function takes a SQLAlchemy ``Connection`` that is already inside the
 caller's transaction (``uow.connection``), so a bulk write commits or rolls back
 with the rest of the unit of work. On PostgreSQL the rows go through psycopg's
-``COPY`` on that same connection; on SQLite through Core ``insert()`` with the
-tables' own types. Rows are built from the domain objects column by column (the
-column names are the attribute names), so they carry exactly what the mapped
+``COPY`` on that same connection; on SQLite, and on PostgreSQL through psycopg's
+asyncio connection (an :class:`~gal_friday.persistence.unit_of_work.AsyncUnitOfWork`,
+whose repositories run inside SQLAlchemy's async greenlet), through Core ``insert()``
+with the tables' own types (``executemany``, ``ON CONFLICT DO NOTHING`` where rows
+already stored are skipped). The import writer's streaming functions
+(:func:`stream_rows`, :func:`insert_new_rows`) need the synchronous connection and say
+so with :class:`SyncConnectionRequiredError`. Rows are built from the domain objects
+column by column (the column names are the attribute names), so they carry exactly what the mapped
 path stores; a test compares the two.
 
 Constraint violations raise the same domain-level errors as the mapped path:
@@ -29,11 +34,13 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from gal_friday.domain import EventLog, Fill, Log, Order, SystemLog, Trade
 from gal_friday.domain.errors import DomainError, DuplicateFillError
+from gal_friday.domain.invariants import InvariantError
 from gal_friday.persistence.errors import (
     FILL_UNIQUE,
     ConstraintViolationError,
@@ -46,13 +53,22 @@ from gal_friday.persistence.fastpath.json_text import json_text
 from gal_friday.persistence.internals import has_orm_state
 from gal_friday.persistence.tables import definitions as t
 from gal_friday.persistence.tables.fill_row import FILL_COLUMNS, fill_row
-from gal_friday.persistence.tables.types import DecimalMap, UTCDateTime, as_decimal_strings
+from gal_friday.persistence.tables.types import (
+    DecimalMap,
+    JSONValue,
+    UTCDateTime,
+    as_decimal_strings,
+)
 
 SQLITE_BATCH = 500
 _ORDER_PK, _FILL_ID = FILL_COLUMNS.index("order_pk"), FILL_COLUMNS.index("fill_id")
 Row = dict[str, Any]
 #: The longest database message an error repeats (a refused row can quote huge values).
 MESSAGE_LIMIT = 300
+
+
+class SyncConnectionRequiredError(StorageError):
+    """A bulk operation that only runs on a synchronous psycopg connection was given another."""
 
 
 class _CopyTeardownFilter(logging.Filter):
@@ -80,6 +96,26 @@ def _is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+def _sync_psycopg(conn: Connection) -> psycopg.Connection[Any] | None:
+    """The synchronous psycopg connection behind ``conn``; None on SQLite and on psycopg's
+    asyncio connection (whose COPY would have to be awaited)."""
+    if not _is_postgres(conn):
+        return None
+    driver = conn.connection.driver_connection
+    return driver if isinstance(driver, psycopg.Connection) else None
+
+
+def _uses_copy(conn: Connection) -> bool:
+    """True when the rows go through COPY (PostgreSQL through the synchronous driver)."""
+    return _sync_psycopg(conn) is not None
+
+
+def _itemgetter_names(names: Sequence[str], table: Table) -> None:
+    """``operator.itemgetter`` returns a tuple only for two names or more."""
+    if len(names) < 2:
+        raise InvariantError(f"a bulk row of {table.name} has at least two columns")
+
+
 def _rows(table: Table, objects: Iterable[Any], *, skip: Iterable[str] = ()) -> list[Row]:
     """One dict per object, keyed by the table's columns (attribute names), ``skip`` left out.
 
@@ -88,7 +124,7 @@ def _rows(table: Table, objects: Iterable[Any], *, skip: Iterable[str] = ()) -> 
     """
     skipped = set(skip)
     names = tuple(c.name for c in table.columns if c.name not in skipped)
-    assert len(names) > 1, "itemgetter returns a tuple only for two names or more"
+    _itemgetter_names(names, table)
     from_dict = operator.itemgetter(*names)
     from_attributes = operator.attrgetter(*names)
     rows = []
@@ -113,6 +149,8 @@ def _copy_converters(
         if isinstance(column_type, DecimalMap):
             # the JSON text itself (what Jsonb would send): no Python-level dumper per row
             converters.append((index, _decimal_map_text))
+        elif isinstance(column_type, JSONValue):
+            converters.append((index, column_type.copy_value))  # the JSON encoding, then Jsonb
         elif isinstance(column_type, JSON) or isinstance(getattr(column_type, "impl", None), JSON):
             converters.append((index, Jsonb))
         elif repeated_times and isinstance(column_type, UTCDateTime):
@@ -152,8 +190,12 @@ def _assign(obj: Any, name: str, value: Any) -> None:
 
 
 def _driver(conn: Connection) -> psycopg.Connection[Any]:
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
+    driver = _sync_psycopg(conn)
+    if driver is None:
+        raise SyncConnectionRequiredError(
+            "this bulk write runs on a synchronous PostgreSQL connection (UnitOfWork), "
+            f"not on {conn.dialect.name} through {conn.dialect.driver}"
+        )
     return driver
 
 
@@ -204,7 +246,7 @@ def _object_values(
     order: :func:`_rows` without a dict per object (the import writes them by the 100,000)."""
     skipped = set(skip)
     names = [c.name for c in table.columns if c.name not in skipped]
-    assert len(names) > 1, "itemgetter returns a tuple only for two names or more"
+    _itemgetter_names(names, table)
     from_dict = operator.itemgetter(*names)
     from_attributes = operator.attrgetter(*names)
     values = []
@@ -228,7 +270,7 @@ def _insert_values(
     :func:`insert_rows` does elsewhere (``repeated_times``: see :func:`_copy_converters`)."""
     if not values:
         return 0
-    if not _is_postgres(conn):
+    if not _uses_copy(conn):
         return insert_rows(conn, table, [dict(zip(columns, row, strict=True)) for row in values])
     try:
         _copy_values(conn, table, table.name, columns, values, repeated_times=repeated_times)
@@ -300,17 +342,33 @@ def _postgres_insert(
         raise _lost(conn, exc) from exc
 
 
-def _sqlite_insert(
+def _portable_insert(
     conn: Connection, table: Table, rows: Sequence[Row], conflict: Sequence[str] | None
 ) -> int:
+    """Core ``insert()`` in batches (SQLite, and PostgreSQL's asyncio driver); with
+    ``conflict`` columns, rows already stored are skipped. On PostgreSQL the inserted rows
+    are counted by ``RETURNING`` (an ``executemany``'s row count is not the driver's promise)."""
     statement: Any = insert(table)
+    counted = False
     if conflict is not None:
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+        if _is_postgres(conn):
+            key = next(iter(table.primary_key.columns))
+            statement = postgresql_insert(table).on_conflict_do_nothing(
+                index_elements=list(conflict)
+            )
+            statement, counted = statement.returning(key), True
+        else:
+            statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     inserted = 0
     try:
         for batch in chunked(rows, SQLITE_BATCH):
             result = conn.execute(statement, list(batch))
-            inserted += max(result.rowcount, 0)
+            if conflict is None:
+                inserted += len(batch)  # every row or an error
+            elif counted:
+                inserted += len(result.all())
+            else:
+                inserted += max(result.rowcount, 0)
     except IntegrityError as exc:
         raise translate_integrity_error(exc) from None
     return inserted
@@ -322,9 +380,9 @@ def insert_rows(
     """Insert ``rows`` into ``table``; with ``conflict`` columns, skip rows already stored there."""
     if not rows:
         return 0
-    if _is_postgres(conn):
+    if _uses_copy(conn):
         return _postgres_insert(conn, table, rows, conflict)
-    return _sqlite_insert(conn, table, rows, conflict)
+    return _portable_insert(conn, table, rows, conflict)
 
 
 def stream_rows(
@@ -400,7 +458,7 @@ def insert_orders(conn: Connection, orders: Sequence[Order]) -> None:
         return
     columns, values = _object_values(t.orders, orders, skip=("order_pk", "version"))
     columns += ["version", "order_pk"]
-    if _is_postgres(conn):
+    if _uses_copy(conn):
         keys = _allocate_keys(conn, t.orders, "order_pk", len(orders))
         rows = [(*row, 1, key) for row, key in zip(values, keys, strict=True)]
         # an order's four times are often one fill's: made text once (see _copy_converters)

@@ -17,11 +17,14 @@ constraint catches replays (docs/live-fills.md):
    :class:`~gal_friday.domain.FillConflictError`;
 4. one ``UPDATE`` writing back the order's columns as the domain left them and
    moving ``version`` (``WHERE version =`` the version read: a mismatch is a
-   :class:`~gal_friday.persistence.errors.ConcurrencyError`, as on the mapped path).
+   :class:`~gal_friday.persistence.errors.ConcurrencyError`, as on the mapped path);
+5. when the fill changed the order's status (its first fill, its last), the
+   ``order_status_history`` row of that change (docs/orders.md, "History").
 
-On PostgreSQL steps 3 and 4 are one statement (two data-modifying CTEs, the UPDATE
-only when the INSERT stored a row): one round trip less on the hot path. With
-synchronous psycopg, steps 1 and 3-4 go to the session's driver connection, compiled
+On PostgreSQL steps 3 to 5 are one statement (data-modifying CTEs, the UPDATE only when
+the INSERT stored a row, the history row only when the UPDATE ran): one round trip on
+the hot path whether the status changes or not. With
+synchronous psycopg, steps 1 and 3-5 go to the session's driver connection, compiled
 once and prepared on the server (:mod:`gal_friday.persistence.fastpath.prepared`: the same
 values, rows and errors as the Core statements, without their per-statement overhead).
 
@@ -36,7 +39,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Insert, bindparam, exists, select, update
+from sqlalchemy import Connection, Insert, bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -45,11 +48,16 @@ if TYPE_CHECKING:  # a SQLite process never loads psycopg (persistence/fastpath/
     import psycopg
 
 from gal_friday.domain import DomainError, Fill, NotFoundError, Order
+from gal_friday.domain import client_order_ids as ids
 from gal_friday.domain.construction import assemble
 from gal_friday.domain.fill_replay import OrderName, judge_repeated_fill
+from gal_friday.domain.invariants import InvariantError
+from gal_friday.domain.order_history import take_changes
 from gal_friday.persistence.errors import ConcurrencyError, translate_error
+from gal_friday.persistence.fastpath import live_trades
 from gal_friday.persistence.fastpath.prepared import driver_of, prepared
 from gal_friday.persistence.tables import definitions as t
+from gal_friday.persistence.tables import status_history
 from gal_friday.persistence.tables.fill_row import FILL_COLUMNS, fill_dict, fill_row
 
 _LOCK_BY_CLIENT_ID = (
@@ -130,13 +138,40 @@ _UPDATED = (
 _INSERT_AND_UPDATE = select(
     select(_INSERTED.c.fill_pk).scalar_subquery(), select(_UPDATED.c.order_pk).scalar_subquery()
 )
+#: The status history row a fill that changes its order's status adds (docs/orders.md).
+_HISTORY_PARAMS = {
+    name: f"h_{name}"
+    for name in ("order_pk", "from_status", "to_status", "changed_at", "reason", "filled_quantity")
+}
+_h = t.order_status_history.c
+#: PostgreSQL, for such a fill: the same two CTEs and a third inserting the history row when
+#: the UPDATE ran; still one round trip.
+_NOTED = (
+    insert(t.order_status_history)
+    .from_select(
+        list(_HISTORY_PARAMS),
+        select(
+            *(
+                bindparam(param, type_=_h[name].type).label(name)
+                for name, param in _HISTORY_PARAMS.items()
+            )
+        ).where(exists(select(_UPDATED.c.order_pk))),
+    )
+    .returning(_h.history_pk)
+    .cte("noted")
+)
+_INSERT_UPDATE_AND_NOTE = select(
+    select(_INSERTED.c.fill_pk).scalar_subquery(),
+    select(_UPDATED.c.order_pk).scalar_subquery(),
+    select(_NOTED.c.history_pk).scalar_subquery(),
+)
 
 
 def _locked_row(
     conn: Connection,
     driver: psycopg.Connection[Any] | None,
     fill: Fill,
-    client_order_id: uuid.UUID | None,
+    client_order_id: str | None,
 ) -> dict[str, Any] | None:
     params: dict[str, Any]
     if client_order_id is not None:
@@ -158,7 +193,7 @@ def _load(
     conn: Connection,
     driver: psycopg.Connection[Any] | None,
     fill: Fill,
-    client_order_id: uuid.UUID | None,
+    client_order_id: str | None,
 ) -> tuple[Order, int]:
     """The locked order, without its fills, and the version read.
 
@@ -174,8 +209,13 @@ def _load(
     return assemble(Order, values), version
 
 
-def store_live_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+def store_live_fill(
+    session: Session, fill: Fill, client_order_id: str | uuid.UUID | None = None
+) -> bool:
     """Apply ``fill`` to its locked order and write both; False for an identical replay.
+
+    A fill that changes the order's status writes one ``order_status_history`` row too
+    (docs/orders.md, "History"); one that leaves it as it was writes none.
 
     ``fill`` is changed (its order's keys are set on it: pass a copy to keep yours).
     Raises :class:`~gal_friday.domain.NotFoundError` for an unknown order, the domain's errors
@@ -183,9 +223,21 @@ def store_live_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | N
     an id stored with other data, :class:`~gal_friday.domain.FillConflictError` for an id
     stored on another order, and database errors translated as the unit of work
     translates them (a lock conflict is a ConcurrencyError).
+
+    The pair's trades follow in the same transaction: the fill applied to their running
+    figures, or a refresh from the pair's flat point (:mod:`.live_trades`).
     """
+    key = None if client_order_id is None else ids.client_order_id(client_order_id)
     try:
-        return _apply(session.connection(), fill, client_order_id)
+        live_trades.lock_pair(session, fill)  # before the order's row lock (see there)
+        if not _apply(session.connection(), fill, key):
+            # a replay: its trades may not have followed when it was stored (a call that
+            # stopped after the commit, refresh_trades=False); they do now
+            live_trades.ensure_current(session, fill)
+            return False
+        # the pair's trades follow in this transaction (persistence/fastpath/live_trades.py)
+        live_trades.advance(session, fill)
+        return True
     except DBAPIError as exc:
         translated = translate_error(exc)
         if translated is exc:
@@ -193,7 +245,7 @@ def store_live_fill(session: Session, fill: Fill, client_order_id: uuid.UUID | N
         raise translated from exc
 
 
-def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> bool:
+def _apply(conn: Connection, fill: Fill, client_order_id: str | None) -> bool:
     # Synchronous psycopg takes the hot statements directly (persistence/fastpath/
     # prepared.py: Core's per-statement overhead is a third of this path); SQLite and
     # asyncio stay on Core.
@@ -214,15 +266,26 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
         "b_version": version,
         "b_new_version": version + 1,
     }
+    # a fill changes the status at most once: then one history row goes with it
+    changes = take_changes(order)
+    if len(changes) > 1 or order.order_pk is None:
+        raise InvariantError("a stored order's fill changes its status once at most")
     if conn.dialect.name == "postgresql":
         both = dict(zip(_FILL_PARAMS, fill_row(fill), strict=True))
         both.update(order_values)
+        statement = _INSERT_AND_UPDATE
+        if changes:
+            statement = _INSERT_UPDATE_AND_NOTE
+            (row,) = status_history.rows_of(order.order_pk, changes)
+            both.update({_HISTORY_PARAMS[name]: value for name, value in row.items()})
+        keys: tuple[Any, ...] | None
         if driver is None:
-            fill_pk, updated = conn.execute(_INSERT_AND_UPDATE, both).one()
+            keys = tuple(conn.execute(statement, both).one())
         else:
-            keys = prepared(_INSERT_AND_UPDATE, conn.dialect).one_or_none(conn, driver, both)
-            assert keys is not None, "the statement returns one row"
-            fill_pk, updated = keys
+            keys = prepared(statement, conn.dialect).one_or_none(conn, driver, both)
+        if keys is None:
+            raise InvariantError("the fill's insert-and-update statement returns one row")
+        fill_pk, updated = keys[0], keys[1]
     else:
         inserted = conn.execute(
             _INSERT_FILL_IF_NEW[conn.dialect.name],
@@ -232,9 +295,12 @@ def _apply(conn: Connection, fill: Fill, client_order_id: uuid.UUID | None) -> b
         updated = None
         if fill_pk is not None:
             updated = conn.execute(_UPDATE_ORDER, order_values).rowcount == 1 or None
+        if updated:
+            status_history.write_changes(conn, order.order_pk, changes)
     if fill_pk is None:
         stored = _stored_fill(conn, fill)
-        assert stored is not None, "the insert met a conflict, so the fill is stored"
+        if stored is None:
+            raise InvariantError("the insert met a conflict, so the fill is stored")
         return _replayed(conn, stored, fill, order.order_pk, name)
     fill.fill_pk = fill_pk
     if updated is None:

@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy.types import JSON
 
+from gal_friday.persistence.tables.client_order_ids import ClientOrderIdText
 from gal_friday.persistence.tables.types import (
     SQLITE_MONEY_LENGTH,
     DecimalMap,
     EnumText,
     ExactDecimal,
+    JSONValue,
     Money,
     UTCDateTime,
 )
@@ -37,9 +39,9 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
         return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
-    if isinstance(obj, EnumText):
+    if isinstance(obj, (EnumText, ClientOrderIdText)):
         return f"sa.String(length={obj.impl.length})"
-    if isinstance(obj, JSON):
+    if isinstance(obj, (JSON, JSONValue)):
         autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
         return (
             "sa.JSON(none_as_null=True)"

@@ -2,9 +2,11 @@
 
 :func:`head_revision` reads the ``revision`` and ``down_revision`` lines of the files in
 ``migrations/versions`` without running them (Alembic imports each one); :func:`stored_revision`
-reads the ``alembic_version`` table. Both agree with :mod:`gal_friday.persistence.schema`
-(tested). For anything unusual (several heads or stored revisions, a file that
-cannot be read) they return None, and the caller asks :mod:`~gal_friday.persistence.schema`.
+reads the version table (``alembic_version``, or the one the environment names:
+:mod:`~gal_friday.persistence.migrating.settings`). Both agree with
+:mod:`gal_friday.persistence.schema` (tested). For anything unusual (several heads or
+stored revisions, a file that cannot be read) they return None, and the caller
+asks :mod:`~gal_friday.persistence.schema`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, column, inspect, select, table
+
+from gal_friday.persistence.migrating.settings import DEFAULT_VERSION_TABLE, SchemaSettings, resolve
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
-VERSION_TABLE = "alembic_version"
+VERSION_TABLE = DEFAULT_VERSION_TABLE
 
 #: ``revision: str = "0001"`` / ``down_revision = ("0002", "0003")`` at the start of a line.
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+)$", re.MULTILINE)
@@ -47,10 +51,16 @@ def head_revision() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def stored_revision(engine: Engine) -> str | None:
-    """The one revision recorded in the database, or None (no schema, or several)."""
+def stored_revision(engine: Engine, settings: SchemaSettings | None = None) -> str | None:
+    """The one revision recorded in the database, or None (no schema, or several).
+
+    ``settings`` default to the environment's (``GALFRIDAY_DB_VERSION_TABLE``,
+    ``GALFRIDAY_DB_SCHEMA``); ``alembic.ini`` is not read here.
+    """
+    chosen = settings or resolve()
+    versions = table(chosen.version_table, column("version_num"), schema=chosen.schema_name)
     with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
+        if not inspect(connection).has_table(chosen.version_table, schema=chosen.schema_name):
             return None
-        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        rows = connection.execute(select(versions.c.version_num)).all()
     return str(rows[0][0]) if len(rows) == 1 else None

@@ -15,7 +15,9 @@
   in bulk, a live fill's order) never pays for the state.
 
 The domain classes keep no unmapped state, so an object loaded from a row
-(SQLAlchemy does not call ``__init__``) obeys the same rules as a new one.
+(SQLAlchemy does not call ``__init__``) obeys the same rules as a new one; the one
+exception is transient: the status changes an order notes until they are written
+(the mapper's events, :mod:`.status_history`; docs/orders.md).
 See ``docs/database.md``.
 """
 
@@ -40,6 +42,7 @@ from gal_friday.domain import (
 )
 from gal_friday.persistence import internals
 from gal_friday.persistence.tables import definitions as t
+from gal_friday.persistence.tables import status_history
 
 mapper_registry = registry(metadata=t.metadata)
 _lock = threading.Lock()
@@ -131,7 +134,7 @@ def _require_mapped(instance: object) -> None:
 
 def _map() -> None:
     mapper_registry.map_imperatively(Fill, t.fills)
-    mapper_registry.map_imperatively(
+    order_mapper = mapper_registry.map_imperatively(
         Order,
         t.orders,
         version_id_col=t.orders.c.version,
@@ -146,6 +149,7 @@ def _map() -> None:
             ),
         },
     )
+    status_history.listen(order_mapper)  # an order's status changes, written with it
     mapper_registry.map_imperatively(
         Signal,
         t.signals,

@@ -9,7 +9,12 @@
 * :class:`UTCDateTime` refuses naive datetimes and always returns aware UTC
   (SQLite keeps no offset: UTC is stored and attached again on read).
 * :class:`EnumText` stores a ``StrEnum``'s value and returns the member.
-* :data:`JSONDocument` is JSONB on PostgreSQL, JSON elsewhere; SQL NULL for None.
+* :data:`JSONDocument` is JSONB on PostgreSQL, JSON elsewhere; SQL NULL for None. Every
+  value is put in the library's one JSON encoding when it binds
+  (:func:`~gal_friday.domain.json_values.to_json`, ``docs/payloads.md``: a ``Decimal`` as
+  the string of its exact digits, a numpy scalar as its number, dates and UUIDs as ISO
+  text); a value without one is refused with ``JSONValueError`` naming its path, before
+  any driver sees it.
 * :class:`ExactDecimal` is an exact decimal of any scale (unconstrained ``NUMERIC``
   on PostgreSQL, a decimal string on SQLite): sums of products, never rounded.
 * :class:`DecimalMap` is a JSON object of decimal strings (``{"USD": "0.26"}``),
@@ -40,14 +45,36 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gal_friday.domain import values as v
 from gal_friday.domain.configuration import canonical_json, parse_canonical
+from gal_friday.domain.invariants import InvariantError
+from gal_friday.domain.json_values import to_json
 
 #: Auto-incrementing surrogate keys: BIGINT identity on PostgreSQL, INTEGER rowid on SQLite.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
+
+class JSONValue(TypeDecorator[Any]):
+    """JSON (JSONB on PostgreSQL) whose values are put in the JSON encoding when they bind."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else to_json(value, "JSON value")
+
+    def copy_value(self, value: Any) -> Any:
+        """What COPY writes for ``jsonb`` (the bulk path): the encoded value as psycopg's Jsonb."""
+        from psycopg.types.json import Jsonb  # PostgreSQL only: imported when used
+
+        return Jsonb(to_json(value, "JSON value"))
+
+
 #: A JSON document (dict), SQL NULL for None, in-place changes tracked.
-JSONDocument = MutableDict.as_mutable(
-    JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
-)
+JSONDocument = MutableDict.as_mutable(JSONValue())
 
 SQLITE_MONEY_LENGTH = 48
 Processor = Callable[[Any], Any]
@@ -225,7 +252,8 @@ def _utc_instant(value: Any) -> datetime | None:
     if value is None:
         return None
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-    assert isinstance(instant, datetime)
+    if not isinstance(instant, datetime):
+        raise InvariantError(f"a stored instant reads as a datetime, not {type(instant).__name__}")
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
     return instant.astimezone(UTC)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from gal_friday.domain import Configuration, InvalidValueError, canonical_json, config_hash
+from gal_friday.domain.configuration import parse_canonical
 
 
 def rule(content: object) -> str:
@@ -111,17 +112,17 @@ def test_tampered_content_no_longer_matches_its_hash():
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        ({"x": Decimal("NaN")}, "Out of range Decimal"),
-        ({"x": float("nan")}, "Out of range float"),
-        ({"x": float("-inf")}, "Out of range float"),
-        ({"x": object()}, "object"),
-        ({"x": {1, 2}}, "set"),
-        ({"x": datetime(2024, 1, 1, tzinfo=UTC)}, "datetime"),
-        ({1: "a", "b": 2}, "not supported|<"),
+        ({"x": Decimal("NaN")}, r"^config_content\.x: Decimal NaN is not a finite number"),
+        ({"x": float("nan")}, r"^config_content\.x: nan is not a JSON number"),
+        ({"x": [1, float("-inf")]}, r"^config_content\.x\[1\]: -inf is not a JSON number"),
+        ({"x": object()}, r"^config_content\.x: a builtins\.object is not JSON"),
+        ({"x": {"y": {1, 2}}}, r"^config_content\.x\.y: a set is not JSON"),
+        ({"x": datetime(2024, 1, 1)}, r"^config_content\.x: datetime 2024-01-01T00:00:00 has no"),
+        ({1: "a", "b": 2}, r"^config_content: key 1 is a int, not a string"),
     ],
 )
-def test_content_that_is_not_json_is_a_clear_error(bad, reason):
-    with pytest.raises(InvalidValueError, match=r"^config_content: is not JSON-serialisable: "):
+def test_content_that_is_not_json_is_a_clear_error_naming_its_path(bad, reason):
+    with pytest.raises(InvalidValueError, match=reason):
         Configuration.from_content(bad)
     with pytest.raises(InvalidValueError, match=reason):
         config_hash(bad)
@@ -133,16 +134,58 @@ def test_content_must_be_a_mapping(bad):
         Configuration.from_content(bad)
 
 
-def test_decimals_are_hashed_by_their_plain_digits_and_scale():
+def test_decimals_are_hashed_as_strings_of_their_plain_digits_and_scale():
     assert canonical_json({"a": Decimal("1.50"), "b": Decimal("1E-7"), "c": 2.5e3}) == (
-        '{"a":1.50,"b":0.0000001,"c":2500.0}'
+        '{"a":"1.50","b":"0.0000001","c":2500.0}'
     )
-    assert canonical_json({"big": 2.5e300}) == '{"big":25' + "0" * 299 + "}"
+    assert canonical_json({"big": 2.5e300}) == '{"big":25' + "0" * 299 + ".0}"
     assert canonical_json({"z": Decimal("-0.00"), "i": 2**70}) == (
-        '{"i":1180591620717411303424,"z":0.00}'
+        '{"i":1180591620717411303424,"z":"-0.00"}'
     )
     version = Configuration.from_content({"fee": Decimal("0.0026"), "big": 2.5e300})
-    assert version.config_content == {"fee": Decimal("0.0026"), "big": 25 * 10**299}
+    assert version.config_content == {"fee": "0.0026", "big": 2.5e300}
+    assert isinstance(version.config_content["big"], float)
+    assert version.matches_content()
+
+
+def test_floats_dates_and_decimals_read_back_as_given_or_as_iso_and_decimal_text():
+    from datetime import date
+
+    content = {"ratio": 0.1, "one": 1.0, "n": 3, "day": date(2024, 1, 2), "fee": Decimal("0.26")}
+    version = Configuration.from_content(content)
+    assert version.config_content == {
+        "ratio": 0.1,
+        "one": 1.0,
+        "n": 3,
+        "day": "2024-01-02",
+        "fee": "0.26",
+    }
+    assert [type(version.config_content[k]) for k in ("ratio", "one", "n")] == [float, float, int]
+    assert Decimal(version.config_content["fee"]) == Decimal("0.26")
+
+
+def test_a_version_stored_with_decimals_as_numbers_still_verifies():
+    text = '{"fee":1.50,"ratio":0.1}'  # as the version before the JSON encoding stored it
+    stored = Configuration(
+        config_hash=hashlib.sha256(text.encode()).hexdigest(),
+        config_content=parse_canonical(text),
+    )
+    assert stored.config_content == {"fee": Decimal("1.50"), "ratio": 0.1}
+    assert stored.matches_content()
+
+
+def test_secrets_in_content_are_redacted_as_in_logs():
+    version = Configuration.from_content(
+        {
+            "database": {"url": "postgresql://bot:hunter2@db/gal", "password": "hunter2"},
+            "kraken": {"api_secret": "abc", "pairs": ["XRP/USD"]},
+        }
+    )
+    assert version.config_content == {
+        "database": {"url": "postgresql://bot:***@db/gal", "password": "***"},
+        "kraken": {"api_secret": "***", "pairs": ["XRP/USD"]},
+    }
+    assert "hunter2" not in canonical_json(version.config_content)
     assert version.matches_content()
 
 

@@ -157,8 +157,8 @@ def test_context_values_are_made_json_safe():
         )
     )
     assert log.context_json == {
-        "qty": "1E-18",
-        "when": "2024-01-01T02:00:00+02:00",
+        "qty": "0.000000000000000001",
+        "when": "2024-01-01T00:00:00+00:00",
         "day": "2024-01-02",
         "ident": "12345678-1234-5678-1234-567812345678",
         "side": "SELL",

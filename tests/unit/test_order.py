@@ -28,9 +28,17 @@ from tests.factories import at, make_fill, make_order
 D = Decimal
 S = OrderStatus
 EXPECTED = {
-    S.PENDING_SUBMIT: {S.OPEN, S.REJECTED, S.CANCELLED, S.PARTIALLY_FILLED, S.FILLED},
-    S.OPEN: {S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED},
-    S.PARTIALLY_FILLED: {S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED},
+    S.PENDING_SUBMIT: {
+        S.OPEN,
+        S.REJECTED,
+        S.CANCELLED,
+        S.PARTIALLY_FILLED,
+        S.FILLED,
+        S.CANCEL_REQUESTED,
+    },
+    S.OPEN: {S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED, S.CANCEL_REQUESTED},
+    S.PARTIALLY_FILLED: {S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED, S.CANCEL_REQUESTED},
+    S.CANCEL_REQUESTED: {S.CANCEL_REQUESTED, S.FILLED, S.CANCELLED, S.EXPIRED},
     S.FILLED: set(),
     S.CANCELLED: set(),
     S.EXPIRED: set(),
@@ -73,6 +81,8 @@ def order_in(status: OrderStatus) -> Order:
         order.cancel(at(10))
     elif status is S.EXPIRED:
         order.expire(at(10))
+    elif status is S.CANCEL_REQUESTED:
+        order.request_cancel(at(10))
     assert order.status is status
     return order
 
@@ -128,14 +138,16 @@ def test_every_lifecycle_method_from_every_state(current, target):
 
 def test_client_order_id_is_generated_and_unique():
     first, second = make_order(), make_order()
-    assert isinstance(first.client_order_id, uuid.UUID)
-    assert first.client_order_id.version == 4
+    assert isinstance(first.client_order_id, str)
+    assert uuid.UUID(first.client_order_id).version == 4
+    assert str(uuid.UUID(first.client_order_id)) == first.client_order_id  # canonical text
     assert first.client_order_id != second.client_order_id
 
 
 def test_a_given_client_order_id_is_kept():
     ident = uuid.uuid4()
-    assert make_order(client_order_id=str(ident)).client_order_id == ident
+    assert make_order(client_order_id=str(ident)).client_order_id == str(ident)
+    assert make_order(client_order_id=ident).client_order_id == str(ident)
 
 
 def test_a_new_order_is_pending_and_empty():
