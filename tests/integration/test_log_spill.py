@@ -18,6 +18,7 @@ from gal_friday.persistence.logwriter.handler import DatabaseLogHandler
 from gal_friday.persistence.logwriter.spill import (
     SpillFile,
     database_identity,
+    database_key,
     default_spill_path,
     state_directory,
 )
@@ -212,11 +213,16 @@ def test_a_missing_logs_table_says_run_db_upgrade_and_keeps_the_records(
     assert messages(database_url) == sorted(f"before upgrade {n}" for n in range(30))
 
 
-def test_a_spill_file_that_cannot_be_read_is_kept_and_reported(tmp_path, capsys):
+def test_a_line_that_is_not_a_row_is_kept_apart_and_reported_never_blocking(tmp_path, capsys):
     url = databases.migrated_sqlite_file(tmp_path / "a.db")
     spill = tmp_path / "spill.jsonl"
-    spill.write_text('{"record_id": "not a uuid"}\n')
-    quick_handler(url, spill_path=spill).close()
-    assert "cannot be replayed" in capsys.readouterr().err
-    assert spill.with_name("spill.jsonl.replaying").exists()  # kept for a person to look at
+    header = f'{{"gal_friday_spill": 1, "database": "{database_key(url)}"}}'
+    spill.write_text(header + '\n{"record_id": "not a uuid"}\n')
+    handler = quick_handler(url, spill_path=spill)
+    handler.close()
+    assert "spill.jsonl.replaying line 2: cut or corrupt, skipped" in capsys.readouterr().err
+    assert handler.unreadable == 1
+    assert not spill.with_name("spill.jsonl.replaying").exists()  # later files never wait
+    rejected = spill.with_name("spill.jsonl.rejected")  # kept for a person to look at
+    assert rejected.read_text() == '{"record_id": "not a uuid"}\n'
     assert messages(url) == []
