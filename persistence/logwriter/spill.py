@@ -226,10 +226,13 @@ class SpillFile:
         text = "".join(_to_json(row) + "\n" for row in rows)
         with self._lock:
             _make_private_dir(self.path.parent)
-            if self._unowned(self.path):  # never mix records into a file nobody can place
-                self._pending = self._set_aside(self.path)
             data = text.encode("utf-8")  # before the file is touched: nothing half-written
             fd = _open_locked(self.path)
+            # checked under the lock: another process's file is never seen half-written
+            if self._unowned(self.path):  # never mix records into a file nobody can place
+                self._pending = self._set_aside(self.path)  # renamed while still locked
+                os.close(fd)
+                fd = _open_locked(self.path)
             try:
                 with contextlib.suppress(OSError):
                     os.fchmod(fd, _FILE_MODE)  # a file left by an older version
@@ -273,14 +276,15 @@ class SpillFile:
             pending, self._pending = self._pending, None
             if pending is not None:
                 raise pending
-            for found in (self.replaying, self.path):
-                if self._unowned(found):
-                    raise self._set_aside(found)
+            if self._unowned(self.replaying):  # no process writes to a claimed file
+                raise self._set_aside(self.replaying)
             if self.replaying.exists():
                 return self.replaying
             if self.path.exists() and self.path.stat().st_size > 0:
                 fd = _open_locked(self.path)  # no other process is writing to it meanwhile
                 try:
+                    if self._unowned(self.path):  # read under the lock: never half-written
+                        raise self._set_aside(self.path)
                     os.link(self.path, self.replaying)  # never over another process's claim
                     self.path.unlink()
                 except FileExistsError:
