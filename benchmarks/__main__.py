@@ -14,9 +14,13 @@ from benchmarks import (
     bench_build_trades,
     bench_equity,
     bench_import,
+    bench_live_open_cycle,
     bench_live_path,
     bench_load,
     bench_logging,
+    bench_memory,
+    bench_order_history,
+    bench_reads,
     bench_report,
 )
 from benchmarks.support import ADMIN_URL, Row, libpq
@@ -27,22 +31,30 @@ SIZES = {
         "import-repeats": 1,
         "import-1m": 30_000,
         "live": 200,
+        "live-open-cycle": 200,
+        "order-history": 200,
         "load": 1_000,
         "trades": [10_000, 20_000, 40_000],
         "logging": 5_000,
         "equity": 3_000,
         "report": 2_000,
+        "reads": [2_000, 4_000, 12_000],
+        "memory": [2_000, 20_000],
     },
     "full": {
         "import": 100_000,
         "import-repeats": 2,
         "import-1m": 1_000_000,
         "live": 1_500,
+        "live-open-cycle": 1_500,
+        "order-history": 1_500,
         "load": 10_000,
         "trades": [10_000, 100_000, 1_000_000],
         "logging": 100_000,
         "equity": 100_000,
         "report": 100_000,
+        "reads": [100_000, 100_000, 1_000_000],
+        "memory": [10_000, 1_000_000],
     },
 }
 
@@ -76,7 +88,20 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument(
         "--only",
-        choices=["import", "import-1m", "live", "load", "trades", "logging", "equity", "report"],
+        choices=[
+            "import",
+            "import-1m",
+            "live",
+            "live-open-cycle",
+            "order-history",
+            "load",
+            "trades",
+            "logging",
+            "equity",
+            "report",
+            "reads",
+            "memory",
+        ],
         help="one suite; import-1m (the import at 1,000,000 fills, several minutes) runs only so",
     )
     args = parser.parse_args()
@@ -85,11 +110,15 @@ def main() -> int:
         "import": lambda: bench_import.run(sizes["import"], sizes["import-repeats"]),
         "import-1m": lambda: bench_import.run(sizes["import-1m"]),
         "live": lambda: bench_live_path.run(sizes["live"]),
+        "live-open-cycle": lambda: bench_live_open_cycle.run(sizes["live-open-cycle"]),
+        "order-history": lambda: bench_order_history.run(sizes["order-history"]),
         "load": lambda: bench_load.run(sizes["load"]),
         "trades": lambda: bench_build_trades.run(sizes["trades"]),
         "logging": lambda: bench_logging.run(sizes["logging"]),
         "equity": lambda: bench_equity.run(sizes["equity"]),
         "report": lambda: bench_report.run(sizes["report"]),
+        "reads": lambda: bench_reads.run(*sizes["reads"]),
+        "memory": lambda: bench_memory.run(sizes["memory"]),
     }
     rows: list[Row] = []
     for name, suite in suites.items():

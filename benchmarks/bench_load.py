@@ -26,6 +26,7 @@ from psycopg import sql
 
 from benchmarks.support import T0, Row, libpq, scratch_database
 from gal_friday.domain import Fill, LiquidityType, Order, OrderStatus, OrderType, Side
+from gal_friday.domain.fill import FillKind
 from gal_friday.persistence.database import create_engine
 from gal_friday.persistence.fastpath import bulk
 from gal_friday.persistence.unit_of_work import UnitOfWork
@@ -73,6 +74,7 @@ TYPES = {m.value: m for m in OrderType}
 STATUSES = {m.value: m for m in OrderStatus}
 LIQUIDITY: dict[str | None, LiquidityType | None] = {m.value: m for m in LiquidityType}
 LIQUIDITY[None] = None
+KINDS = {m.value: m for m in FillKind}
 
 
 def _seed(url: object, count: int) -> None:
@@ -121,7 +123,7 @@ def _hand_built(conn: psycopg.Connection[Any]) -> list[Any]:
     fills: dict[int, list[Any]] = {}
     for row in conn.execute(FILLS_SQL, [OPEN]).fetchall():
         (fill_id, pair, exchange, side, quantity, price, fee, asset, at, liquidity) = row[:10]
-        eid, pk, opk = row[10:]
+        eid, pk, opk, extra, kind, reported = row[10:]
         fills.setdefault(opk, []).append(
             PlainFill(
                 fill_id,
@@ -137,12 +139,16 @@ def _hand_built(conn: psycopg.Connection[Any]) -> list[Any]:
                 eid,
                 pk,
                 opk,
+                {a: Decimal(x) for a, x in extra.items()},
+                KINDS[kind],
+                {k: Decimal(x) for k, x in reported.items()},
             )
         )
     orders = []
     for row in conn.execute(ORDERS_SQL, [OPEN]).fetchall():
-        (pair, exchange, side, kind, quantity, limit, stop, cid, eid, sid, status, error) = row[:12]
-        (created, submitted, updated, closed, filled, average, notional, fees, pk) = row[12:]
+        (pair, exchange, side, kind, quantity, limit, stop, cid, eid, sid) = row[:10]
+        (strategy, reason, status, error) = row[10:14]
+        (created, submitted, updated, closed, filled, average, notional, fees, pk) = row[14:]
         orders.append(
             PlainOrder(
                 pair,
@@ -155,6 +161,8 @@ def _hand_built(conn: psycopg.Connection[Any]) -> list[Any]:
                 cid,
                 eid,
                 sid,
+                strategy,
+                reason,
                 STATUSES[status],
                 error,
                 created.astimezone(UTC),

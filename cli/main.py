@@ -27,13 +27,16 @@ from gal_friday.cli.commands.db import db
 from gal_friday.cli.commands.demo import demo
 from gal_friday.cli.commands.equity import equity
 from gal_friday.cli.commands.importing import import_command
+from gal_friday.cli.commands.income import income
+from gal_friday.cli.commands.positions import balances, positions
 from gal_friday.cli.commands.prices import prices
 from gal_friday.cli.commands.report import report
+from gal_friday.cli.commands.risk import risk
 from gal_friday.cli.commands.snapshots import snapshots
 from gal_friday.cli.commands.tearsheet import tearsheet
 from gal_friday.cli.commands.trades import trades
 from gal_friday.cli.driver_noise import quiet_driver_noise
-from gal_friday.cli.errors import INTERRUPTED, fail, loaded, mask_reason
+from gal_friday.cli.errors import INTERRUPTED, SCHEMA_CONFLICT, fail, loaded, mask_reason
 from gal_friday.cli.state import State
 from gal_friday.domain import DomainError, InputError
 
@@ -57,12 +60,16 @@ for _command in (
     db,
     import_command,
     audit,
+    income,
     trades,
     report,
     prices,
     equity,
     snapshots,
     tearsheet,
+    positions,
+    balances,
+    risk,
     demo,
 ):
     cli.add_command(_command)
@@ -108,6 +115,8 @@ def run(command: Callable[..., Any] = cli, args: list[str] | None = None) -> int
         loaded("gal_friday.persistence.errors", "ConstraintViolationError"),
     ) as exc:
         fail(str(exc), 2)
+    except loaded("gal_friday.persistence.errors", "SchemaConflictError") as exc:
+        fail(str(exc), SCHEMA_CONFLICT)
     except loaded("gal_friday.persistence.errors", "StorageError") as exc:
         fail(str(exc), 1)
     except loaded("sqlalchemy.exc", "DBAPIError") as exc:  # anything no engine translated

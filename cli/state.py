@@ -20,7 +20,20 @@ class State:
     """What the group's options leave for the commands."""
 
     # Commands that only read: on SQLite their transactions do not take the write lock.
-    READ_ONLY_COMMANDS = frozenset({"report", "current", "check", "audit"})
+    READ_ONLY_COMMANDS = frozenset(
+        {
+            "report",
+            "current",
+            "check",
+            "audit",
+            "equity",
+            "income",
+            "positions",
+            "balances",
+            "risk",
+            "tearsheet",
+        }
+    )
 
     def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url

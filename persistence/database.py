@@ -213,7 +213,7 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         if use_wal and _wants_wal(cursor):
             cursor.execute("PRAGMA journal_mode=WAL")
-        if use_wal and cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        if use_wal and _journal_mode(cursor) == "wal":
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode only
         cursor.close()
 
@@ -228,7 +228,15 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
 
 def _wants_wal(cursor: Any) -> bool:
     """True for a database with no table yet: a new file, ours from its first table on."""
-    return cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    cursor.execute("SELECT count(*) FROM sqlite_master")  # the row from the cursor: aiosqlite's
+    tables: int = cursor.fetchone()[0]  # adapted execute() does not return it
+    return tables == 0
+
+
+def _journal_mode(cursor: Any) -> str:
+    cursor.execute("PRAGMA journal_mode")
+    mode: str = cursor.fetchone()[0]
+    return mode
 
 
 def _translate_errors(engine: Engine) -> None:

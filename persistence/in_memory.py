@@ -21,11 +21,13 @@ import copy
 import itertools
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
+
+import attrs
 
 from gal_friday.domain import (
     Configuration,
@@ -42,18 +44,37 @@ from gal_friday.domain import (
     SystemLog,
     Trade,
     TradeGrouping,
+    client_order_ids,
 )
+from gal_friday.domain.attribution import OrderAttribution, bind_signal
 from gal_friday.domain.candles import Candle
+from gal_friday.domain.enums import Side
+from gal_friday.domain.errors import InvalidValueError
 from gal_friday.domain.fill import StoredFill
 from gal_friday.domain.fill_replay import OrderName, judge_repeated_fill
 from gal_friday.domain.flat_point import flat_point
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.order_history import StatusChange, pending_changes, take_changes
+from gal_friday.domain.paging import Cursor, HistoryFilter, HistoryOrder, Page, page_size
+from gal_friday.domain.positions import (
+    FILL_TYPES,
+    FeeFlow,
+    Holding,
+    LedgerFlow,
+    OpenLot,
+    PairFlow,
+    Position,
+    holdings,
+    positions,
+)
+from gal_friday.domain.risk import ClosedResult, Streak, current_streak
 from gal_friday.domain.trade import TradeFigures
-from gal_friday.domain.values import exchange_id
+from gal_friday.domain.values import exact, exchange_id, tidy
 from gal_friday.persistence.fastpath.import_writer import ImportWriter
 from gal_friday.persistence.storage_errors import ConstraintViolationError
 
 T = TypeVar("T")
+_ZERO = Decimal(0)
 
 
 def _in(value: datetime | None, start: datetime | None, end: datetime | None) -> bool:
@@ -74,18 +95,59 @@ class _Store:
         self.events: list[EventLog] = []
         self.ledger: list[LedgerEntry] = []
         self.candles: list[Candle] = []
+        self.status_history: list[StatusChange] = []
         self.keys = itertools.count(1)
 
 
 class FakeOrders:
     """In-memory :class:`~gal_friday.persistence.repositories.OrderRepository`."""
 
-    def __init__(self, items: list[Order], keys: Iterator[int] | None = None) -> None:
+    def __init__(
+        self,
+        items: list[Order],
+        keys: Iterator[int] | None = None,
+        signals: list[Signal] | None = None,
+        status_history: list[StatusChange] | None = None,
+    ) -> None:
         self.items = items
         self.keys = keys if keys is not None else itertools.count(1)
+        self.signals = signals if signals is not None else []
+        self.status_history = status_history if status_history is not None else []
+
+    def _signal(self, signal_id: uuid.UUID | None) -> Signal | None:
+        return next((s for s in self.signals if s.signal_id == signal_id), None)
 
     def add(self, order: Order) -> None:
+        signal = None if order.signal_id is None else self._signal(order.signal_id)
+        if signal is not None:
+            bind_signal(order, signal)
         self.items.append(order)
+
+    def by_strategy(self, strategy_id: str) -> list[Order]:
+        found = [o for o in self.items if o.strategy_id == strategy_id]
+        return sorted(found, key=lambda o: (o.created_at, o.order_pk or 0))
+
+    def by_signal(self, signal_id: uuid.UUID) -> list[Order]:
+        found = [o for o in self.items if o.signal_id == signal_id]
+        return sorted(found, key=lambda o: (o.created_at, o.order_pk or 0))
+
+    def fills_by_strategy(self, strategy_id: str) -> list[Fill]:
+        fills = [f for o in self.by_strategy(strategy_id) for f in o.fills]
+        return sorted(fills, key=lambda f: f.sort_key)
+
+    def fills_by_signal(self, signal_id: uuid.UUID) -> list[Fill]:
+        fills = [f for o in self.by_signal(signal_id) for f in o.fills]
+        return sorted(fills, key=lambda f: f.sort_key)
+
+    def attribution_of(self, order_pks: Iterable[int]) -> dict[int, OrderAttribution]:
+        wanted = set(order_pks)
+        found = {}
+        for order in self.items:
+            if order.order_pk in wanted:
+                given = OrderAttribution.of(order, self._signal(order.signal_id))
+                if not given.is_empty:
+                    found[order.order_pk] = given
+        return found
 
     imports_in_background = False
 
@@ -100,8 +162,24 @@ class FakeOrders:
     def get(self, order_pk: int) -> Order | None:
         return next((o for o in self.items if o.order_pk == order_pk), None)
 
-    def get_by_client_id(self, client_order_id: uuid.UUID) -> Order | None:
-        return next((o for o in self.items if o.client_order_id == client_order_id), None)
+    def get_by_client_id(self, client_order_id: str | uuid.UUID) -> Order | None:
+        key = client_order_ids.client_order_id(client_order_id)
+        return next((o for o in self.items if o.client_order_id == key), None)
+
+    def history(self, order: Order | int) -> list[StatusChange]:
+        """The stored changes of ``order``, then those it noted since (as the real one,
+        which flushes first)."""
+        found = order if isinstance(order, Order) else self.get(order)
+        if found is None:
+            return []
+        stored = [c for c in self.status_history if c.order_pk == found.order_pk]
+        if found.order_pk is None:
+            stored = []
+        return stored + [attrs.evolve(c, order_pk=found.order_pk) for c in pending_changes(found)]
+
+    def history_by_client_id(self, client_order_id: str | uuid.UUID) -> list[StatusChange]:
+        order = self.get_by_client_id(client_order_id)
+        return [] if order is None else self.history(order)
 
     def get_by_exchange_id(self, exchange: str, exchange_order_id: str) -> Order | None:
         return next(
@@ -116,7 +194,7 @@ class FakeOrders:
     def get_for_update(self, order_pk: int) -> Order | None:
         return self.get(order_pk)
 
-    def store_live_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool:
+    def store_live_fill(self, fill: Fill, client_order_id: str | uuid.UUID | None = None) -> bool:
         """Apply ``fill`` to its order by the domain's rules; False for an identical replay."""
         if client_order_id is not None:
             order = self.get_by_client_id(client_order_id)
@@ -164,9 +242,18 @@ class FakeOrders:
 class FakeFills:
     """In-memory :class:`~.repositories.FillRepository` (fills live on their orders)."""
 
-    def __init__(self, orders: list[Order], keys: Iterator[int] | None = None) -> None:
+    def __init__(
+        self,
+        orders: list[Order],
+        keys: Iterator[int] | None = None,
+        *,
+        ledger: list[LedgerEntry] | None = None,
+        trades: list[Trade] | None = None,
+    ) -> None:
         self.orders = orders
         self.keys = keys if keys is not None else itertools.count(1)
+        self.ledger = ledger if ledger is not None else []
+        self.trades = trades if trades is not None else []
 
     def _all(self) -> Iterator[Fill]:
         for order in self.orders:
@@ -238,6 +325,19 @@ class FakeFills:
         for fill in sorted(chosen, key=lambda f: f.sort_key):
             yield FillRecord._make(getattr(fill, name) for name in FillRecord._fields)
 
+    def stream_with_ledger_marks(self) -> Iterator[tuple[FillRecord, bool]]:
+        refids = {(e.exchange, e.refid) for e in self.ledger if e.txid is not None}
+        ordered = sorted(self._all(), key=lambda f: (f.exchange, f.trading_pair))
+        for fill in sorted(ordered, key=lambda f: (f.filled_at, f.fill_id)):
+            record = FillRecord._make(getattr(fill, name) for name in FillRecord._fields)
+            yield record, (fill.exchange, fill.fill_id) in refids
+
+    def closed_exits(self) -> Iterator[tuple[datetime, str, Decimal]]:
+        ordered = sorted(self.trades, key=lambda t: (t.exchange, t.trading_pair, t.entry_timestamp))
+        for trade in ordered:
+            if trade.exit_timestamp is not None:
+                yield trade.exit_timestamp, trade.trading_pair, trade.realized_pnl
+
 
 class FakeSignals:
     """In-memory :class:`~gal_friday.persistence.repositories.SignalRepository`."""
@@ -281,6 +381,9 @@ class FakeTrades:
 
     def by_strategy(self, strategy_id: str) -> list[Trade]:
         return self._sorted(t for t in self.items if t.strategy_id == strategy_id)
+
+    def by_signal(self, signal_id: uuid.UUID) -> list[Trade]:
+        return self._sorted(t for t in self.items if t.signal_id == signal_id)
 
     def in_period(
         self, since: datetime | None = None, until: datetime | None = None
@@ -441,6 +544,21 @@ class FakeSystemLogs:
         )
 
 
+def _events_in(
+    events: list[EventLog],
+    since: datetime | None,
+    until: datetime | None,
+    newest_first: bool,
+    limit: int | None,
+) -> list[EventLog]:
+    """``events`` in ``[since, until)``, in the order (and at most ``limit``) the store reads."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidValueError("limit", f"{limit!r} is not a count of events (an int >= 0)")
+    kept = [(e.occurred_at, n, e) for n, e in enumerate(events) if _in(e.occurred_at, since, until)]
+    ordered = [e for _at, _n, e in sorted(kept, key=lambda k: k[:2], reverse=newest_first)]
+    return ordered if limit is None else ordered[:limit]
+
+
 class FakeEvents:
     """In-memory ``EventRepository`` (append-only)."""
 
@@ -461,17 +579,38 @@ class FakeEvents:
     def append(self, events: Iterable[EventLog]) -> None:
         self.items.extend(events)
 
+    def get(self, event_id: uuid.UUID) -> EventLog | None:
+        return next((e for e in self.items if e.event_id == event_id), None)
+
     def by_type(
-        self, event_type: str, since: datetime | None = None, until: datetime | None = None
+        self,
+        event_type: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[EventLog]:
-        return sorted(
-            (
-                e
-                for e in self.items
-                if e.event_type == event_type and _in(e.occurred_at, since, until)
-            ),
-            key=lambda e: e.occurred_at,
-        )
+        found = [e for e in self.items if e.event_type == event_type]
+        return _events_in(found, since, until, newest_first, limit)
+
+    def by_correlation(
+        self,
+        correlation_id: str | uuid.UUID | int,
+        event_types: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[EventLog]:
+        types = None if event_types is None else set(event_types)
+        found = [
+            e
+            for e in self.items
+            if e.correlation_id == str(correlation_id) and (types is None or e.event_type in types)
+        ]
+        return _events_in(found, since, until, newest_first, limit)
 
     def types(self) -> list[str]:
         return sorted({e.event_type for e in self.items})
@@ -514,15 +653,19 @@ class FakeLedger:
             if exchange in (None, entry.exchange):
                 yield entry
 
-    def trades(self, exchange: str) -> dict[str, list[LedgerEntry]]:
+    def trades(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> dict[str, list[LedgerEntry]]:
         grouped: dict[str, list[LedgerEntry]] = {}
         for e in self._ordered(lambda e: e.time):
-            if e.exchange == exchange and e.type == "trade" and e.txid is not None:
+            if e.exchange == exchange and e.type in types and e.txid is not None:
                 grouped.setdefault(e.refid, []).append(e)
         return grouped
 
-    def trade_refids_among(self, exchange: str, refids: Sequence[str]) -> set[str]:
-        return set(refids) & set(self.trades(exchange))
+    def trade_refids_among(
+        self, exchange: str, refids: Sequence[str], types: Sequence[str] = ("trade",)
+    ) -> set[str]:
+        return set(refids) & set(self.trades(exchange, types))
 
     def exchanges(self) -> list[str]:
         return sorted({e.exchange for e in self.items})
@@ -548,6 +691,27 @@ class FakeLedger:
             for f in self.fills._all()
             if (f.exchange, f.fill_id) in refids
         ]
+
+    def stream_by_time(self) -> Iterator[LedgerEntry]:
+        yield from self._ordered(lambda e: (e.time, e.exchange, e.asset))
+
+    def trades_with_fills(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> Iterator[tuple[list[LedgerEntry], FillRecord | None]]:
+        fills = {f.fill_id: f for f in self.fills._all() if f.exchange == exchange}
+        for refid, entries in self.trades(exchange, types).items():
+            fill = fills.get(refid)
+            record = (
+                None
+                if fill is None
+                else FillRecord._make(getattr(fill, name) for name in FillRecord._fields)
+            )
+            yield entries, record
+
+    def reported_fills_in_ledger(self) -> Iterator[Fill]:
+        refids = {(e.exchange, e.refid) for e in self.items}
+        carried = [f for f in self.fills._all() if (f.exchange, f.fill_id) in refids]
+        yield from sorted((f for f in carried if f.reported), key=lambda f: (f.exchange, f.fill_id))
 
 
 #: The unique constraint on a candle's series and open time (as the migration names it).
@@ -617,6 +781,204 @@ def _candle_key(candle: Candle) -> tuple[str, str, int, datetime]:
     return (candle.exchange, candle.trading_pair, candle.interval_s, candle.open_time)
 
 
+class FakePositions:
+    """In-memory :class:`~gal_friday.persistence.repositories.positions.PositionRepository`."""
+
+    def __init__(self, orders: list[Order], trades: list[Trade], ledger: list[LedgerEntry]) -> None:
+        self.orders, self.trades, self.ledger = orders, trades, ledger
+
+    def positions(
+        self, marks: Mapping[str, Decimal] | None = None, trading_pair: str | None = None
+    ) -> list[Position]:
+        lots = [
+            OpenLot(
+                t.exchange,
+                t.trading_pair,
+                t.side,
+                t.open_quantity,
+                t.average_entry_price,
+                t.realized_pnl,
+                t.entry_timestamp,
+            )
+            for t in self.trades
+            if t.exit_timestamp is None and trading_pair in (None, t.trading_pair)
+        ]
+        return positions(lots, marks)
+
+    def balances(self, exchange: str | None = None) -> list[Holding]:
+        fills = [f for o in self.orders for f in o.fills if exchange in (None, f.exchange)]
+        flows: dict[tuple[str, str, Side], list[Decimal]] = {}
+        fees: dict[tuple[str, str], Decimal] = {}
+        with exact():
+            for f in fills:
+                total = flows.setdefault((f.exchange, f.trading_pair, f.side), [_ZERO, _ZERO])
+                total[0] += f.quantity_filled
+                total[1] += f.quantity_filled * f.fill_price
+                key = (f.exchange, f.commission_asset)
+                fees[key] = fees.get(key, _ZERO) + f.commission
+                for asset, amount in f.extra_commissions.items():
+                    fees[f.exchange, asset] = fees.get((f.exchange, asset), _ZERO) + amount
+        fill_ids = {(f.exchange, f.fill_id) for f in fills}
+        ledger = [
+            LedgerFlow(e.exchange, e.asset, e.type, e.subtype, e.amount > 0, e.amount, e.fee)
+            for e in self.ledger
+            if e.txid is not None
+            and exchange in (None, e.exchange)
+            and e.type.lower() not in FILL_TYPES
+            and (e.exchange, e.refid) not in fill_ids
+        ]
+        return holdings(
+            [PairFlow(*key, *total) for key, total in flows.items()],
+            [FeeFlow(*key, fee) for key, fee in fees.items()],
+            ledger,
+        )
+
+
+class FakeRisk:
+    """In-memory :class:`~gal_friday.persistence.repositories.risk.RiskRepository`."""
+
+    def __init__(self, trades: list[Trade]) -> None:
+        self.trades = trades
+
+    def _closed(self, trading_pair: str | None) -> list[Trade]:
+        return [
+            t
+            for t in self.trades
+            if t.exit_timestamp is not None and trading_pair in (None, t.trading_pair)
+        ]
+
+    def realized_pnl(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        trading_pair: str | None = None,
+    ) -> dict[str, tuple[Decimal, int]]:
+        found: dict[str, tuple[Decimal, int]] = {}
+        with exact():
+            for t in self._closed(trading_pair):
+                if _in(t.exit_timestamp, since, until):
+                    pnl, count = found.get(t.trading_pair, (_ZERO, 0))
+                    found[t.trading_pair] = (pnl + t.realized_pnl, count + 1)
+        return {pair: (tidy(pnl), count) for pair, (pnl, count) in sorted(found.items())}
+
+    def streak(self, trading_pair: str | None = None, as_of: datetime | None = None) -> Streak:
+        closed = self._closed(trading_pair)
+        if as_of is not None:
+            closed = [
+                t for t in closed if t.exit_timestamp is not None and t.exit_timestamp <= as_of
+            ]
+        keyed = list(enumerate(closed))
+        keyed.sort(key=lambda item: (item[1].exit_timestamp, item[1].trade_pk or 0, item[0]))
+        return current_streak(
+            ClosedResult(t.trading_pair, t.exit_timestamp, t.realized_pnl)  # type: ignore[arg-type]
+            for _, t in reversed(keyed)
+        )
+
+
+class FakeHistory:
+    """In-memory :class:`~gal_friday.persistence.repositories.history.HistoryRepository`.
+
+    The key that breaks ties in time is the row's stored key, else its place in the store.
+    """
+
+    def __init__(self, orders: list[Order], trades: list[Trade]) -> None:
+        self._orders, self._trades = orders, trades
+
+    def _rows(self, kind: str, filters: HistoryFilter) -> list[tuple[datetime, int, Any]]:
+        strategy = filters.strategy_id
+        rows: list[tuple[datetime, int, Any]] = []
+        if kind == "fills":
+            fills = [
+                f
+                for o in self._orders
+                if strategy in (None, getattr(o, "strategy_id", None))
+                for f in o.fills
+            ]
+            rows = [(f.filled_at, f.fill_pk or n, f) for n, f in enumerate(fills, 1)]
+        elif kind == "orders":
+            rows = [
+                (o.created_at, o.order_pk or n, o)
+                for n, o in enumerate(self._orders, 1)
+                if strategy in (None, getattr(o, "strategy_id", None))
+            ]
+        else:
+            rows = [
+                (t.entry_timestamp, t.trade_pk or n, t)
+                for n, t in enumerate(self._trades, 1)
+                if strategy in (None, t.strategy_id)
+            ]
+        return [
+            row
+            for row in rows
+            if filters.trading_pair in (None, row[2].trading_pair)
+            and filters.exchange in (None, row[2].exchange)
+            and (filters.since is None or row[0] >= filters.since)
+            and (filters.until is None or row[0] < filters.until)
+        ]
+
+    def _page(
+        self,
+        kind: str,
+        filters: HistoryFilter,
+        order: HistoryOrder,
+        limit: int,
+        cursor: str | None,
+        with_count: bool,
+    ) -> Page[Any]:
+        size = page_size(limit)
+        order = HistoryOrder(order)
+        newest = order is HistoryOrder.NEWEST_FIRST
+        rows = sorted(self._rows(kind, filters), key=lambda row: row[:2], reverse=newest)
+        if cursor is not None:
+            after = Cursor.decode(cursor, kind, order)
+            mark = (after.time, after.key)
+            rows = [row for row in rows if (row[:2] < mark if newest else row[:2] > mark)]
+        items = rows[:size]
+        next_cursor = None
+        if len(rows) > size:
+            next_cursor = Cursor(kind, order, items[-1][0], items[-1][1]).encode()
+        total = len(self._rows(kind, filters)) if with_count else None
+        return Page([row[2] for row in items], next_cursor, total)
+
+    def fills(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = HistoryOrder.NEWEST_FIRST,
+        limit: int = 100,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Fill]:
+        return self._page("fills", filters, order, limit, cursor, with_count)
+
+    def orders(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = HistoryOrder.NEWEST_FIRST,
+        limit: int = 100,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Order]:
+        return self._page("orders", filters, order, limit, cursor, with_count)
+
+    def trades(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = HistoryOrder.NEWEST_FIRST,
+        limit: int = 100,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Trade]:
+        return self._page("trades", filters, order, limit, cursor, with_count)
+
+    def count(self, kind: str, filters: HistoryFilter) -> int:
+        if kind not in ("fills", "orders", "trades"):
+            raise InvalidValueError("kind", f"{kind!r} is not fills, orders or trades")
+        return len(self._rows(kind, filters))
+
+
 class InMemoryUnitOfWork:
     """A unit of work over a :class:`_Store`; ``commit()`` publishes, leaving discards."""
 
@@ -632,8 +994,12 @@ class InMemoryUnitOfWork:
         state = {k: v for k, v in self.store.__dict__.items() if k != "keys"}
         self._work = copy.deepcopy(state)
         work = self._work
-        self.orders = FakeOrders(work["orders"], self.store.keys)
-        self.fills = FakeFills(work["orders"], self.store.keys)
+        self.orders = FakeOrders(
+            work["orders"], self.store.keys, work["signals"], work["status_history"]
+        )
+        self.fills = FakeFills(
+            work["orders"], self.store.keys, ledger=work["ledger"], trades=work["trades"]
+        )
         self.signals = FakeSignals(work["signals"])
         self.trades = FakeTrades(work["trades"])
         self.snapshots = FakeSnapshots(work["snapshots"])
@@ -643,6 +1009,9 @@ class InMemoryUnitOfWork:
         self.events = FakeEvents(work["events"])
         self.ledger = FakeLedger(work["ledger"], work["orders"])
         self.candles = FakeCandles(work["candles"])
+        self.positions = FakePositions(work["orders"], work["trades"], work["ledger"])
+        self.risk = FakeRisk(work["trades"])
+        self.history = FakeHistory(work["orders"], work["trades"])
         return self
 
     def __exit__(
@@ -663,6 +1032,9 @@ class InMemoryUnitOfWork:
         for order in self._work["orders"]:
             if order.order_pk is None:
                 order.order_pk = next(self.store.keys)
+            self._work["status_history"].extend(  # written with the order, as the real store
+                attrs.evolve(change, order_pk=order.order_pk) for change in take_changes(order)
+            )
             for fill in order.fills:
                 key = (fill.exchange, fill.fill_id)
                 if key in seen:

@@ -12,7 +12,7 @@ mypy run; ``tests/unit/test_interfaces.py``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
@@ -33,8 +33,13 @@ from gal_friday.domain import (
     Trade,
     TradeGrouping,
 )
+from gal_friday.domain.attribution import OrderAttribution
 from gal_friday.domain.candles import Candle
 from gal_friday.domain.ledger import LedgerEntry
+from gal_friday.domain.order_history import StatusChange
+from gal_friday.domain.paging import HistoryFilter, HistoryOrder, Page
+from gal_friday.domain.positions import Holding, Position
+from gal_friday.domain.risk import Streak
 from gal_friday.domain.trade import TradeFigures
 
 if TYPE_CHECKING:
@@ -52,16 +57,25 @@ class OrderRepositoryProtocol(Protocol):
     def imports_in_background(self) -> bool: ...
     def add_imported(self, orders: Sequence[Order]) -> None: ...
     def get(self, order_pk: int) -> Order | None: ...
-    def get_by_client_id(self, client_order_id: uuid.UUID) -> Order | None: ...
+    def get_by_client_id(self, client_order_id: str | uuid.UUID) -> Order | None: ...
+    def history(self, order: Order | int) -> list[StatusChange]: ...
+    def history_by_client_id(self, client_order_id: str | uuid.UUID) -> list[StatusChange]: ...
     def get_by_exchange_id(self, exchange: str, exchange_order_id: str) -> Order | None: ...
     def by_exchange_ids(
         self, exchange: str, exchange_order_ids: Iterable[str]
     ) -> dict[str, Order]: ...
-    def store_live_fill(self, fill: Fill, client_order_id: uuid.UUID | None = None) -> bool: ...
+    def store_live_fill(
+        self, fill: Fill, client_order_id: str | uuid.UUID | None = None
+    ) -> bool: ...
     def get_for_update(self, order_pk: int) -> Order | None: ...
     def list_open(
         self, trading_pair: str | None = None, exchange: str | None = None
     ) -> list[Order]: ...
+    def by_strategy(self, strategy_id: str) -> list[Order]: ...
+    def by_signal(self, signal_id: uuid.UUID) -> list[Order]: ...
+    def fills_by_strategy(self, strategy_id: str) -> list[Fill]: ...
+    def fills_by_signal(self, signal_id: uuid.UUID) -> list[Fill]: ...
+    def attribution_of(self, order_pks: Iterable[int]) -> dict[int, OrderAttribution]: ...
 
 
 class FillRepositoryProtocol(Protocol):
@@ -81,6 +95,8 @@ class FillRepositoryProtocol(Protocol):
         batch_size: int = ...,
         since: datetime | None = None,
     ) -> Iterator[FillRecord]: ...
+    def stream_with_ledger_marks(self) -> Iterator[tuple[FillRecord, bool]]: ...
+    def closed_exits(self) -> Iterator[tuple[datetime, str, Decimal]]: ...
 
 
 class SignalRepositoryProtocol(Protocol):
@@ -99,6 +115,7 @@ class TradeRepositoryProtocol(Protocol):
         self, trading_pair: str, since: datetime | None = None, until: datetime | None = None
     ) -> list[Trade]: ...
     def by_strategy(self, strategy_id: str) -> list[Trade]: ...
+    def by_signal(self, signal_id: uuid.UUID) -> list[Trade]: ...
     def in_period(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Trade]: ...
@@ -167,8 +184,25 @@ class EventRepositoryProtocol(Protocol):
 
     def append_new(self, events: Sequence[EventLog]) -> int: ...
     def append(self, events: Iterable[EventLog]) -> None: ...
+    def get(self, event_id: uuid.UUID) -> EventLog | None: ...
     def by_type(
-        self, event_type: str, since: datetime | None = None, until: datetime | None = None
+        self,
+        event_type: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[EventLog]: ...
+    def by_correlation(
+        self,
+        correlation_id: str | uuid.UUID | int,
+        event_types: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[EventLog]: ...
     def types(self) -> list[str]: ...
 
@@ -180,12 +214,21 @@ class LedgerRepositoryProtocol(Protocol):
     def by_txids(self, exchange: str, txids: Iterable[str]) -> dict[str, LedgerEntry]: ...
     def pending(self, exchange: str | None = None) -> list[LedgerEntry]: ...
     def stream(self, exchange: str | None = None) -> Iterator[LedgerEntry]: ...
-    def trades(self, exchange: str) -> dict[str, list[LedgerEntry]]: ...
-    def trade_refids_among(self, exchange: str, refids: Sequence[str]) -> set[str]: ...
+    def trades(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> dict[str, list[LedgerEntry]]: ...
+    def trade_refids_among(
+        self, exchange: str, refids: Sequence[str], types: Sequence[str] = ("trade",)
+    ) -> set[str]: ...
     def exchanges(self) -> list[str]: ...
     def fills_by_ids(self, exchange: str, fill_ids: Sequence[str]) -> dict[str, Fill]: ...
     def fill_counts(self) -> dict[tuple[str, str], int]: ...
     def fill_keys_in_ledger(self) -> list[tuple[str, str, str]]: ...
+    def stream_by_time(self) -> Iterator[LedgerEntry]: ...
+    def trades_with_fills(
+        self, exchange: str, types: Sequence[str] = ("trade",)
+    ) -> Iterator[tuple[list[LedgerEntry], FillRecord | None]]: ...
+    def reported_fills_in_ledger(self) -> Iterator[Fill]: ...
 
 
 class CandleRepositoryProtocol(Protocol):
@@ -201,6 +244,60 @@ class CandleRepositoryProtocol(Protocol):
         self, exchange: str, trading_pair: str, interval_s: int | None = None
     ) -> list[tuple[datetime, Decimal]]: ...
     def exchanges_of(self, trading_pairs: Iterable[str]) -> dict[str, list[str]]: ...
+
+
+class PositionReadsProtocol(Protocol):
+    """Holdings per asset and net positions per pair (docs/reads.md)."""
+
+    def positions(
+        self, marks: Mapping[str, Decimal] | None = None, trading_pair: str | None = None
+    ) -> list[Position]: ...
+    def balances(self, exchange: str | None = None) -> list[Holding]: ...
+
+
+class RiskReadsProtocol(Protocol):
+    """Realized PnL by exit time and the current streak (docs/reads.md)."""
+
+    def realized_pnl(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        trading_pair: str | None = None,
+    ) -> dict[str, tuple[Decimal, int]]: ...
+    def streak(self, trading_pair: str | None = None, as_of: datetime | None = None) -> Streak: ...
+
+
+class HistoryReadsProtocol(Protocol):
+    """Pages of fills, orders and trades with a keyset cursor (docs/reads.md)."""
+
+    def fills(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = ...,
+        limit: int = ...,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Fill]: ...
+    def orders(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = ...,
+        limit: int = ...,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Order]: ...
+    def trades(
+        self,
+        filters: HistoryFilter,
+        *,
+        order: HistoryOrder = ...,
+        limit: int = ...,
+        cursor: str | None = None,
+        with_count: bool = False,
+    ) -> Page[Trade]: ...
+    def count(self, kind: str, filters: HistoryFilter) -> int: ...
 
 
 class RepositoriesProtocol(Protocol):
@@ -228,6 +325,12 @@ class RepositoriesProtocol(Protocol):
     def ledger(self) -> LedgerRepositoryProtocol: ...
     @property
     def candles(self) -> CandleRepositoryProtocol: ...
+    @property
+    def positions(self) -> PositionReadsProtocol: ...
+    @property
+    def risk(self) -> RiskReadsProtocol: ...
+    @property
+    def history(self) -> HistoryReadsProtocol: ...
 
 
 class UnitOfWorkProtocol(RepositoriesProtocol, Protocol):
@@ -286,6 +389,32 @@ class AsyncUnitOfWorkProtocol(Protocol):
 AsyncUnitOfWorkFactory = Callable[[], AsyncUnitOfWorkProtocol]
 
 
+class RetentionRepositoryProtocol(Protocol):
+    """Old rows of ``logs``, ``system_logs`` and ``event_logs``, deleted in key ranges."""
+
+    def delete_older(
+        self, table: str, before: datetime, after_key: int | None, batch_size: int
+    ) -> tuple[int, int | None]: ...
+
+
+class RetentionUnitOfWorkProtocol(Protocol):
+    """A unit of work that can prune (``services.retention``)."""
+
+    @property
+    def retention(self) -> RetentionRepositoryProtocol: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+RetentionUnitOfWorkFactory = Callable[[], RetentionUnitOfWorkProtocol]
+
+
 if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing runs
     from gal_friday.persistence import in_memory
     from gal_friday.persistence import repositories as r
@@ -298,6 +427,7 @@ if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing run
         _fake: UnitOfWorkProtocol = fake
         _factory: UnitOfWorkFactory = fake  # calling it opens another unit of work
         _async: AsyncUnitOfWorkProtocol = real_async
+        _retention: RetentionUnitOfWorkProtocol = real
         _orders: OrderRepositoryProtocol = r.OrderRepository(real.session)
         _fake_orders: OrderRepositoryProtocol = in_memory.FakeOrders([])
         _fills: FillRepositoryProtocol = in_memory.FakeFills([])
@@ -312,3 +442,9 @@ if TYPE_CHECKING:  # mypy proves the real classes and the fakes fit; nothing run
         _fake_candles: CandleRepositoryProtocol = in_memory.FakeCandles([])
         _snapshots: SnapshotRepositoryProtocol = real.snapshots
         _fake_snapshots: SnapshotRepositoryProtocol = in_memory.FakeSnapshots([])
+        _positions: PositionReadsProtocol = real.positions
+        _risk: RiskReadsProtocol = real.risk
+        _history: HistoryReadsProtocol = real.history
+        _fake_positions: PositionReadsProtocol = fake.positions
+        _fake_risk: RiskReadsProtocol = fake.risk
+        _fake_history: HistoryReadsProtocol = fake.history

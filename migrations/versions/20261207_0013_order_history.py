@@ -141,7 +141,7 @@ def _rewrite_sqlite_definition(replacements: Sequence[tuple[str, str]]) -> None:
         bind.exec_driver_sql(
             "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'orders'", (sql,)
         )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")  # SQL from an int
     finally:
         bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 

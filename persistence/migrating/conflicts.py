@@ -118,7 +118,7 @@ def conflict_from(exc: BaseException) -> SchemaConflictError | None:
         if match:
             name = match.group(1).rsplit(".", 1)[-1]
             return SchemaConflictError(
-                f"cannot create {name}: the database already has an object of that name that is"
+                f"{name} is in the way: the database already has an object of that name that is"
                 " not the library's. Give the library its own PostgreSQL schema (`gal-friday db"
                 f" --schema gal_friday upgrade`) or database ({_HOW})",
                 (name,),

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+from sqlalchemy.schema import CreateSchema
 
 from gal_friday.domain.errors import InputError
 
@@ -115,7 +116,7 @@ def in_schema(connection: Connection, settings: SchemaSettings, *, create: bool)
         yield
         return
     if create:
-        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        connection.execute(CreateSchema(schema, if_not_exists=True))  # quoted by the dialect
     before = connection.execute(text("SELECT current_setting('search_path')")).scalar_one()
     connection.execute(text("SELECT set_config('search_path', :p, true)"), {"p": f'"{schema}"'})
     yield  # on an error the caller's transaction rolls back, and the setting with it

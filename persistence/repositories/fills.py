@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from gal_friday.domain import Fill, FillRecord
-from gal_friday.domain.fill import StoredFill
+from gal_friday.domain.fill import NO_EXTRA, StoredFill
 from gal_friday.persistence.repositories.base import Repository
 from gal_friday.persistence.tables import definitions as t
 
@@ -115,7 +115,11 @@ class FillRepository(Repository):
         if since is not None:
             stmt = stmt.where(t.fills.c.filled_at >= since)
         for row in self.session.execute(stmt):
-            yield FillRecord._make(row)
+            record = FillRecord._make(row)
+            # the one shared empty map, as the PostgreSQL stream gives (fastpath/fill_stream.py)
+            yield (
+                record if record.extra_commissions else record._replace(extra_commissions=NO_EXTRA)
+            )
 
     def stream_with_ledger_marks(self) -> Iterator[tuple[FillRecord, bool]]:
         """Every fill in ``(filled_at, fill_id)`` order, streamed, with True when a booked

@@ -35,6 +35,8 @@ from gal_friday.domain.enums import (
     TradeGrouping,
     TradeSide,
 )
+from gal_friday.domain.fill import FillKind
+from gal_friday.persistence.tables.client_order_ids import ClientOrderIdText
 from gal_friday.persistence.tables.types import (
     BigIntPK,
     CanonicalJSON,
@@ -112,9 +114,13 @@ orders = Table(
     "orders",
     metadata,
     Column("order_pk", BigIntPK, primary_key=True, autoincrement=True),
-    Column("client_order_id", Uuid, nullable=False, unique=True),
+    # text, as exchanges take it (docs/orders.md, "Client order ids"); was a UUID before 0013
+    Column("client_order_id", ClientOrderIdText, nullable=False, unique=True),
     Column("exchange_order_id", String(EXTERNAL_ID)),
     Column("signal_id", Uuid, ForeignKey("signals.signal_id", ondelete="RESTRICT")),
+    # Attribution (docs/attribution.md): the strategy that placed the order, and why.
+    Column("strategy_id", String(EXTERNAL_ID)),
+    Column("reason", String(EXTERNAL_ID)),
     Column("trading_pair", String(PAIR), nullable=False),
     Column("exchange", String(EXCHANGE), nullable=False),
     Column("side", EnumText(Side), nullable=False),
@@ -150,7 +156,36 @@ orders = Table(
     UniqueConstraint("exchange_order_id", "exchange"),
     Index("ix_orders_status_trading_pair", "status", "trading_pair"),
     Index("ix_orders_signal_id", "signal_id"),
+    Index("ix_orders_trading_pair_created_at_order_pk", "trading_pair", "created_at", "order_pk"),
+    Index("ix_orders_created_at_order_pk", "created_at", "order_pk"),
+    Index("ix_orders_strategy_id", "strategy_id"),
 )
+
+# Every change of an order's status, written with the change (docs/orders.md, "History"):
+# from_status NULL for the order's first state; filled_quantity right after the change.
+order_status_history = Table(
+    "order_status_history",
+    metadata,
+    Column("history_pk", BigIntPK, primary_key=True, autoincrement=True),
+    Column(
+        "order_pk", BigIntFK, ForeignKey("orders.order_pk", ondelete="RESTRICT"), nullable=False
+    ),
+    Column("from_status", EnumText(OrderStatus)),
+    Column("to_status", EnumText(OrderStatus), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("filled_quantity", Money, nullable=False),
+    _in("from_status", OrderStatus, "from_status_valid"),
+    _in("to_status", OrderStatus, "to_status_valid"),
+    _not_negative("filled_quantity"),
+    Index("ix_order_status_history_order_pk_history_pk", "order_pk", "history_pk"),
+)
+
+#: The condition of fills with commissions in a second asset, per dialect (a partial index's).
+HAS_EXTRA_COMMISSIONS = {
+    "postgresql": "extra_commissions <> '{}'::jsonb",
+    "sqlite": "extra_commissions <> '{}'",
+}
 
 fills = Table(
     "fills",
@@ -170,13 +205,29 @@ fills = Table(
     Column("commission_asset", String(ASSET), nullable=False),
     Column("liquidity_type", EnumText(LiquidityType)),
     Column("filled_at", UTCDateTime, nullable=False),
+    # The account book (docs/ledgers.md): commissions in other assets, where the fill comes
+    # from (TRADE, CONVERSION, MARGIN), the trades.csv figures the ledger replaced.
+    Column("extra_commissions", DecimalMap, nullable=False, server_default=text("'{}'")),
+    Column("kind", EnumText(FillKind), nullable=False, server_default="TRADE"),
+    Column("reported", DecimalMap, nullable=False, server_default=text("'{}'")),
     _in("side", Side, "side_valid"),
     _in("liquidity_type", LiquidityType, "liquidity_type_valid"),
+    _in("kind", FillKind, "kind_valid"),
     _positive("quantity_filled"),
     _positive("fill_price"),
     UniqueConstraint("exchange", "fill_id"),
     Index("ix_fills_order_pk", "order_pk"),
     Index("ix_fills_exchange_trading_pair_filled_at", "exchange", "trading_pair", "filled_at"),
+    # paged history (docs/reads.md): one index range per page, ordered by (time, key)
+    Index("ix_fills_trading_pair_filled_at_fill_pk", "trading_pair", "filled_at", "fill_pk"),
+    Index("ix_fills_filled_at_fill_pk", "filled_at", "fill_pk"),
+    # balances (docs/reads.md): the few fills that pay a commission in a second asset
+    Index(
+        "ix_fills_extra_commissions",
+        "fill_pk",
+        postgresql_where=text(HAS_EXTRA_COMMISSIONS["postgresql"]),
+        sqlite_where=text(HAS_EXTRA_COMMISSIONS["sqlite"]),
+    ),
 )
 
 trades = Table(
@@ -212,7 +263,16 @@ trades = Table(
     Index("ix_trades_trading_pair_entry_timestamp", "trading_pair", "entry_timestamp"),
     Index("ix_trades_exchange_trading_pair", "exchange", "trading_pair"),
     Index("ix_trades_strategy_id", "strategy_id"),
-    Index("ix_trades_exit_timestamp", "exit_timestamp"),
+    Index("ix_trades_signal_id", "signal_id"),
+    # paged history and risk figures (docs/reads.md)
+    Index(
+        "ix_trades_trading_pair_entry_timestamp_trade_pk",
+        "trading_pair",
+        "entry_timestamp",
+        "trade_pk",
+    ),
+    Index("ix_trades_entry_timestamp_trade_pk", "entry_timestamp", "trade_pk"),
+    Index("ix_trades_exit_timestamp_trade_pk", "exit_timestamp", "trade_pk"),
 )
 
 portfolio_snapshots = Table(
@@ -304,7 +364,10 @@ event_logs = Table(
     Column("payload", JSONDocument, nullable=False),
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("source", String(NAME), nullable=False),
+    # any id the caller ties events with (a signal id, an order id): docs/events.md
+    Column("correlation_id", String(EXTERNAL_ID)),
     Index("ix_event_logs_event_type_occurred_at", "event_type", "occurred_at"),
+    Index("ix_event_logs_correlation_id_occurred_at", "correlation_id", "occurred_at"),
 )
 
 # An exchange's ledger as exported (docs/ledgers.md): one row per movement of one asset. A row
@@ -328,6 +391,9 @@ ledger_entries = Table(
     Column("balance", Money),
     Column("amountusd", Money),
     Column("source_line", Integer),
+    Column("feeusd", Money),
+    Column("balanceusd", Money),
+    Column("feecurrency", String(ASSET)),
     _not_negative("fee"),
     UniqueConstraint("exchange", "txid"),
     Index("ix_ledger_entries_exchange_refid", "exchange", "refid"),
@@ -357,4 +423,33 @@ candles = Table(
     _not_negative("volume"),
     CheckConstraint("trade_count >= 0", name="trade_count_not_negative"),
     UniqueConstraint("exchange", "trading_pair", "interval_s", "open_time"),
+)
+
+# The live path's running trade figures (docs/live-fills.md,
+# "Incremental update (the usual case)"): per pair, the last fill its trades include, and
+# the exact figures of its running trades (the open
+# flat-to-flat cycle, seq 0, or each open FIFO/LIFO lot, seq 1, 2, ... in opening order).
+# Derived data: a pair without a cursor is refreshed from its flat point.
+trade_cursors = Table(
+    "trade_cursors",
+    metadata,
+    Column("exchange", String(EXCHANGE), primary_key=True),
+    Column("trading_pair", String(PAIR), primary_key=True),
+    Column("grouping", EnumText(TradeGrouping), nullable=False),
+    Column("last_filled_at", UTCDateTime, nullable=False),
+    Column("last_fill_id", String(EXTERNAL_ID), nullable=False),
+    Column("last_fill_pk", BigInteger, nullable=False),
+    Column("next_seq", BigInteger, nullable=False),
+    _in("grouping", TradeGrouping, "grouping_valid"),
+)
+
+trade_running_figures = Table(
+    "trade_running_figures",
+    metadata,
+    Column("exchange", String(EXCHANGE), primary_key=True),
+    Column("trading_pair", String(PAIR), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("trade_id", Uuid, nullable=False),
+    Column("figures", Text, nullable=False),
+    Column("row_check", Text, nullable=False),
 )

@@ -22,6 +22,8 @@ def test_benchmarks_run_at_small_size():
     for expected in [
         "import 3,000 Kraken fills",
         "live path",
+        "live fill changing the status (+1 history row): median ms",
+        "record_fill with trades: median at 10,000 fills in the cycle / at 0",
         "p99",
         "load 1,000 orders",
         "iter_trades on 40,000 fills",
@@ -35,6 +37,17 @@ def test_benchmarks_run_at_small_size():
         "report: 2,000 closed trades on PostgreSQL",
         "start-up: gal-friday --help",
         "start-up: gal-friday report, 20 trades on SQLite",
+        "positions at 2,000 fills",
+        "balances at 2,000 fills",
+        "realized PnL this day at 4,000 trades",
+        "realized PnL this week at 4,000 trades",
+        "realized PnL this month at 4,000 trades",
+        "streak at 4,000 trades",
+        "risk figures (all, with exposure) at 4,000 trades",
+        "history: page of 100 fills",
+        "history: count of a pair's fills at 12,000 fills",
+        "audit peak RSS, SQLite, 2,000 -> 20,000 fills",
+        "equity peak RSS, SQLite, 2,000 -> 20,000 fills",
         "machine:",
     ]:
         assert expected in result.stdout, expected
