@@ -16,8 +16,8 @@ For every exchange with a stored ledger:
 
 One-leg trades (an export filtered by asset) and pending rows are listed, never
 counted as divergences. ``docs/ledgers.md`` states the rules and the exit code. Both
-checks stream the history (memory flat in its size: docs/performance.md, "Memory of
-audit and equity").
+checks stream the history, so memory stays flat in its size (docs/performance.md,
+"Memory of audit and equity").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Live trade figures: what the live path needs to update a pair's trades in constant time.
 
-Two tables of derived data (docs/live-fills.md, "Incremental trades"):
+Two tables of derived data (docs/live-fills.md, "Incremental update (the usual case)"):
 
 * ``trade_cursors``: per pair, the grouping and the last fill its trades include
   (time, id and key), and the next sequence number of a running figures row;

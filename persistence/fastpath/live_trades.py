@@ -1,5 +1,5 @@
 """The live path's trade update: one fill applied to its pair's running trades, in its
-transaction, in constant time (docs/live-fills.md, "Incremental trades").
+transaction, in constant time (docs/live-fills.md, "Incremental update (the usual case)").
 
 :func:`advance` runs in the fill's transaction right after the fill is stored, under the
 pair's lock (PostgreSQL advisory lock; SQLite serialises writers itself):

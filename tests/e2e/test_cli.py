@@ -104,8 +104,9 @@ def test_import_then_report_matches_hand_computed_figures(database_url):
     )
     assert [p["trading_pair"] for p in period["pairs"]] == ["XRP/USD"]
     csv_report = run(database_url, "report", "--format", "csv").stdout.splitlines()
-    # closed-trade fees: 1.4 + 0.3
-    assert csv_report[-1] == ",TOTAL,USD,,2,1,1,98.3,1.7,14.030831,,,1,"
+    # closed-trade fees: 1.4 + 0.3; the open trade realized -0.01 (its entry fee), no ledger
+    # margin: 98.29 realized in all (docs/reporting.md, "CSV")
+    assert csv_report[-1] == ",TOTAL,USD,,2,1,1,98.3,1.7,14.030831,,,1,,-0.01,0,98.29"
 
 
 def test_a_bad_row_stores_nothing_and_says_where(database_url, tmp_path):
@@ -316,6 +317,17 @@ def test_plot_never_overwrites_a_file_nor_follows_a_symlink(imported, tmp_path):
     dangling.symlink_to(tmp_path / "made-by-the-link.png")
     assert "already exists" in one_error_line(run(imported, "report", "--plot", str(dangling)), 2)
     assert not (tmp_path / "made-by-the-link.png").exists()
+
+
+def test_equity_plot_is_checked_like_the_reports(imported, tmp_path):
+    args = ("equity", "--start-capital", "10000", "--currency", "USD", "--plot")
+    text_file = run(imported, *args, str(tmp_path / "x.txt"))
+    assert "needs an image suffix" in one_error_line(text_file, 2)  # a traceback before
+    assert text_file.stdout == ""
+    kept = tmp_path / "kept.png"
+    kept.write_bytes(b"mine")
+    assert "already exists" in one_error_line(run(imported, *args, str(kept)), 2)
+    assert kept.read_bytes() == b"mine"
 
 
 def test_a_symlink_planted_after_the_check_is_not_followed(tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.e2e.test_cli import GAL_FRIDAY, HISTORY, counts, run
+from tests.e2e.test_cli import FIXTURES, GAL_FRIDAY, HISTORY, counts, run
 from tests.support import databases
 from tests.support.hung_server import hung_server
 from tests.support.tcp_proxy import TcpProxy
@@ -152,3 +154,59 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
     # with no busy timeout, a reader that needed the lock would have failed at once
     assert blocked.returncode == 1  # a writer waits for the lock, then says so in one line
     assert "another writer" in _one_error_line(blocked)
+
+
+@pytest.fixture(scope="module")
+def readable_databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Trades and candles in one file, a ledger in another: each read-only command succeeds."""
+    folder = tmp_path_factory.mktemp("readers")
+    ledger = folder / "ledger.db"
+    for step in (
+        ("db", "upgrade"),
+        ("import", str(FIXTURES / "kraken-ledgers-2024.csv"), "--format", "kraken-ledgers"),
+    ):
+        assert run(f"sqlite:///{ledger}", *step).returncode == 0, step
+    path = folder / "read.db"
+    url = f"sqlite:///{path}"
+    samples = Path(__file__).resolve().parents[2] / "importers" / "samples"
+    steps = [
+        ("db", "upgrade"),
+        ("import", str(samples / "kraken-trades-sample.csv"), "--format", "kraken-trades"),
+        *[
+            ("prices", "import", str(samples / f"{code}_1440.csv"), "--format", "kraken-ohlcvt")
+            for code in ("XBTUSD", "XRPUSD", "XDGUSD")
+        ],
+    ]
+    for step in steps:
+        done = run(url, *step)
+        assert done.returncode == 0, (step, done.stderr)
+    return {"trades": path, "ledger": ledger}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--format", "json"),
+        ("audit",),
+        ("equity", "--start-capital", "10000", "--currency", "USD", "--format", "json"),
+        ("income", "--currency", "USD", "--format", "json"),
+        ("positions", "--format", "json"),
+        ("balances", "--format", "json"),
+        ("risk", "--format", "json"),
+    ],
+)
+def test_every_read_only_command_reads_beside_a_writer_without_waiting(
+    tmp_path, readable_databases, args
+):
+    import sqlite3
+
+    path = tmp_path / "busy.db"
+    shutil.copy(readable_databases["ledger" if args[0] == "audit" else "trades"], path)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        result = run(f"sqlite:///{path}?busy_timeout=0", *args)  # one needing the lock fails
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.returncode == 0, result.stderr

@@ -54,9 +54,10 @@ def read_only_folder(tmp_path, monkeypatch):
     folder = tmp_path / "mounted"
     folder.mkdir()
     path = folder / "galfriday.db"
-    schema.upgrade(f"sqlite:///{path}")
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine = create_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()  # the last connection closed: SQLite checkpoints and removes -wal, -shm
+    assert sorted(p.name for p in folder.iterdir()) == ["galfriday.db"]
     real_access = database.os.access
     monkeypatch.setattr(
         database.os,
