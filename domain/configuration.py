@@ -135,7 +135,10 @@ def _encode(value: Any, depth: int, float_text: Callable[[float], str]) -> Itera
 
 def _number(text: str) -> float | Decimal:
     """A number with a point or exponent: the float it was written from, else (a ``Decimal``
-    stored as a number by an older version) the exact ``Decimal``."""
+    stored as a number by an older version) the exact ``Decimal``.
+
+    Configuration content gives back what the file held (a YAML ``0.5`` is a float); no
+    amount of money is read here (docs/trading-rules.md, "Configuration versions")."""
     number = float(text)
     if math.isfinite(number) and _float_text(number) == text:
         return number

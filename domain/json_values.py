@@ -63,7 +63,11 @@ def is_numpy_scalar(value: object) -> bool:
 
 
 def numpy_item(value: Any) -> Any:
-    """The Python value a numpy scalar holds; a float by its shortest text (float32 too)."""
+    """The Python value a numpy scalar holds; a float by its shortest text (float32 too).
+
+    Payload numbers only (a model's prediction, a risk parameter the caller computed as a
+    float): amounts are ``Decimal`` and never pass through here (docs/payloads.md).
+    """
     item = value.item()
     if isinstance(item, float) and math.isfinite(item):
         try:
@@ -124,8 +128,8 @@ def _encode(value: Any, location: str, depth: int) -> Any:
         return bool(value)
     if isinstance(value, int):
         return int(value)
-    if isinstance(value, float):
-        return _encode(float(value), location, depth)
+    if isinstance(value, float):  # np.float64 and other float subclasses: a payload number the
+        return _encode(float(value), location, depth)  # caller gave as a float, never money
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise JSONValueError(location, f"Decimal {value} is not a finite number")
